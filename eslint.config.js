@@ -1,0 +1,106 @@
+// ESLint flat config. Two rules matter most here:
+// - workflow purity: code under workflows/ runs in Temporal's deterministic sandbox, so it may not
+//   import Node built-ins, HTTP or Kubernetes clients, the logger or the configuration;
+// - no floating promises anywhere: an un-awaited promise is a lost error or a lost write.
+import js from '@eslint/js';
+import prettier from 'eslint-config-prettier';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+const nodeBuiltins = [
+  'assert',
+  'async_hooks',
+  'buffer',
+  'child_process',
+  'cluster',
+  'crypto',
+  'dgram',
+  'dns',
+  'events',
+  'fs',
+  'fs/promises',
+  'http',
+  'http2',
+  'https',
+  'module',
+  'net',
+  'os',
+  'path',
+  'perf_hooks',
+  'process',
+  'querystring',
+  'readline',
+  'stream',
+  'timers',
+  'tls',
+  'url',
+  'util',
+  'v8',
+  'vm',
+  'worker_threads',
+  'zlib',
+];
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'dist/**', '.cache/**', 'bench/results/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      globals: { ...globals.node },
+      parserOptions: { projectService: { allowDefaultProject: ['*.js', 'tools/kube/*.mjs'] } },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': [
+        'error',
+        // node:test's test() and describe() return promises that the runner itself awaits.
+        {
+          allowForKnownSafeCalls: [
+            { from: 'package', package: 'node:test', name: ['test', 'it', 'describe', 'suite'] },
+          ],
+        },
+      ],
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: ['workflows/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            ...nodeBuiltins.flatMap((name) => [
+              { name, message: 'Workflow code runs in a deterministic sandbox: no Node built-ins.' },
+              {
+                name: `node:${name}`,
+                message: 'Workflow code runs in a deterministic sandbox: no Node built-ins.',
+              },
+            ]),
+            { name: 'axios', message: 'Workflows do no I/O: call Icarus from an activity.' },
+            { name: 'pino', message: 'Workflows log through `log` from @temporalio/workflow.' },
+            {
+              name: '@kubernetes/client-node',
+              message: 'Workflows do no I/O: call Kubernetes from an activity.',
+            },
+            { name: '@temporalio/worker', message: 'Workflows may not import the worker.' },
+            { name: '@temporalio/client', message: 'Workflows may not import the client.' },
+            { name: '@temporalio/activity', message: 'Workflows call activities through proxyActivities.' },
+          ],
+          patterns: [
+            {
+              group: ['**/src/**', '../src/*', '../src/**'],
+              message:
+                'Workflows import only workflows/ and shared pure types; src/ holds I/O, config and logging.',
+              allowTypeImports: true,
+            },
+          ],
+        },
+      ],
+    },
+  },
+  { files: ['**/*.js', '**/*.mjs'], ...tseslint.configs.disableTypeChecked },
+  prettier,
+);

@@ -1,0 +1,74 @@
+// The test command (`npm test`): starts the local stack once (real Temporal dev server, real
+// kube-apiserver + etcd; tools built and cached on first use), runs every test/**/*.test.ts file with
+// Node's test runner against it, and stops the stack whatever happens (failures, Ctrl-C, errors).
+//
+//   npm test                      all tests
+//   npm test -- test/unit         only files under these paths
+//   npm run test:unit             unit tests only, without starting the stack
+//
+// Environment: TEST_CONCURRENCY (test files run at once, default 2), STACK_KEEP=true (leave the stack's
+// work folder behind for inspection), plus the stack's own variables (README, "Local stack").
+import { spawn } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { installShutdownHandlers, startStack, type Stack } from '../src/dev/stack/index.js';
+import { repoRoot } from '../src/dev/stack/repo.js';
+
+const args = process.argv.slice(2);
+const unitOnly = args.includes('--unit');
+const roots = args.filter((a) => !a.startsWith('--')).map((a) => resolve(a));
+const files = findTests(roots.length ? roots : [join(repoRoot, unitOnly ? 'test/unit' : 'test')]);
+if (files.length === 0) {
+  console.error(`no test files found under ${roots.join(', ') || 'test/'}`);
+  process.exit(1);
+}
+
+let stack: Stack | undefined;
+let runner: ReturnType<typeof spawn> | undefined;
+installShutdownHandlers(async () => {
+  runner?.kill('SIGTERM');
+  await stack?.stop();
+});
+
+const needsStack = !unitOnly && files.some((f) => !relative(repoRoot, f).startsWith('test/unit/'));
+if (needsStack) stack = await startStack();
+
+const code = await new Promise<number>((done) => {
+  runner = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      '--test',
+      '--test-reporter=spec',
+      `--test-concurrency=${process.env.TEST_CONCURRENCY ?? '2'}`,
+      '--test-timeout=600000',
+      ...files.map((f) => relative(process.cwd(), f)),
+    ],
+    { stdio: 'inherit', env: { ...process.env, ...(stack?.env() ?? {}) } },
+  );
+  runner.once('exit', (c, signal) => done(c ?? (signal ? 1 : 0)));
+});
+await stack?.stop({ keepFiles: code !== 0 });
+if (code !== 0 && stack) console.error(`\nThe stack's logs are kept in ${stack.workDir}`);
+process.exit(code);
+
+function findTests(paths: string[]): string[] {
+  const out: string[] = [];
+  const walk = (p: string) => {
+    const st = statSync(p, { throwIfNoEntry: false });
+    if (!st) throw new Error(`no such test path: ${p}`);
+    if (st.isFile()) {
+      out.push(p);
+      return;
+    }
+    for (const entry of readdirSync(p).sort()) {
+      const child = join(p, entry);
+      if (entry === 'node_modules' || entry === 'fixtures') continue;
+      if (statSync(child).isDirectory()) walk(child);
+      else if (entry.endsWith('.test.ts')) out.push(child);
+    }
+  };
+  paths.forEach(walk);
+  return out;
+}

@@ -1,0 +1,35 @@
+// The local sandbox (`npm run sandbox`): the real stack on loopback with the Temporal Web UI, running
+// until Ctrl-C, which stops everything it started.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { installShutdownHandlers, startStack } from './stack/index.js';
+
+installShutdownHandlers();
+const stack = await startStack({ ui: true });
+const env = stack.env();
+const envFile = join(stack.workDir, 'env.sh');
+writeFileSync(
+  envFile,
+  Object.entries(env)
+    .map(([k, v]) => `export ${k}='${v}'`)
+    .join('\n') + '\n',
+);
+const kubectl = env.KUBECTL ?? 'kubectl';
+process.stdout.write(
+  [
+    '',
+    'Sandbox is running. Press Ctrl-C to stop it.',
+    '',
+    `  Temporal Web UI:  ${stack.temporal.uiUrl ?? '(not served)'}`,
+    `  Temporal address: ${stack.temporal.address}`,
+    `  kubeconfig:       ${stack.kube.kubeconfigPath}`,
+    '',
+    'In another shell:',
+    `  source ${envFile}`,
+    `  ${kubectl} get crds`,
+    `  ${kubectl} get cassandrabackups -A`,
+    '',
+  ].join('\n'),
+);
+// Stay up until a signal; the shutdown handlers stop the stack.
+setInterval(() => {}, 1 << 30);

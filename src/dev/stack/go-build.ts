@@ -1,0 +1,118 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, openSync, closeSync, renameSync, rmSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { formatDuration, say } from './log.js';
+import { tail } from './processes.js';
+
+export function haveGo(): boolean {
+  return spawnSync('go', ['version'], { stdio: 'ignore' }).status === 0;
+}
+
+export interface GoBuild {
+  /** What is built, for the progress lines ("temporal CLI v1.5.1"). */
+  title: string;
+  /** Folder that holds the finished binaries: written only when every binary built. */
+  outDir: string;
+  /** Names of the binaries expected in outDir when done. */
+  binaries: string[];
+  /** Rough cold build time, said up front so a first run is not mistaken for a hang. */
+  estimate: string;
+  /** One `go` invocation per entry: args after `go`, run in `cwd`; `$OUT` is replaced by the staging folder. */
+  steps: { args: string[]; cwd?: string; env?: Record<string, string> }[];
+}
+
+/**
+ * Builds once into `outDir` (through a staging folder and a rename, under a lock so that two runs on
+ * one machine never build the same thing twice), printing what is built and how long it has taken.
+ */
+export async function goBuildOnce(build: GoBuild): Promise<void> {
+  if (build.binaries.every((b) => existsSync(join(build.outDir, b)))) return;
+  if (!haveGo()) throw new Error(`Go is needed to build ${build.title} and was not found on PATH`);
+  const parent = dirname(build.outDir);
+  mkdirSync(parent, { recursive: true });
+  const lock = `${build.outDir}.lock`;
+  await acquireLock(lock, build.title);
+  try {
+    if (build.binaries.every((b) => existsSync(join(build.outDir, b)))) return;
+    const staging = `${build.outDir}.partial-${process.pid}`;
+    rmSync(staging, { recursive: true, force: true });
+    mkdirSync(staging, { recursive: true });
+    const logFile = join(parent, `${build.title.replace(/\W+/g, '-')}.build.log`);
+    say('tools', `Building ${build.title} with Go into ${build.outDir}.`);
+    say(
+      'tools',
+      `This happens once per version (about ${build.estimate} on 2 cores); later runs reuse the cache. Log: ${logFile}`,
+    );
+    const started = Date.now();
+    const ticker = setInterval(
+      () => say('tools', `Still building ${build.title}: ${formatDuration(Date.now() - started)} elapsed`),
+      30_000,
+    );
+    try {
+      for (const step of build.steps) {
+        const args = step.args.map((a) => a.replaceAll('$OUT', staging));
+        const env = Object.fromEntries(
+          Object.entries(step.env ?? {}).map(([k, v]) => [k, v.replaceAll('$OUT', staging)]),
+        );
+        const code = await run('go', args, step.cwd, env, logFile);
+        if (code !== 0) {
+          throw new Error(
+            `building ${build.title} failed: go ${args.join(' ')} exited ${code}; see ${logFile}\n${await tail(logFile)}`,
+          );
+        }
+      }
+    } finally {
+      clearInterval(ticker);
+    }
+    for (const b of build.binaries) {
+      if (!existsSync(join(staging, b)))
+        throw new Error(`building ${build.title} produced no ${b}; see ${logFile}`);
+    }
+    rmSync(build.outDir, { recursive: true, force: true });
+    renameSync(staging, build.outDir);
+    say('tools', `Built ${build.title} in ${formatDuration(Date.now() - started)}.`);
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+function run(
+  command: string,
+  args: string[],
+  cwd: string | undefined,
+  env: Record<string, string>,
+  logFile: string,
+): Promise<number | null> {
+  const fd = openSync(logFile, 'a');
+  const child = spawn(command, args, {
+    cwd,
+    stdio: ['ignore', fd, fd],
+    env: { ...process.env, GOFLAGS: `${process.env.GOFLAGS ?? ''} -trimpath`.trim(), ...env },
+  });
+  closeSync(fd);
+  return new Promise((resolve) => {
+    child.once('exit', (code) => resolve(code));
+    child.once('error', () => resolve(null));
+  });
+}
+
+/** A lock folder; a lock older than two hours is taken as left behind by a killed build. */
+async function acquireLock(lock: string, title: string): Promise<void> {
+  let told = false;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      return;
+    } catch {
+      const age = Date.now() - (statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+      if (age > 2 * 3600_000) {
+        rmSync(lock, { recursive: true, force: true });
+        continue;
+      }
+      if (!told) say('tools', `Waiting for another process that is building ${title} (lock ${lock}).`);
+      told = true;
+      await sleep(2000);
+    }
+  }
+}

@@ -1,0 +1,188 @@
+import { spawn } from 'node:child_process';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/**
+ * Child processes of the local stack (Temporal, etcd, kube-apiserver, Icarus, workers) that never
+ * outlive their owner.
+ *
+ * Each child runs under a tiny `sh` watchdog in its own process group:
+ * - `stop()` sends SIGTERM to the group, waits for the child to exit, and SIGKILLs it after a grace period;
+ * - if the owning Node process dies in any way, SIGKILL included, the watchdog notices within a second
+ *   and ends the child the same way;
+ * - on a normal exit or a fatal error of the owner, `stopAllSync` signals every group still running.
+ */
+const WATCHDOG = `
+owner=$1; grace=$2; shift 2
+"$@" &
+child=$!
+finish() { kill -TERM "$child" 2>/dev/null; i=0
+  while kill -0 "$child" 2>/dev/null && [ "$i" -lt "$grace" ]; do sleep 0.1; i=$((i+1)); done
+  kill -KILL "$child" 2>/dev/null; wait "$child"; exit $?; }
+trap finish TERM INT HUP
+while kill -0 "$owner" 2>/dev/null && kill -0 "$child" 2>/dev/null; do sleep 1 & wait $!; done
+if kill -0 "$child" 2>/dev/null; then finish; fi
+wait "$child"
+`;
+
+export interface ProcessOptions {
+  name: string;
+  command: string;
+  args: string[];
+  logFile: string;
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** Seconds between SIGTERM and SIGKILL. */
+  graceSeconds?: number;
+}
+
+export interface ManagedProcess {
+  readonly name: string;
+  readonly pid: number;
+  readonly logFile: string;
+  /** Resolves with the exit code (or null after a signal) once the child has exited. */
+  readonly exited: Promise<number | null>;
+  isRunning(): boolean;
+  stop(): Promise<void>;
+  /** SIGKILL the child without grace (fault-injection tests). */
+  kill(): Promise<void>;
+}
+
+const running = new Set<ManagedProcess>();
+
+export function startProcess(opts: ProcessOptions): ManagedProcess {
+  mkdirSync(dirname(opts.logFile), { recursive: true });
+  const fd = openSync(opts.logFile, 'a');
+  const grace = Math.round((opts.graceSeconds ?? 10) * 10);
+  const child = spawn(
+    '/bin/sh',
+    ['-c', WATCHDOG, 'watchdog', String(process.pid), String(grace), opts.command, ...opts.args],
+    {
+      cwd: opts.cwd,
+      env: opts.env ?? process.env,
+      stdio: ['ignore', fd, fd],
+      detached: true,
+    },
+  );
+  closeSync(fd);
+  if (child.pid === undefined) throw new Error(`could not start ${opts.name} (${opts.command})`);
+  const pid = child.pid;
+  let alive = true;
+  const exited = new Promise<number | null>((resolve) => {
+    child.once('exit', (code) => {
+      alive = false;
+      running.delete(handle);
+      resolve(code);
+    });
+    child.once('error', () => {
+      alive = false;
+      running.delete(handle);
+      resolve(null);
+    });
+  });
+  const signal = (sig: NodeJS.Signals) => {
+    try {
+      process.kill(-pid, sig);
+    } catch {
+      // already gone
+    }
+  };
+  const handle: ManagedProcess = {
+    name: opts.name,
+    pid,
+    logFile: opts.logFile,
+    exited,
+    isRunning: () => alive,
+    async stop() {
+      if (!alive) return;
+      signal('SIGTERM');
+      const limit = (opts.graceSeconds ?? 10) * 1000 + 5000;
+      const timedOut = await Promise.race([exited.then(() => false), sleep(limit).then(() => true)]);
+      if (timedOut) {
+        signal('SIGKILL');
+        await exited;
+      }
+    },
+    async kill() {
+      if (!alive) return;
+      // The watchdog would pass a TERM on; a fault test wants the child itself killed hard.
+      signal('SIGKILL');
+      await exited;
+    },
+  };
+  running.add(handle);
+  return handle;
+}
+
+/** Signals every child still running: for `process.on('exit')`, where nothing asynchronous runs. */
+export function stopAllSync(): void {
+  for (const p of running) {
+    try {
+      process.kill(-p.pid, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+  }
+}
+
+export async function stopAll(): Promise<void> {
+  await Promise.all([...running].map((p) => p.stop()));
+}
+
+/** Waits until `probe` answers true, or fails with the log file's tail when the child exits or time runs out. */
+export async function waitUntilReady(
+  proc: ManagedProcess,
+  probe: () => Promise<boolean>,
+  timeoutMs: number,
+  describe: string,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (!proc.isRunning()) {
+      throw new Error(
+        `${proc.name} exited before it was ready (${describe}); see ${proc.logFile}\n${await tail(proc.logFile)}`,
+      );
+    }
+    if (await probe().catch(() => false)) return;
+    await sleep(200);
+  }
+  await proc.stop();
+  throw new Error(
+    `${proc.name} was not ready after ${timeoutMs / 1000}s (${describe}); see ${proc.logFile}\n${await tail(proc.logFile)}`,
+  );
+}
+
+export async function tail(file: string, lines = 30): Promise<string> {
+  const { readFile } = await import('node:fs/promises');
+  const text = await readFile(file, 'utf8').catch(() => '');
+  return text.split('\n').slice(-lines).join('\n');
+}
+
+let handlersInstalled = false;
+/**
+ * For entry points that own the stack (the test runner, the sandbox): Ctrl-C, SIGTERM and fatal errors
+ * stop every child before the process ends. `onSignal` runs first (e.g. to stop a test run).
+ */
+export function installShutdownHandlers(onSignal?: () => Promise<void>): void {
+  if (handlersInstalled) return;
+  handlersInstalled = true;
+  process.on('exit', stopAllSync);
+  const shutdown = (code: number) => {
+    void (async () => {
+      try {
+        await onSignal?.();
+      } finally {
+        await stopAll();
+        process.exit(code);
+      }
+    })();
+  };
+  process.once('SIGINT', () => shutdown(130));
+  process.once('SIGTERM', () => shutdown(143));
+  process.once('SIGHUP', () => shutdown(129));
+  process.on('uncaughtException', (err) => {
+    process.stderr.write(`fatal: ${err.stack ?? String(err)}\n`);
+    shutdown(1);
+  });
+}
