@@ -1,0 +1,574 @@
+// The CassandraBackup and CassandraRestore API: the single source of the CRDs in k8s/crds/ and of the
+// TypeScript model in ./generated.ts (both written by `npm run gen:api`; a test fails when either
+// differs from what this file produces).
+//
+// Field names, types and meanings are those of the IBM cassandra-operator (db.ibm.com/v1alpha1), so
+// its manifests work unchanged. Fields added here are marked "(added)". Validation runs on the API
+// server: structural schema plus CEL rules whose messages say what to write instead.
+import type { CrdDefinition, PrinterColumn, Rule, Schema } from './schema.js';
+
+// ---------------------------------------------------------------------------------------------------
+// Reusable field schemas
+
+const PROTOCOLS = ['s3', 'gcp', 'azure', 'oracle', 'minio', 'ceph', 'file'];
+
+/** Rules of a storage location: `protocol://bucket[/path]`, or `file:///absolute/path`. */
+const storageLocationRules: Rule[] = [
+  {
+    rule: `self.matches(r'^(${PROTOCOLS.join('|')})://')`,
+    messageExpression: `'storageLocation must start with one of ${PROTOCOLS.map((p) => `${p}://`).join(', ')}; got "' + self + '"'`,
+  },
+  {
+    rule: String.raw`self.startsWith('file://') ? self.matches(r'^file:///\S*[^/\s]\S*$') : self.matches(r'^[a-z0-9]+://[^/\s]+(/\S*)?$')`,
+    message:
+      'storageLocation must be protocol://bucket[/path] (file:///absolute/path for file), without spaces',
+  },
+];
+
+function storageLocation(required: boolean): Schema {
+  return {
+    type: 'string',
+    maxLength: 1024,
+    description:
+      "Where the backup's files are: 'protocol://bucket[/path]' with protocol s3, gcp, azure, oracle, minio, ceph, or file:///absolute/path. " +
+      (required ? '' : 'Taken from the CassandraBackup when empty. ') +
+      'Each node writes under <bucket>/<cluster>/<dc>/<hostId>/, as Icarus does.',
+    'x-kubernetes-validations': required
+      ? storageLocationRules
+      : storageLocationRules.map((r) => ({ ...r, rule: `self == '' || (${r.rule})` })),
+  };
+}
+
+const DNS_SUBDOMAIN = String.raw`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`;
+
+function objectName(what: string, description: string, allowEmpty: boolean): Schema {
+  return {
+    type: 'string',
+    maxLength: 253,
+    description,
+    'x-kubernetes-validations': [
+      {
+        rule: `${allowEmpty ? "self == '' || " : ''}self.matches(r'${DNS_SUBDOMAIN}')`,
+        messageExpression: `'${what} must be a Kubernetes object name (lower case letters, digits, \\'-\\' and \\'.\\'); got "' + self + '"'`,
+      },
+    ],
+  };
+}
+
+const cassandraCluster: Schema = {
+  type: 'string',
+  maxLength: 63,
+  description:
+    "Name of the Cassandra cluster: the value of the Cassandra pods' cluster label (cassandra-cluster-instance for the IBM operator; configurable).",
+  'x-kubernetes-validations': [
+    {
+      rule: String.raw`self.matches(r'^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$')`,
+      messageExpression: `'cassandraCluster must be a label value (letters, digits, \\'-\\', \\'_\\', \\'.\\', at most 63); got "' + self + '"'`,
+    },
+    {
+      rule: 'self == oldSelf',
+      message: 'cassandraCluster cannot change: create a new resource for another cluster',
+    },
+  ],
+};
+
+const snapshotTag: Schema = {
+  type: 'string',
+  maxLength: 180,
+  description:
+    'Tag that names the backup. Defaults to the resource name. Icarus stores it as <tag>-<schemaVersion>-<epochMillis>; status.snapshotTag shows that full tag.',
+  'x-kubernetes-validations': [
+    {
+      rule: String.raw`self == '' || self.matches(r'^[A-Za-z0-9][A-Za-z0-9._-]*$')`,
+      messageExpression: `'snapshotTag may hold letters, digits, \\'.\\', \\'_\\' and \\'-\\' and must start with a letter or digit; got "' + self + '"'`,
+    },
+  ],
+};
+
+const IDENT = '[A-Za-z0-9_]+';
+const entities: Schema = {
+  type: 'string',
+  maxLength: 4096,
+  description:
+    "Keyspaces ('ks1,ks2') or tables ('ks1.t1,ks2.t2'), never both kinds in one list. Empty means every keyspace.",
+  'x-kubernetes-validations': [
+    {
+      rule:
+        `self == '' || self.matches(r'^\\s*${IDENT}(\\s*,\\s*${IDENT})*\\s*$') || ` +
+        `self.matches(r'^\\s*${IDENT}\\.${IDENT}(\\s*,\\s*${IDENT}\\.${IDENT})*\\s*$')`,
+      messageExpression: `'entities must list keyspaces (\\'ks1,ks2\\') or tables (\\'ks1.t1,ks2.t2\\'), not a mix of both; got "' + self + '"'`,
+    },
+  ],
+};
+
+const timeout: Schema = {
+  type: 'integer',
+  format: 'int64',
+  minimum: 1,
+  default: 5,
+  description: 'Hours after which the operation is failed if not finished.',
+};
+
+const concurrentConnections = (verb: string): Schema => ({
+  type: 'integer',
+  format: 'int64',
+  minimum: 1,
+  default: 10,
+  description: `Number of threads used to ${verb} files on each node.`,
+});
+
+const retry: Schema = {
+  tsName: 'Retry',
+  type: 'object',
+  description: 'Retries of single file uploads / downloads, done by Icarus itself.',
+  properties: {
+    enabled: { type: 'boolean', default: false, description: 'Retry failed uploads / downloads.' },
+    interval: {
+      type: 'integer',
+      format: 'int64',
+      minimum: 1,
+      default: 10,
+      description: 'Seconds between attempts (doubled on each attempt with EXPONENTIAL).',
+    },
+    strategy: {
+      type: 'string',
+      enum: ['LINEAR', 'EXPONENTIAL'],
+      default: 'LINEAR',
+      description: 'How the interval grows.',
+    },
+    maxAttempts: {
+      type: 'integer',
+      format: 'int64',
+      minimum: 1,
+      default: 3,
+      description: 'Attempts before giving up.',
+    },
+  },
+};
+
+const insecure: Schema = { type: 'boolean', description: 'S3-like stores only: talk HTTP instead of HTTPS.' };
+const skipBucketVerification: Schema = {
+  type: 'boolean',
+  description: 'Do not check that the bucket exists (for credentials that may not list buckets).',
+};
+
+// ---------------------------------------------------------------------------------------------------
+// Status, shared by both kinds
+
+const time = (description: string): Schema => ({ type: 'string', format: 'date-time', description });
+
+const condition: Schema = {
+  tsName: 'Condition',
+  type: 'object',
+  required: ['type', 'status', 'lastTransitionTime', 'reason', 'message'],
+  properties: {
+    type: { type: 'string', maxLength: 316, description: 'CamelCase condition type, e.g. Succeeded.' },
+    status: { type: 'string', enum: ['True', 'False', 'Unknown'] },
+    observedGeneration: { type: 'integer', format: 'int64', minimum: 0 },
+    lastTransitionTime: time('When status last changed.'),
+    reason: { type: 'string', maxLength: 1024, description: 'One CamelCase word a program can act on.' },
+    message: { type: 'string', maxLength: 32768, description: 'What happened, for people.' },
+  },
+};
+
+const statusError: Schema = {
+  tsName: 'StatusError',
+  type: 'object',
+  description: 'An error reported by a node (IBM field).',
+  properties: {
+    source: { type: 'string', description: 'The node (pod) where it happened.' },
+    message: { type: 'string' },
+  },
+};
+
+const nodeStatus = (restore: boolean): Schema => ({
+  tsName: restore ? 'RestoreNodeStatus' : 'BackupNodeStatus',
+  type: 'object',
+  required: ['pod'],
+  properties: {
+    pod: { type: 'string', description: 'Cassandra pod.' },
+    dc: { type: 'string' },
+    rack: { type: 'string' },
+    hostId: { type: 'string', description: "Cassandra host id: the node's folder in the storage location." },
+    address: { type: 'string', description: 'Icarus endpoint, host:port.' },
+    operationId: { type: 'string', description: 'Id of the current Icarus operation on this node.' },
+    state: {
+      type: 'string',
+      description: 'Icarus state of that operation: PENDING, RUNNING, COMPLETED, FAILED, CANCELLED.',
+    },
+    progress: { type: 'integer', minimum: 0, maximum: 100, description: 'Percent done on this node.' },
+    ...(restore
+      ? { phase: { type: 'string', description: 'Restore phase this node is in or finished last.' } }
+      : {}),
+    startTime: time('When work started on this node.'),
+    completionTime: time('When work ended on this node.'),
+    lastError: { type: 'string', description: 'Last error seen on this node.' },
+  },
+});
+
+function status(restore: boolean): Schema {
+  return {
+    tsName: restore ? 'CassandraRestoreStatus' : 'CassandraBackupStatus',
+    type: 'object',
+    properties: {
+      observedGeneration: {
+        type: 'integer',
+        format: 'int64',
+        description: 'The metadata.generation this status describes.',
+      },
+      state: {
+        type: 'string',
+        description: `State of the ${restore ? 'restore' : 'backup'} as Icarus names it (PENDING, RUNNING, COMPLETED, FAILED, CANCELLED) (IBM field).`,
+      },
+      progress: {
+        type: 'integer',
+        minimum: 0,
+        maximum: 100,
+        description:
+          'Percent done over all nodes (IBM field). Success is the Succeeded condition, never progress 100.',
+      },
+      errors: { type: 'array', items: statusError, description: 'Errors of all nodes (IBM field).' },
+      conditions: {
+        type: 'array',
+        items: condition,
+        'x-kubernetes-list-type': 'map',
+        'x-kubernetes-list-map-keys': ['type'],
+        description: 'Succeeded (Unknown while running, then True or False) and the detail conditions.',
+      },
+      startTime: time('When the first node started work.'),
+      completionTime: time('When the operation ended, successfully or not.'),
+      snapshotTag: {
+        type: 'string',
+        description: 'The full tag used in storage: <tag>-<schemaVersion>-<epochMillis>.',
+      },
+      schemaVersion: { type: 'string', description: 'Cassandra schema version of the backup.' },
+      workflowId: { type: 'string', description: 'Id of the Temporal workflow that runs this resource.' },
+      workflowUrl: {
+        type: 'string',
+        description: 'Link to that workflow in the Temporal Web UI, when configured.',
+      },
+      nodes: {
+        type: 'array',
+        items: nodeStatus(restore),
+        'x-kubernetes-list-type': 'map',
+        'x-kubernetes-list-map-keys': ['pod'],
+        description: 'One entry per Cassandra node.',
+      },
+      ...(restore
+        ? {
+            phase: {
+              type: 'string',
+              description:
+                'Current restore phase: DOWNLOAD, TRUNCATE, IMPORT, CLEANUP (each a barrier over all nodes).',
+            },
+            source: {
+              tsName: 'RestoreSource',
+              type: 'object',
+              description: 'Where the data is restored from, as resolved.',
+              properties: {
+                cassandraBackup: { type: 'string' },
+                storageLocation: { type: 'string' },
+                snapshotTag: { type: 'string' },
+                secretName: { type: 'string' },
+              },
+            },
+          }
+        : {}),
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// CassandraBackup
+
+const DURATION_UNITS = ['days', 'hours', 'minutes', 'seconds', 'milliseconds', 'microseconds', 'nanoseconds'];
+
+const backupSpec: Schema = {
+  tsName: 'CassandraBackupSpec',
+  type: 'object',
+  required: ['cassandraCluster', 'storageLocation', 'secretName'],
+  properties: {
+    cassandraCluster,
+    storageLocation: storageLocation(true),
+    secretName: objectName(
+      'secretName',
+      'Secret (same namespace) with the storage credentials: awsaccesskeyid, awssecretaccesskey, awsregion, awsendpoint; azurestorageaccount, azurestoragekey; or gcp.',
+      false,
+    ),
+    snapshotTag,
+    duration: {
+      type: 'string',
+      maxLength: 64,
+      description:
+        "Target duration of the upload, '<amount> <unit>' (unit: days, hours, minutes, seconds, ...); Icarus derives an upload rate from it.",
+      'x-kubernetes-validations': [
+        {
+          rule: `self == '' || self.matches(r'^[1-9][0-9]{0,17} (?i:${DURATION_UNITS.join('|')})$')`,
+          messageExpression: `'duration must be "<amount> <unit>" with a positive whole amount and unit one of ${DURATION_UNITS.join(', ')}, e.g. "2 hours"; got "' + self + '"'`,
+        },
+      ],
+    },
+    bandwidth: {
+      tsName: 'DataRate',
+      type: 'object',
+      required: ['value', 'unit'],
+      description: 'Upload rate cap per node.',
+      properties: {
+        value: { type: 'integer', format: 'int64', minimum: 1 },
+        unit: { type: 'string', enum: ['BPS', 'KBPS', 'MBPS', 'GBPS'] },
+      },
+    },
+    concurrentConnections: concurrentConnections('upload'),
+    dc: {
+      type: 'string',
+      maxLength: 253,
+      description: 'Back up only this datacenter. Empty means all.',
+      'x-kubernetes-validations': [
+        {
+          rule: String.raw`self == '' || self.matches(r'^[^,\s]+$')`,
+          message: 'dc names one datacenter (a backup takes one; list several only in a CassandraRestore)',
+        },
+      ],
+    },
+    entities,
+    timeout,
+    metadataDirective: {
+      type: 'string',
+      enum: ['COPY', 'REPLACE'],
+      default: 'COPY',
+      description:
+        'S3-like stores only: COPY or REPLACE object metadata when refreshing (some S3-compatible stores need REPLACE).',
+    },
+    insecure,
+    createMissingBucket: { type: 'boolean', description: 'Create the bucket when it does not exist.' },
+    skipBucketVerification,
+    skipRefreshing: {
+      type: 'boolean',
+      description: 'Do not refresh the modification time of files already in the bucket.',
+    },
+    retry,
+  },
+  'x-kubernetes-validations': [
+    {
+      rule: 'has(self.snapshotTag) == has(oldSelf.snapshotTag) && (!has(self.snapshotTag) || self.snapshotTag == oldSelf.snapshotTag)',
+      message: 'snapshotTag cannot be set, changed or removed after creation: create a new CassandraBackup',
+    },
+  ],
+};
+
+const succeededColumn: PrinterColumn = {
+  name: 'Succeeded',
+  type: 'string',
+  jsonPath: '.status.conditions[?(@.type=="Succeeded")].status',
+};
+
+export const cassandraBackup: CrdDefinition = {
+  kind: 'CassandraBackup',
+  plural: 'cassandrabackups',
+  singular: 'cassandrabackup',
+  shortNames: ['cassbackup', 'cbk'],
+  categories: ['cassandra'],
+  description: 'A backup of a Cassandra cluster to object storage, taken node by node through Icarus.',
+  spec: backupSpec,
+  status: status(false),
+  rootRules: [
+    {
+      rule: "!has(oldSelf.status) || !has(oldSelf.status.conditions) || !oldSelf.status.conditions.exists(c, c.type == 'Succeeded' && c.status == 'True') || self.spec == oldSelf.spec",
+      message: 'the spec of a backup that succeeded cannot change: create a new CassandraBackup',
+    },
+  ],
+  printerColumns: [
+    { name: 'Cluster', type: 'string', jsonPath: '.spec.cassandraCluster' },
+    { name: 'State', type: 'string', jsonPath: '.status.state' },
+    { name: 'Progress', type: 'integer', jsonPath: '.status.progress', description: 'Percent done' },
+    succeededColumn,
+    { name: 'Location', type: 'string', jsonPath: '.spec.storageLocation', priority: 1 },
+    { name: 'Tag', type: 'string', jsonPath: '.status.snapshotTag', priority: 1 },
+    { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+  ],
+};
+
+// ---------------------------------------------------------------------------------------------------
+// CassandraRestore
+
+const TABLE = String.raw`^[A-Za-z0-9_]+\.[A-Za-z0-9_]+$`;
+
+const restoreSpec: Schema = {
+  tsName: 'CassandraRestoreSpec',
+  type: 'object',
+  required: ['cassandraCluster'],
+  properties: {
+    cassandraCluster,
+    cassandraBackup: objectName(
+      'cassandraBackup',
+      'CassandraBackup (same namespace) to restore. Without it, storageLocation, snapshotTag and secretName are all required.',
+      true,
+    ),
+    storageLocation: storageLocation(false),
+    snapshotTag: {
+      ...snapshotTag,
+      description:
+        'Tag of the backup to restore; a prefix picks the newest backup whose full tag starts with it. Taken from the CassandraBackup when empty.',
+    },
+    secretName: objectName(
+      'secretName',
+      "Secret with the storage credentials; the CassandraBackup's when empty.",
+      true,
+    ),
+    concurrentConnections: concurrentConnections('download'),
+    dc: {
+      type: 'string',
+      maxLength: 1024,
+      description:
+        'Restore only these datacenters, comma separated. Cassandra truncates tables cluster-wide: see allowClusterWideTruncate.',
+      'x-kubernetes-validations': [
+        {
+          rule: String.raw`self == '' || self.matches(r'^\s*[^,\s]+(\s*,\s*[^,\s]+)*\s*$')`,
+          message: "dc is a comma-separated list of datacenter names, e.g. 'dc1,dc2'",
+        },
+      ],
+    },
+    entities,
+    timeout,
+    noDeleteTruncates: { type: 'boolean', description: 'CLEANUP keeps the truncated SSTables.' },
+    noDeleteDownloads: { type: 'boolean', description: 'CLEANUP keeps the downloaded SSTables.' },
+    noDownloadData: {
+      type: 'boolean',
+      description:
+        'Skip downloading: the files are expected from an earlier restore that kept them (noDeleteDownloads).',
+    },
+    import: {
+      tsName: 'RestoreImport',
+      type: 'object',
+      description: "Options of Cassandra's SSTable import (ColumnFamilyStoreMBean#importNewSSTables).",
+      properties: {
+        keepLevel: { type: 'boolean' },
+        noVerify: { type: 'boolean' },
+        noVerifyTokens: { type: 'boolean' },
+        noInvalidateCaches: { type: 'boolean' },
+        quick: { type: 'boolean', description: 'Sets noVerifyTokens, noInvalidateCaches and noVerify.' },
+        extendedVerify: { type: 'boolean' },
+        keepRepaired: { type: 'boolean' },
+      },
+    },
+    resolveHostIdFromTopology: {
+      type: 'boolean',
+      description:
+        'Map each node to its backup through the topology file written with the backup (restore into another cluster).',
+    },
+    insecure,
+    skipBucketVerification,
+    retry,
+    rename: {
+      type: 'object',
+      maxProperties: 256,
+      additionalProperties: { type: 'string', maxLength: 97 },
+      description:
+        "Restore a table into another: {'ks.t1': 'ks.t2'} truncates ks.t2 and fills it with ks.t1's data.",
+      'x-kubernetes-validations': [
+        {
+          rule: `self.all(k, k.matches(r'${TABLE}') && self[k].matches(r'${TABLE}'))`,
+          message:
+            "rename maps 'keyspace.table' to 'keyspace.table', e.g. {'shop.orders': 'shop.orders_restored'}",
+        },
+      ],
+    },
+    schemaVersion: {
+      type: 'string',
+      maxLength: 36,
+      description:
+        'Pick the backup taken with this Cassandra schema version (a UUID) among backups with the same tag.',
+      'x-kubernetes-validations': [
+        {
+          rule: "self == '' || self.matches(r'^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$')",
+          messageExpression: `'schemaVersion must be a UUID such as 5d4b8c4e-1c7b-3d5a-9a8e-0f2c6f1e7b11; got "' + self + '"'`,
+        },
+      ],
+    },
+    exactSchemaVersion: {
+      type: 'boolean',
+      description: "Require the nodes' current schema version to equal the backup's.",
+    },
+    restorationStrategyType: {
+      type: 'string',
+      enum: ['HARDLINKS', 'IMPORT'],
+      default: 'HARDLINKS',
+      description:
+        '(added) How SSTables are loaded into the running nodes: HARDLINKS (any Cassandra) or IMPORT (Cassandra 4+). IN_PLACE needs stopped nodes and is not offered.',
+    },
+    allowClusterWideTruncate: {
+      type: 'boolean',
+      default: false,
+      description:
+        '(added) With dc set, TRUNCATE still empties the restored tables in every datacenter. The restore refuses to run such a plan unless this is true.',
+    },
+  },
+  'x-kubernetes-validations': [
+    {
+      rule: "(has(self.cassandraBackup) && self.cassandraBackup != '') || (has(self.storageLocation) && self.storageLocation != '' && has(self.snapshotTag) && self.snapshotTag != '' && has(self.secretName) && self.secretName != '')",
+      message:
+        'set spec.cassandraBackup, or all three of spec.storageLocation, spec.snapshotTag and spec.secretName to restore without a CassandraBackup',
+    },
+  ],
+};
+
+/**
+ * Fields that choose what is restored where, with the value that stands for "unset": frozen once the
+ * restore has started touching nodes (status.startTime), because a change would mix two restores.
+ */
+const RESTORE_FROZEN_ONCE_STARTED: Record<string, string> = {
+  cassandraBackup: "''",
+  storageLocation: "''",
+  snapshotTag: "''",
+  schemaVersion: "''",
+  exactSchemaVersion: 'false',
+  dc: "''",
+  entities: "''",
+  rename: '{}',
+  restorationStrategyType: "''",
+  allowClusterWideTruncate: 'false',
+  resolveHostIdFromTopology: 'false',
+};
+
+/**
+ * `has(x) ? x : unset` on both sides: the API server's cost estimator loses the declared maxLength
+ * through optional selection (`self.spec.?dc`) and then rejects the rule as too expensive.
+ */
+const unchanged = (field: string, unset: string) =>
+  `(has(self.spec.${field}) ? self.spec.${field} : ${unset}) == (has(oldSelf.spec.${field}) ? oldSelf.spec.${field} : ${unset})`;
+
+export const cassandraRestore: CrdDefinition = {
+  kind: 'CassandraRestore',
+  plural: 'cassandrarestores',
+  singular: 'cassandrarestore',
+  shortNames: ['cassrestore', 'crs'],
+  categories: ['cassandra'],
+  description:
+    'A restore of a Cassandra backup into a running cluster, phase by phase on every node through Icarus.',
+  spec: restoreSpec,
+  status: status(true),
+  rootRules: [
+    {
+      rule:
+        '!has(oldSelf.status) || !has(oldSelf.status.startTime) || (' +
+        Object.entries(RESTORE_FROZEN_ONCE_STARTED)
+          .map(([field, unset]) => unchanged(field, unset))
+          .join(' && ') +
+        ')',
+      message: `once a restore has started, these fields cannot change: ${Object.keys(RESTORE_FROZEN_ONCE_STARTED).join(', ')}; create a new CassandraRestore`,
+    },
+  ],
+  printerColumns: [
+    { name: 'Cluster', type: 'string', jsonPath: '.spec.cassandraCluster' },
+    { name: 'Backup', type: 'string', jsonPath: '.spec.cassandraBackup' },
+    { name: 'Tag', type: 'string', jsonPath: '.spec.snapshotTag' },
+    { name: 'Phase', type: 'string', jsonPath: '.status.phase' },
+    { name: 'State', type: 'string', jsonPath: '.status.state' },
+    { name: 'Progress', type: 'integer', jsonPath: '.status.progress', description: 'Percent done' },
+    succeededColumn,
+    { name: 'Location', type: 'string', jsonPath: '.status.source.storageLocation', priority: 1 },
+    { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+  ],
+};
+
+export const definitions = [cassandraBackup, cassandraRestore];

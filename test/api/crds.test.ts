@@ -1,0 +1,561 @@
+// The CassandraBackup / CassandraRestore API on the real kube-apiserver: examples and the IBM operator's
+// manifests are accepted, invalid manifests are rejected with a message a user understands,
+// immutability rules hold, defaults are filled, and kubectl shows the printer columns.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { before, describe, test } from 'node:test';
+import { promisify } from 'node:util';
+import {
+  CustomObjectsApi,
+  KubernetesObjectApi,
+  PatchStrategy,
+  loadAllYaml,
+  setHeaderOptions,
+  type KubernetesObject,
+} from '@kubernetes/client-node';
+import { createNamespace, kubeConfig, uniqueName } from '../support/stack-env.js';
+
+const group = 'db.ibm.com';
+const version = 'v1alpha1';
+const repo = join(import.meta.dirname, '..', '..');
+type Obj = KubernetesObject & { spec?: Record<string, unknown>; status?: Record<string, unknown> };
+
+const kc = kubeConfig();
+const objects = kc.makeApiClient(KubernetesObjectApi);
+const custom = kc.makeApiClient(CustomObjectsApi);
+let namespace: string;
+
+before(async () => {
+  namespace = await createNamespace(kc, 'api');
+});
+
+const plural = (kind: string) => `${kind.toLowerCase()}s`;
+
+function manifest(
+  kind: 'CassandraBackup' | 'CassandraRestore',
+  spec: Record<string, unknown>,
+  name = uniqueName('r'),
+): Obj {
+  return { apiVersion: `${group}/${version}`, kind, metadata: { name, namespace }, spec };
+}
+
+async function create(obj: Obj, dryRun = false): Promise<Obj> {
+  return custom.createNamespacedCustomObject({
+    group,
+    version,
+    namespace,
+    plural: plural(obj.kind ?? ''),
+    body: obj,
+    ...(dryRun ? { dryRun: 'All' } : {}),
+  }) as Promise<Obj>;
+}
+
+/** The message the API server gave for a rejected request (what kubectl prints). */
+async function rejection(request: Promise<unknown>): Promise<string> {
+  try {
+    await request;
+  } catch (err) {
+    const body = (err as { body?: unknown }).body;
+    const parsed =
+      typeof body === 'string' ? (JSON.parse(body) as { message?: string }) : (body as { message?: string });
+    return parsed?.message ?? String(err);
+  }
+  assert.fail('the API server accepted it');
+}
+
+function loadFile(path: string): Obj[] {
+  return (loadAllYaml(readFileSync(path, 'utf8')) as Obj[]).filter(Boolean);
+}
+
+async function createAny(obj: Obj): Promise<void> {
+  obj.metadata = { ...obj.metadata, namespace };
+  await objects.create(obj, undefined, 'All');
+}
+
+describe('accepted manifests', () => {
+  test('every example in k8s/examples is accepted', async () => {
+    const dir = join(repo, 'k8s', 'examples');
+    const files = readdirSync(dir).filter((f) => f.endsWith('.yaml'));
+    assert.ok(files.length >= 10, `expected the examples, found ${files.join(', ')}`);
+    const kinds = new Set<string>();
+    for (const file of files) {
+      for (const obj of loadFile(join(dir, file))) {
+        const source = obj.spec?.cassandraBackup
+          ? 'backup-ref'
+          : ((obj.spec?.storageLocation as string | undefined) ?? '').split(':')[0];
+        kinds.add(`${obj.kind}:${source}`);
+        await createAny(obj).catch((err: unknown) =>
+          assert.fail(`${file} was rejected: ${String((err as { body?: unknown }).body ?? err)}`),
+        );
+      }
+    }
+    for (const expected of [
+      'CassandraBackup:s3',
+      'CassandraBackup:azure',
+      'CassandraBackup:gcp',
+      'CassandraBackup:file',
+      'CassandraRestore:backup-ref',
+      'CassandraRestore:s3',
+    ]) {
+      assert.ok(kinds.has(expected), `no example of ${expected}; have ${[...kinds].join(', ')}`);
+    }
+  });
+
+  test("the IBM operator's documented examples, copied as they are, are accepted", async () => {
+    for (const obj of loadFile(join(repo, 'test', 'api', 'fixtures', 'ibm-docs-examples.yaml')))
+      await createAny(obj);
+  });
+
+  test("a manifest using every field of the IBM operator's reference is accepted and keeps its values", async () => {
+    const [backup, restore] = loadFile(join(repo, 'test', 'api', 'fixtures', 'ibm-all-fields.yaml'));
+    assert.ok(backup && restore);
+    backup.metadata = { ...backup.metadata, namespace };
+    restore.metadata = { ...restore.metadata, namespace };
+    const createdBackup = await create(backup);
+    const createdRestore = await create(restore);
+    assert.deepEqual(createdBackup.spec, backup.spec, 'no IBM backup field may be pruned or changed');
+    // Our added fields get their defaults; every IBM field is kept as written.
+    assert.deepEqual(createdRestore.spec, {
+      ...restore.spec,
+      restorationStrategyType: 'HARDLINKS',
+      allowClusterWideTruncate: false,
+    });
+  });
+
+  test('the documented defaults are filled in by the API server', async () => {
+    const created = await create(
+      manifest('CassandraBackup', {
+        cassandraCluster: 'c1',
+        storageLocation: 's3://b',
+        secretName: 's',
+        retry: { enabled: true },
+      }),
+    );
+    assert.equal(created.spec?.concurrentConnections, 10);
+    assert.equal(created.spec?.timeout, 5);
+    assert.equal(created.spec?.metadataDirective, 'COPY');
+    assert.deepEqual(created.spec?.retry, {
+      enabled: true,
+      interval: 10,
+      strategy: 'LINEAR',
+      maxAttempts: 3,
+    });
+    assert.equal(
+      created.spec?.snapshotTag,
+      undefined,
+      'the tag defaults to the name in the operator, not in the stored spec',
+    );
+  });
+});
+
+const backup = { cassandraCluster: 'c1', storageLocation: 's3://bucket', secretName: 'creds' };
+const restore = { cassandraCluster: 'c1', cassandraBackup: 'b1' };
+const manual = {
+  cassandraCluster: 'c1',
+  storageLocation: 's3://bucket',
+  snapshotTag: 't1',
+  secretName: 'creds',
+};
+const without = (o: Record<string, unknown>, key: string) =>
+  Object.fromEntries(Object.entries(o).filter(([k]) => k !== key));
+
+// [what, kind, spec, fragment of the message the user sees]
+const invalid: [string, 'CassandraBackup' | 'CassandraRestore', Record<string, unknown>, string][] = [
+  [
+    'backup without cassandraCluster',
+    'CassandraBackup',
+    without(backup, 'cassandraCluster'),
+    'spec.cassandraCluster: Required value',
+  ],
+  [
+    'backup without storageLocation',
+    'CassandraBackup',
+    without(backup, 'storageLocation'),
+    'spec.storageLocation: Required value',
+  ],
+  [
+    'backup without secretName',
+    'CassandraBackup',
+    without(backup, 'secretName'),
+    'spec.secretName: Required value',
+  ],
+  [
+    'unknown protocol',
+    'CassandraBackup',
+    { ...backup, storageLocation: 'http://bucket' },
+    'storageLocation must start with one of s3://, gcp://, azure://, oracle://, minio://, ceph://, file://; got "http://bucket"',
+  ],
+  [
+    'location without protocol',
+    'CassandraBackup',
+    { ...backup, storageLocation: 'bucket' },
+    'storageLocation must start with one of',
+  ],
+  [
+    'location without bucket',
+    'CassandraBackup',
+    { ...backup, storageLocation: 's3://' },
+    'storageLocation must be protocol://bucket[/path]',
+  ],
+  [
+    'location with a space',
+    'CassandraBackup',
+    { ...backup, storageLocation: 's3://my bucket' },
+    'storageLocation must be protocol://bucket[/path]',
+  ],
+  [
+    'relative file location',
+    'CassandraBackup',
+    { ...backup, storageLocation: 'file://relative/dir' },
+    'file:///absolute/path for file',
+  ],
+  [
+    'entities mixing keyspaces and tables',
+    'CassandraBackup',
+    { ...backup, entities: 'ks1,ks2.t1' },
+    'not a mix of both; got "ks1,ks2.t1"',
+  ],
+  [
+    'entities with a semicolon',
+    'CassandraBackup',
+    { ...backup, entities: 'ks1;ks2' },
+    "entities must list keyspaces ('ks1,ks2') or tables",
+  ],
+  [
+    'duration without unit',
+    'CassandraBackup',
+    { ...backup, duration: '2' },
+    'duration must be "<amount> <unit>"',
+  ],
+  [
+    'duration in weeks',
+    'CassandraBackup',
+    { ...backup, duration: '2 weeks' },
+    'unit one of days, hours, minutes, seconds',
+  ],
+  [
+    'negative duration',
+    'CassandraBackup',
+    { ...backup, duration: '-1 hours' },
+    'with a positive whole amount',
+  ],
+  [
+    'bandwidth unit',
+    'CassandraBackup',
+    { ...backup, bandwidth: { value: 1, unit: 'TBPS' } },
+    'spec.bandwidth.unit: Unsupported value: "TBPS": supported values: "BPS", "KBPS", "MBPS", "GBPS"',
+  ],
+  [
+    'zero bandwidth',
+    'CassandraBackup',
+    { ...backup, bandwidth: { value: 0, unit: 'MBPS' } },
+    'spec.bandwidth.value: Invalid value: 0: spec.bandwidth.value in body should be greater than or equal to 1',
+  ],
+  [
+    'bandwidth without unit',
+    'CassandraBackup',
+    { ...backup, bandwidth: { value: 5 } },
+    'spec.bandwidth.unit: Required value',
+  ],
+  [
+    'zero connections',
+    'CassandraBackup',
+    { ...backup, concurrentConnections: 0 },
+    'spec.concurrentConnections in body should be greater than or equal to 1',
+  ],
+  [
+    'connections as text',
+    'CassandraBackup',
+    { ...backup, concurrentConnections: 'ten' },
+    'spec.concurrentConnections in body must be of type integer',
+  ],
+  [
+    'zero timeout',
+    'CassandraBackup',
+    { ...backup, timeout: 0 },
+    'spec.timeout in body should be greater than or equal to 1',
+  ],
+  [
+    'negative timeout',
+    'CassandraBackup',
+    { ...backup, timeout: -3 },
+    'spec.timeout in body should be greater than or equal to 1',
+  ],
+  [
+    'metadata directive',
+    'CassandraBackup',
+    { ...backup, metadataDirective: 'MOVE' },
+    'spec.metadataDirective: Unsupported value: "MOVE"',
+  ],
+  [
+    'retry strategy',
+    'CassandraBackup',
+    { ...backup, retry: { strategy: 'RANDOM' } },
+    'spec.retry.strategy: Unsupported value: "RANDOM"',
+  ],
+  [
+    'zero retry attempts',
+    'CassandraBackup',
+    { ...backup, retry: { maxAttempts: 0 } },
+    'spec.retry.maxAttempts in body should be greater than or equal to 1',
+  ],
+  [
+    'backup of two DCs',
+    'CassandraBackup',
+    { ...backup, dc: 'dc1,dc2' },
+    'dc names one datacenter (a backup takes one',
+  ],
+  [
+    'secret name with capitals',
+    'CassandraBackup',
+    { ...backup, secretName: 'My_Secret' },
+    'secretName must be a Kubernetes object name',
+  ],
+  [
+    'empty secret name',
+    'CassandraBackup',
+    { ...backup, secretName: '' },
+    'secretName must be a Kubernetes object name',
+  ],
+  [
+    'cluster name with a space',
+    'CassandraBackup',
+    { ...backup, cassandraCluster: 'my cluster' },
+    'cassandraCluster must be a label value',
+  ],
+  [
+    'cluster name too long',
+    'CassandraBackup',
+    { ...backup, cassandraCluster: 'c'.repeat(64) },
+    'spec.cassandraCluster: Too long: may not be more than 63',
+  ],
+  [
+    'tag with a slash',
+    'CassandraBackup',
+    { ...backup, snapshotTag: 'a/b' },
+    'snapshotTag may hold letters, digits',
+  ],
+  [
+    'unicode tag',
+    'CassandraBackup',
+    { ...backup, snapshotTag: 'sauvegarde-été' },
+    'snapshotTag may hold letters, digits',
+  ],
+  [
+    'restore without any source',
+    'CassandraRestore',
+    { cassandraCluster: 'c1' },
+    'set spec.cassandraBackup, or all three of spec.storageLocation, spec.snapshotTag and spec.secretName',
+  ],
+  [
+    'restore by location without secret',
+    'CassandraRestore',
+    without(manual, 'secretName'),
+    'set spec.cassandraBackup, or all three',
+  ],
+  [
+    'restore by location without tag',
+    'CassandraRestore',
+    without(manual, 'snapshotTag'),
+    'set spec.cassandraBackup, or all three',
+  ],
+  [
+    'restore without cassandraCluster',
+    'CassandraRestore',
+    without(restore, 'cassandraCluster'),
+    'spec.cassandraCluster: Required value',
+  ],
+  [
+    'rename to a bare table',
+    'CassandraRestore',
+    { ...restore, rename: { 'ks.t1': 't2' } },
+    "rename maps 'keyspace.table' to 'keyspace.table'",
+  ],
+  [
+    'rename from a bare table',
+    'CassandraRestore',
+    { ...restore, rename: { t1: 'ks.t2' } },
+    "rename maps 'keyspace.table' to 'keyspace.table'",
+  ],
+  [
+    'schemaVersion not a UUID',
+    'CassandraRestore',
+    { ...restore, schemaVersion: 'v42' },
+    'schemaVersion must be a UUID',
+  ],
+  [
+    'IN_PLACE strategy',
+    'CassandraRestore',
+    { ...restore, restorationStrategyType: 'IN_PLACE' },
+    'spec.restorationStrategyType: Unsupported value: "IN_PLACE"',
+  ],
+  [
+    'empty dc in a list',
+    'CassandraRestore',
+    { ...restore, dc: 'dc1,,dc2' },
+    'dc is a comma-separated list of datacenter names',
+  ],
+  [
+    'backup reference with capitals',
+    'CassandraRestore',
+    { ...restore, cassandraBackup: 'Nightly_Backup' },
+    'cassandraBackup must be a Kubernetes object name',
+  ],
+  [
+    'restore from an unknown protocol',
+    'CassandraRestore',
+    { ...manual, storageLocation: 'nfs://server/x' },
+    'storageLocation must start with one of',
+  ],
+  [
+    'import option as text',
+    'CassandraRestore',
+    { ...restore, import: { quick: 'yes' } },
+    'spec.import.quick in body must be of type boolean',
+  ],
+];
+
+describe('rejected manifests', () => {
+  test(`a table of ${invalid.length} invalid manifests is rejected with messages a user understands`, async () => {
+    assert.ok(invalid.length >= 25);
+    const problems: string[] = [];
+    for (const [what, kind, spec, fragment] of invalid) {
+      const message = await rejection(create(manifest(kind, spec), true)).catch(
+        (err: unknown) => `ACCEPTED (${String(err)})`,
+      );
+      if (!message.includes(fragment)) problems.push(`${what}: expected "${fragment}" in:\n    ${message}`);
+    }
+    assert.deepEqual(problems, []);
+  });
+
+  test('status is validated too: progress stays within 0..100', async () => {
+    const created = await create(manifest('CassandraBackup', backup));
+    const message = await rejection(patchStatus(created, { progress: 101 }));
+    assert.match(message, /status\.progress: Invalid value: 101: .*less than or equal to 100/);
+  });
+});
+
+/** Merge-patches the spec (main resource) or the status (/status subresource). */
+async function patch(
+  obj: Obj,
+  body: { spec: Record<string, unknown> } | { status: Record<string, unknown> },
+): Promise<Obj> {
+  const args = {
+    group,
+    version,
+    namespace,
+    plural: plural(obj.kind ?? ''),
+    name: obj.metadata?.name ?? '',
+    body,
+  };
+  const options = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+  return (
+    'status' in body
+      ? custom.patchNamespacedCustomObjectStatus(args, options)
+      : custom.patchNamespacedCustomObject(args, options)
+  ) as Promise<Obj>;
+}
+const patchSpec = (obj: Obj, spec: Record<string, unknown>) => patch(obj, { spec });
+const patchStatus = (obj: Obj, status: Record<string, unknown>) => patch(obj, { status });
+
+const succeeded = (status: 'True' | 'Unknown') => ({
+  conditions: [
+    {
+      type: 'Succeeded',
+      status,
+      reason: status === 'True' ? 'BackupCompleted' : 'Running',
+      message: 'm',
+      lastTransitionTime: new Date().toISOString(),
+    },
+  ],
+});
+
+describe('immutability', () => {
+  test("a backup's cluster and tag never change", async () => {
+    const created = await create(manifest('CassandraBackup', { ...backup, snapshotTag: 'first' }));
+    assert.match(
+      await rejection(patchSpec(created, { cassandraCluster: 'other' })),
+      /cassandraCluster cannot change/,
+    );
+    assert.match(
+      await rejection(patchSpec(created, { snapshotTag: 'second' })),
+      /snapshotTag cannot be set, changed or removed after creation/,
+    );
+    assert.match(
+      await rejection(patchSpec(created, { snapshotTag: null })),
+      /snapshotTag cannot be set, changed or removed after creation/,
+    );
+  });
+
+  test('a failed or running backup can be fixed; a succeeded one is frozen', async () => {
+    const created = await create(manifest('CassandraBackup', backup));
+    await patchStatus(created, succeeded('Unknown'));
+    const fixed = await patchSpec(created, {
+      storageLocation: 's3://other-bucket',
+      secretName: 'other-creds',
+    });
+    assert.equal(fixed.spec?.storageLocation, 's3://other-bucket');
+    await patchStatus(created, succeeded('True'));
+    assert.match(
+      await rejection(patchSpec(created, { concurrentConnections: 3 })),
+      /the spec of a backup that succeeded cannot change/,
+    );
+  });
+
+  test('a restore may be pointed elsewhere until it starts; then what it restores is frozen', async () => {
+    const created = await create(manifest('CassandraRestore', restore));
+    const repointed = await patchSpec(created, { cassandraBackup: 'b2', dc: 'dc1' });
+    assert.equal(repointed.spec?.cassandraBackup, 'b2');
+    await patchStatus(created, { startTime: new Date().toISOString() });
+    const frozen =
+      /once a restore has started, these fields cannot change: cassandraBackup, storageLocation, snapshotTag/;
+    assert.match(await rejection(patchSpec(created, { cassandraBackup: 'b3' })), frozen);
+    assert.match(await rejection(patchSpec(created, { dc: null })), frozen);
+    assert.match(await rejection(patchSpec(created, { rename: { 'ks.a': 'ks.b' } })), frozen);
+    assert.match(
+      await rejection(patchSpec(created, { cassandraCluster: 'other' })),
+      /cassandraCluster cannot change/,
+    );
+    // Operational settings stay adjustable.
+    const adjusted = await patchSpec(created, {
+      timeout: 9,
+      concurrentConnections: 2,
+      secretName: 'rotated',
+    });
+    assert.equal(adjusted.spec?.timeout, 9);
+  });
+});
+
+describe('kubectl', () => {
+  const kubectl = (...args: string[]) =>
+    promisify(execFile)(process.env.KUBECTL ?? 'kubectl', [...args, '-n', namespace]).then((r) => r.stdout);
+
+  test('kubectl get shows cluster, state, progress, success and age; short names and the category work', async () => {
+    const name = uniqueName('columns');
+    const created = await create(
+      manifest('CassandraBackup', { ...backup, cassandraCluster: 'ring-one' }, name),
+    );
+    await patchStatus(created, {
+      state: 'RUNNING',
+      progress: 42,
+      snapshotTag: 'x-1',
+      ...succeeded('Unknown'),
+    });
+    const table = await kubectl('get', 'cassandrabackups', name);
+    const [header, row] = table.trim().split('\n');
+    assert.deepEqual(header?.split(/\s+/), ['NAME', 'CLUSTER', 'STATE', 'PROGRESS', 'SUCCEEDED', 'AGE']);
+    assert.match(row ?? '', new RegExp(`^${name}\\s+ring-one\\s+RUNNING\\s+42\\s+Unknown\\s+\\d+s$`));
+
+    const wide = await kubectl('get', 'cbk', name, '-o', 'wide');
+    assert.match(wide, /LOCATION\s+TAG/);
+    assert.match(wide, /s3:\/\/bucket\s+x-1/);
+
+    const restoreName = uniqueName('columns');
+    await create(manifest('CassandraRestore', { ...restore, cassandraBackup: name }, restoreName));
+    const both = await kubectl('get', 'cassandra');
+    assert.match(both, new RegExp(`cassandrabackup.db.ibm.com/${name}\\s+ring-one`));
+    assert.match(both, new RegExp(`cassandrarestore.db.ibm.com/${restoreName}\\s+c1\\s+${name}`));
+  });
+});

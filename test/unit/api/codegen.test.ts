@@ -1,0 +1,52 @@
+// The CRDs in k8s/crds/ and the model in src/kube/api/generated.ts are both generated from
+// src/kube/api/definitions.ts. This fails when either committed file no longer equals what the
+// definitions produce: run `npm run gen:api` and commit the result.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { format, resolveConfig } from 'prettier';
+import { crdFileName, renderCrdYaml, renderModel, renderReference } from '../../../src/kube/api/codegen.js';
+import { definitions } from '../../../src/kube/api/definitions.js';
+
+const repo = join(import.meta.dirname, '..', '..', '..');
+
+async function formatted(text: string, path: string): Promise<string> {
+  return format(text, { ...(await resolveConfig(path)), filepath: path });
+}
+
+test('each committed CRD equals the one generated from the definitions', async () => {
+  for (const def of definitions) {
+    const path = join(repo, 'k8s', 'crds', crdFileName(def));
+    assert.equal(
+      readFileSync(path, 'utf8'),
+      await formatted(renderCrdYaml(def), path),
+      `${path} is stale: run npm run gen:api`,
+    );
+  }
+});
+
+test('the committed TypeScript model equals the one generated from the definitions', async () => {
+  const path = join(repo, 'src', 'kube', 'api', 'generated.ts');
+  assert.equal(
+    readFileSync(path, 'utf8'),
+    await formatted(renderModel(definitions), path),
+    `${path} is stale: run npm run gen:api`,
+  );
+});
+
+test('the committed API reference equals the one generated from the definitions', async () => {
+  const path = join(repo, 'docs', 'api-reference.md');
+  assert.equal(
+    readFileSync(path, 'utf8'),
+    await formatted(renderReference(definitions), path),
+    `${path} is stale: run npm run gen:api`,
+  );
+});
+
+test('the generator refuses two different schemas under one type name', () => {
+  const [backup] = definitions;
+  assert.ok(backup);
+  const clash = { ...backup, kind: 'Other', status: { ...backup.status, tsName: 'CassandraBackupSpec' } };
+  assert.throws(() => renderModel([backup, clash]), /two different schemas are named CassandraBackupSpec/);
+});
