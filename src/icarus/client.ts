@@ -9,7 +9,13 @@ import {
   IcarusUnavailableError,
   type IcarusError,
 } from './errors.js';
-import { operationSchema, topologySchema, type Operation, type OperationState, type Topology } from './types.js';
+import {
+  operationSchema,
+  topologySchema,
+  type Operation,
+  type OperationState,
+  type Topology,
+} from './types.js';
 
 export interface IcarusClientOptions {
   /** http://host:port of the sidecar. */
@@ -45,29 +51,40 @@ export class IcarusClient {
 
   /** POST /operations: 201 with the operation. An invalid request may still be 201, then FAILED. */
   async submit(request: Record<string, unknown>, opts: CallOptions = {}): Promise<Operation> {
-    const res = await this.call('POST /operations', () => this.http.post('/operations', request, { signal: opts.signal }));
+    const res = await this.call('POST /operations', () =>
+      this.http.post('/operations', request, { signal: opts.signal }),
+    );
     this.expect(res, [200, 201], `submitting a ${String(request.type)} operation`);
     return this.parse(res, operationSchema, 'operation');
   }
 
   /** GET /operations/{id}; an id Icarus does not know is IcarusOperationLostError. */
   async getOperation(id: string, opts: CallOptions = {}): Promise<Operation> {
-    const res = await this.call(`GET /operations/${id}`, () => this.http.get(`/operations/${encodeURIComponent(id)}`, { signal: opts.signal }));
+    const res = await this.call(`GET /operations/${id}`, () =>
+      this.http.get(`/operations/${encodeURIComponent(id)}`, { signal: opts.signal }),
+    );
     if (this.isUnknownOperation(res)) throw new IcarusOperationLostError(id, this.endpoint, res.status);
     this.expect(res, [200], `reading operation ${id}`);
     return this.parse(res, operationSchema, 'operation');
   }
 
   /** GET /operations?type=&state=: newest first. */
-  async listOperations(filter: { type?: string; state?: OperationState } = {}, opts: CallOptions = {}): Promise<Operation[]> {
-    const res = await this.call('GET /operations', () => this.http.get('/operations', { params: filter, signal: opts.signal }));
+  async listOperations(
+    filter: { type?: string; state?: OperationState } = {},
+    opts: CallOptions = {},
+  ): Promise<Operation[]> {
+    const res = await this.call('GET /operations', () =>
+      this.http.get('/operations', { params: filter, signal: opts.signal }),
+    );
     this.expect(res, [200], 'listing operations');
     return this.parse(res, operationSchema.array(), 'operation list');
   }
 
   /** DELETE /operations/{id}: flags the operation cancelled (202). */
   async cancelOperation(id: string, opts: CallOptions = {}): Promise<void> {
-    const res = await this.call(`DELETE /operations/${id}`, () => this.http.delete(`/operations/${encodeURIComponent(id)}`, { signal: opts.signal }));
+    const res = await this.call(`DELETE /operations/${id}`, () =>
+      this.http.delete(`/operations/${encodeURIComponent(id)}`, { signal: opts.signal }),
+    );
     if (this.isUnknownOperation(res)) throw new IcarusOperationLostError(id, this.endpoint, res.status);
     this.expect(res, [200, 202, 204], `cancelling operation ${id}`);
   }
@@ -88,13 +105,19 @@ export class IcarusClient {
     return this.json(res, path);
   }
 
-  private async call(what: string, send: () => Promise<AxiosResponse<string>>): Promise<AxiosResponse<string>> {
+  private async call(
+    what: string,
+    send: () => Promise<AxiosResponse<string>>,
+  ): Promise<AxiosResponse<string>> {
     try {
       return await send();
     } catch (err) {
       if (isAxiosError(err) && err.code === 'ERR_CANCELED') throw err;
       const reason = isAxiosError(err) ? (err.code ?? err.message) : String(err);
-      throw new IcarusUnavailableError(`Icarus at ${this.endpoint} did not answer ${what}: ${reason}`, this.endpoint);
+      throw new IcarusUnavailableError(
+        `Icarus at ${this.endpoint} did not answer ${what}: ${reason}`,
+        this.endpoint,
+      );
     }
   }
 
@@ -116,7 +139,11 @@ export class IcarusClient {
     try {
       return JSON.parse(res.data);
     } catch {
-      throw new IcarusProtocolError(`Icarus at ${this.endpoint} sent ${what} that is not JSON: ${excerpt(res.data)}`, this.endpoint, res.status);
+      throw new IcarusProtocolError(
+        `Icarus at ${this.endpoint} sent ${what} that is not JSON: ${excerpt(res.data)}`,
+        this.endpoint,
+        res.status,
+      );
     }
   }
 

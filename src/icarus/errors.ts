@@ -48,7 +48,11 @@ export class IcarusOperationLostError extends IcarusError {
     endpoint: string,
     status: number,
   ) {
-    super(`Icarus at ${endpoint} no longer knows operation ${operationId} (it restarted or expired it)`, endpoint, status);
+    super(
+      `Icarus at ${endpoint} no longer knows operation ${operationId} (it restarted or expired it)`,
+      endpoint,
+      status,
+    );
   }
 }
 

@@ -14,7 +14,14 @@ import {
 import { freePort } from '../../../src/dev/stack/ports.js';
 
 const OP_ID = '0c7f8b47-6a44-4b3e-9c1e-3d0f5a2b9e11';
-const operation = { id: OP_ID, type: 'backup', state: 'RUNNING', progress: 0.25, errors: [], snapshotTag: 't' };
+const operation = {
+  id: OP_ID,
+  type: 'backup',
+  state: 'RUNNING',
+  progress: 0.25,
+  errors: [],
+  snapshotTag: 't',
+};
 let handler: (req: IncomingMessage, res: ServerResponse, body: string) => void = () => {};
 const received: { method?: string; url?: string; body: string }[] = [];
 let server: Server;
@@ -30,7 +37,10 @@ before(async () => {
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  client = new IcarusClient({ baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, timeoutMs: 500 });
+  client = new IcarusClient({
+    baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+    timeoutMs: 500,
+  });
 });
 after(() => new Promise<void>((r) => server.close(() => r())));
 
@@ -59,7 +69,10 @@ test('a 4xx answer is a non-retryable rejection carrying Icarus’s message', as
   assert.ok(err instanceof IcarusRejectedError);
   assert.equal(err.retryable, false);
   assert.equal(err.status, 400);
-  assert.match(err.message, /answered 400 submitting a backup operation: storageLocation is not valid: nope:\/\/x/);
+  assert.match(
+    err.message,
+    /answered 400 submitting a backup operation: storageLocation is not valid: nope:\/\/x/,
+  );
 });
 
 test('5xx answers are retryable unavailability', async () => {
@@ -90,9 +103,14 @@ test('an unknown operation id is its own error, whether Icarus says 404 or 500 "
   assert.ok(lost instanceof IcarusOperationLostError);
   assert.equal(lost.operationId, OP_ID);
   reply(404, '');
-  assert.ok((await client.cancelOperation(OP_ID).catch((e: unknown) => e)) instanceof IcarusOperationLostError);
+  assert.ok(
+    (await client.cancelOperation(OP_ID).catch((e: unknown) => e)) instanceof IcarusOperationLostError,
+  );
   reply(500, 'java.lang.NullPointerException', 'text/plain');
-  assert.ok((await client.getOperation(OP_ID).catch((e: unknown) => e)) instanceof IcarusUnavailableError, 'other 500s stay retryable');
+  assert.ok(
+    (await client.getOperation(OP_ID).catch((e: unknown) => e)) instanceof IcarusUnavailableError,
+    'other 500s stay retryable',
+  );
 });
 
 test('an answer that is not the promised JSON is a protocol error', async () => {

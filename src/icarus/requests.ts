@@ -1,0 +1,196 @@
+// Builds the per-node Icarus requests from a resource's spec. The result is what Icarus's own global
+// coordinator sends each node (globalRequest false, a node-specific storageLocation, one resolved tag
+// and schemaVersion shared by all nodes), so the remote layout equals a global Icarus backup's and
+// either side can restore the other's backups. No request ever holds a credential: Icarus 2.x gets the
+// Secret's name and namespace and reads it itself; Icarus 3.x uses the sidecar's environment.
+import type { CassandraBackupSpec, CassandraRestoreSpec, Retry } from '../kube/api/resources.js';
+
+/** Which Icarus generation a sidecar runs: credentials travel differently. */
+export type IcarusGeneration = 2 | 3;
+
+export interface NodeRef {
+  /** Cluster name as Cassandra reports it (whitespace runs become '-', as Icarus does). */
+  cluster: string;
+  dc: string;
+  hostId: string;
+}
+
+/** A configuration problem in the spec, found while building a request: retrying will not help. */
+export class RequestConfigError extends Error {
+  override name = 'RequestConfigError';
+}
+
+/** Icarus's cluster id for a cluster name: runs of whitespace become '-'. */
+export function clusterId(clusterName: string): string {
+  return clusterName.trim().replace(/\s+/g, '-');
+}
+
+/**
+ * The storageLocation of one node, by esop's rules (StorageLocation.update): `proto://bucket` gets
+ * `/<cluster>/<dc>/<hostId>` appended; `proto://bucket/a/b/c...` has its last three parts replaced;
+ * `file:///dir/bucket` gets the three parts appended. Anything else Icarus cannot parse.
+ */
+export function nodeStorageLocation(location: string, node: NodeRef): string {
+  const raw = location.replace(/\/+$/, '');
+  const m = /^([a-z0-9]+):\/\/(.+)$/.exec(raw);
+  if (!m?.[1] || !m[2])
+    throw new RequestConfigError(`storageLocation ${location} is not protocol://bucket[/path]`);
+  const suffix = `${clusterId(node.cluster)}/${node.dc}/${node.hostId}`;
+  if (m[1] === 'file') {
+    if (!/^\/[^/]+\/[^/]+/.test(m[2])) {
+      throw new RequestConfigError(
+        `storageLocation ${location}: a file location needs a folder and a bucket, e.g. file:///var/backups/bucket`,
+      );
+    }
+    return `${raw}/${suffix}`;
+  }
+  const parts = m[2].split('/');
+  if (parts.length === 1) return `${raw}/${suffix}`;
+  if (parts.length >= 4) return `${m[1]}://${parts.slice(0, -3).join('/')}/${suffix}`;
+  throw new RequestConfigError(
+    `storageLocation ${location}: Icarus takes ${m[1]}://bucket or ${m[1]}://bucket/cluster/dc/node; a path of ${parts.length - 1} part(s) after the bucket cannot be parsed (use ${m[1]}://${parts[0]})`,
+  );
+}
+
+/** `<tag>-<schemaVersion>-<epochMillis>`: the tag of every node's files and of the topology file. */
+export function resolveSnapshotTag(tag: string, schemaVersion: string, epochMillis: number): string {
+  return `${tag}-${schemaVersion}-${epochMillis}`;
+}
+
+const TIME_UNITS: Record<string, { unit: 'SECONDS' | 'MINUTES' | 'HOURS' | 'DAYS'; divisor: number }> = {
+  days: { unit: 'DAYS', divisor: 1 },
+  hours: { unit: 'HOURS', divisor: 1 },
+  minutes: { unit: 'MINUTES', divisor: 1 },
+  seconds: { unit: 'SECONDS', divisor: 1 },
+  milliseconds: { unit: 'SECONDS', divisor: 1e3 },
+  microseconds: { unit: 'SECONDS', divisor: 1e6 },
+  nanoseconds: { unit: 'SECONDS', divisor: 1e9 },
+};
+
+/**
+ * The spec's `"<amount> <unit>"` as Icarus's `{value, unit}`. The IBM operator sent the string, which
+ * Icarus cannot read. Sub-second units become whole seconds, rounded up.
+ */
+export function toIcarusDuration(duration: string): {
+  value: number;
+  unit: 'SECONDS' | 'MINUTES' | 'HOURS' | 'DAYS';
+} {
+  const m = /^\s*(\d+)\s+(\w+)\s*$/.exec(duration);
+  const unit = TIME_UNITS[m?.[2]?.toLowerCase() ?? ''];
+  if (!m?.[1] || !unit) throw new RequestConfigError(`duration "${duration}" is not "<amount> <unit>"`);
+  return { value: Math.max(1, Math.ceil(Number(m[1]) / unit.divisor)), unit: unit.unit };
+}
+
+export type Credentials = { generation: 2; namespace: string; secretName: string } | { generation: 3 };
+
+function credentialFields(credentials: Credentials): Record<string, string> {
+  return credentials.generation === 2
+    ? { k8sNamespace: credentials.namespace, k8sSecretName: credentials.secretName }
+    : {};
+}
+
+function retryFields(retry: Retry | undefined): Record<string, unknown> {
+  return retry
+    ? {
+        retry: {
+          enabled: retry.enabled,
+          interval: retry.interval,
+          strategy: retry.strategy,
+          maxAttempts: retry.maxAttempts,
+        },
+      }
+    : {};
+}
+
+export interface BackupRequestInput {
+  spec: CassandraBackupSpec;
+  node: NodeRef;
+  /** Shared by every node of this backup: see resolveSnapshotTag. */
+  resolvedTag: string;
+  schemaVersion: string;
+  dataDirs: string[];
+  credentials: Credentials;
+}
+
+export function backupRequest(input: BackupRequestInput): Record<string, unknown> {
+  const { spec } = input;
+  return {
+    type: 'backup',
+    globalRequest: false,
+    storageLocation: nodeStorageLocation(spec.storageLocation, input.node),
+    snapshotTag: input.resolvedTag,
+    schemaVersion: input.schemaVersion,
+    // The bucket was checked once before the nodes start, as Icarus's coordinator does.
+    skipBucketVerification: true,
+    uploadClusterTopology: false,
+    dataDirs: input.dataDirs,
+    entities: spec.entities ?? '',
+    concurrentConnections: spec.concurrentConnections,
+    timeout: spec.timeout,
+    metadataDirective: spec.metadataDirective,
+    insecure: spec.insecure ?? false,
+    createMissingBucket: spec.createMissingBucket ?? false,
+    skipRefreshing: spec.skipRefreshing ?? false,
+    ...(spec.dc ? { dc: spec.dc } : {}),
+    ...(spec.duration ? { duration: toIcarusDuration(spec.duration) } : {}),
+    ...(spec.bandwidth ? { bandwidth: { value: spec.bandwidth.value, unit: spec.bandwidth.unit } } : {}),
+    ...retryFields(spec.retry),
+    ...credentialFields(input.credentials),
+  };
+}
+
+export const restorePhases = ['DOWNLOAD', 'TRUNCATE', 'IMPORT', 'CLEANUP'] as const;
+export type RestorePhase = (typeof restorePhases)[number] | 'INIT';
+
+export interface RestoreRequestInput {
+  spec: CassandraRestoreSpec;
+  /** Where the backup is and which one: resolved from the spec or from its CassandraBackup. */
+  source: { storageLocation: string; snapshotTag: string };
+  node: NodeRef;
+  phase: RestorePhase;
+  dataDirs: string[];
+  cassandraDirectory: string;
+  /** Where DOWNLOAD puts the SSTables: outside the data directories. */
+  downloadDir: string;
+  credentials: Credentials;
+}
+
+export function restoreRequest(input: RestoreRequestInput): Record<string, unknown> {
+  const { spec } = input;
+  const imp = spec.import ?? {};
+  return {
+    type: 'restore',
+    globalRequest: false,
+    restorationPhase: input.phase,
+    restorationStrategyType: spec.restorationStrategyType,
+    storageLocation: nodeStorageLocation(input.source.storageLocation, input.node),
+    snapshotTag: input.source.snapshotTag,
+    ...(spec.schemaVersion ? { schemaVersion: spec.schemaVersion } : {}),
+    exactSchemaVersion: spec.exactSchemaVersion ?? false,
+    entities: spec.entities ?? '',
+    dataDirs: input.dataDirs,
+    cassandraDirectory: input.cassandraDirectory,
+    import: {
+      type: 'import',
+      sourceDir: input.downloadDir,
+      keepLevel: imp.keepLevel ?? false,
+      noVerify: imp.noVerify ?? false,
+      noVerifyTokens: imp.noVerifyTokens ?? false,
+      noInvalidateCaches: imp.noInvalidateCaches ?? false,
+      quick: imp.quick ?? false,
+      extendedVerify: imp.extendedVerify ?? false,
+      keepRepaired: imp.keepRepaired ?? false,
+    },
+    noDeleteTruncates: spec.noDeleteTruncates ?? false,
+    noDeleteDownloads: spec.noDeleteDownloads ?? false,
+    noDownloadData: spec.noDownloadData ?? false,
+    concurrentConnections: spec.concurrentConnections,
+    timeout: spec.timeout,
+    insecure: spec.insecure ?? false,
+    skipBucketVerification: true,
+    resolveHostIdFromTopology: spec.resolveHostIdFromTopology ?? false,
+    ...(spec.rename && Object.keys(spec.rename).length ? { rename: spec.rename } : {}),
+    ...retryFields(spec.retry),
+    ...credentialFields(input.credentials),
+  };
+}

@@ -1,0 +1,255 @@
+// One simulated Icarus sidecar: the REST API of the real one (same paths, status codes and JSON
+// shapes; see docs/icarus.md for what is pinned against the real Icarus), operations in memory, and
+// fault injection for the reliability tests. Used by the tests and by the local sandbox.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { OperationStore, toJson, type Execution, type FailurePlan, type Timing } from './operations.js';
+
+/** What a simulated node knows about itself: the facts Icarus reads from its Cassandra over JMX. */
+export interface NodeIdentity {
+  cluster: string;
+  dc: string;
+  rack: string;
+  hostId: string;
+  /** Address Cassandra listens on (the pod IP). */
+  address: string;
+  /** Host name: the `source` of the node's operation errors (the pod name in Kubernetes). */
+  hostname?: string;
+  tokens: string[];
+}
+
+/** Turns a submitted request into what the operation does, or the validation message Icarus would give. */
+export type Executor = (request: Record<string, unknown>) => Execution | { invalid: string };
+
+export interface SimulatorOptions {
+  /** Loopback address to listen on, one per node (127.0.0.2, 127.0.0.3, ...). */
+  host: string;
+  /** Port; 0 picks a free one. Icarus's is 4567. */
+  port?: number;
+  node: NodeIdentity;
+  /** The cluster as this node sees it (all nodes, the schema version). */
+  topology: () => { clusterName: string; schemaVersion: string; nodes: NodeIdentity[] };
+  executors: Record<string, Executor>;
+  timing?: Partial<Timing>;
+}
+
+export interface Faults {
+  /** Answer the next `count` requests with `status` (500 or 503: a struggling sidecar). */
+  errorBurst?: { status: number; count: number };
+  /** Delay every answer. */
+  slowMs?: number;
+  /** Accept connections but never answer, until cleared. */
+  hang?: boolean;
+}
+
+export interface ReceivedRequest {
+  at: string;
+  type: string;
+  request: Record<string, unknown>;
+  operationId: string;
+}
+
+export class IcarusSimulator {
+  private server: Server | undefined;
+  private readonly store: OperationStore;
+  private port: number;
+  readonly faults: Faults = {};
+  /** Every accepted POST, in order: lets a test prove no node got a second backup or truncate. */
+  readonly received: ReceivedRequest[] = [];
+
+  constructor(private readonly opts: SimulatorOptions) {
+    this.port = opts.port ?? 0;
+    this.store = new OperationStore(
+      { durationMs: 2000, pendingMs: 50, expirationMs: 3600_000, ...opts.timing },
+      opts.node.hostname ?? opts.node.address,
+    );
+  }
+
+  get url(): string {
+    return `http://${this.opts.host}:${this.port}`;
+  }
+
+  get node(): NodeIdentity {
+    return this.opts.node;
+  }
+
+  runningCount(type: string): number {
+    return this.store.running(type).length;
+  }
+
+  /** Failures to inject into the next operations (fail at a given progress, with a message). */
+  failNext(plan: FailurePlan): void {
+    this.store.failures.push(plan);
+  }
+
+  async start(): Promise<void> {
+    const server = createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.port, this.opts.host, () => resolve());
+    });
+    this.port = (server.address() as AddressInfo).port;
+    this.server = server;
+  }
+
+  async stop(): Promise<void> {
+    this.store.clear();
+    const server = this.server;
+    this.server = undefined;
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  /** Like a restarted sidecar: down for `downMs`, then back on the same port with no operations. */
+  async restart(downMs = 0): Promise<void> {
+    await this.stop();
+    if (downMs > 0) await new Promise((r) => setTimeout(r, downMs));
+    await this.start();
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = await readBody(req);
+    if (this.faults.hang) return; // the connection stays open, unanswered
+    if (this.faults.slowMs) await new Promise((r) => setTimeout(r, this.faults.slowMs));
+    const burst = this.faults.errorBurst;
+    if (burst && burst.count > 0) {
+      burst.count -= 1;
+      send(res, burst.status, burst.status === 503 ? 'Service Unavailable' : 'Internal Server Error');
+      return;
+    }
+    const url = new URL(req.url ?? '/', 'http://sim');
+    const path = url.pathname.replace(/\/+$/, '') || '/';
+    const method = req.method ?? 'GET';
+    const opMatch = /^\/operations\/([^/]+)$/.exec(path);
+
+    if (method === 'POST' && path === '/operations') return this.submit(res, body);
+    if (method === 'GET' && path === '/operations') {
+      const filter = {
+        type: url.searchParams.get('type') ?? undefined,
+        state: url.searchParams.get('state') ?? undefined,
+      };
+      return sendJson(res, 200, this.store.list(filter).map(toJson));
+    }
+    if (opMatch?.[1] && (method === 'GET' || method === 'DELETE')) {
+      const id = decodeURIComponent(opMatch[1]);
+      if (method === 'DELETE') return send(res, this.store.cancel(id) ? 202 : 404, '');
+      const op = this.store.get(id);
+      // sidecar-common's catch-all exception mapper turns the NotFoundException of an unknown (or
+      // malformed) id into a 500 whose body is the exception's message.
+      if (!op) return send(res, 500, 'HTTP 404 Not Found');
+      return sendJson(res, 200, toJson(op));
+    }
+    if (method === 'GET' && (path === '/topology' || path.startsWith('/topology/'))) {
+      const dc = path.startsWith('/topology/')
+        ? decodeURIComponent(path.slice('/topology/'.length))
+        : undefined;
+      const t = this.opts.topology();
+      return sendJson(res, 200, {
+        timestamp: Date.now(),
+        clusterName: t.clusterName,
+        schemaVersion: t.schemaVersion,
+        topology: t.nodes
+          .filter((n) => !dc || n.dc === dc)
+          .map((n) => ({
+            hostname: n.address,
+            cluster: n.cluster,
+            dc: n.dc,
+            rack: n.rack,
+            nodeId: n.hostId,
+            ipAddress: n.address,
+          })),
+      });
+    }
+    if (method === 'GET' && path === '/version/schema')
+      return sendJson(res, 200, { schemaVersion: this.opts.topology().schemaVersion });
+    if (
+      method === 'GET' &&
+      (path === '/version' || path === '/version/sidecar' || path === '/version/cassandra')
+    ) {
+      return sendJson(res, 200, { version: path === '/version/cassandra' ? '5.0.8' : '3.0.0-simulated' });
+    }
+    send(res, 500, 'HTTP 404 Not Found');
+  }
+
+  private submit(res: ServerResponse, body: string): void {
+    // A body Jackson cannot map to a request is a 500 with Jackson's message (sidecar-common maps
+    // every exception to 500); semantic validation happens later, inside the operation.
+    let request: Record<string, unknown>;
+    try {
+      const parsed: unknown = JSON.parse(body);
+      if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
+      request = parsed as Record<string, unknown>;
+    } catch (err) {
+      return send(res, 500, `Unexpected character: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    const type = typeof request.type === 'string' ? request.type : undefined;
+    const executor = type ? this.opts.executors[type] : undefined;
+    if (!type) {
+      return send(
+        res,
+        500,
+        "Could not resolve subtype of [simple type, class com.instaclustr.operations.OperationRequest]: missing type id property 'type'",
+      );
+    }
+    if (!executor)
+      return send(
+        res,
+        500,
+        `Could not resolve type id '${type}' as a subtype of \`com.instaclustr.operations.OperationRequest\``,
+      );
+    const op = this.store.submit(type, { ...(REQUEST_DEFAULTS[type] ?? {}), ...request }, executor(request));
+    this.received.push({ at: op.creationTime, type, request, operationId: op.id });
+    res.setHeader('Location', `${this.url}/operations/${op.id}`);
+    sendJson(res, 201, toJson(op));
+  }
+}
+
+/** Defaults Icarus fills into a request (and so shows in the operation), as recorded from the real one. */
+const RETRY_DEFAULTS = { interval: 10, strategy: 'LINEAR', maxAttempts: 3, enabled: false };
+const REQUEST_DEFAULTS: Record<string, Record<string, unknown>> = {
+  backup: {
+    concurrentConnections: 10,
+    metadataDirective: 'COPY',
+    entities: '',
+    snapshotTag: `autosnap-${Math.floor(Date.now() / 1000)}`,
+    globalRequest: false,
+    timeout: 5,
+    insecure: false,
+    createMissingBucket: false,
+    skipBucketVerification: false,
+    uploadClusterTopology: false,
+    retry: RETRY_DEFAULTS,
+    skipRefreshing: false,
+  },
+  restore: {
+    concurrentConnections: 10,
+    entities: '',
+    globalRequest: false,
+    timeout: 5,
+    insecure: false,
+    skipBucketVerification: false,
+    restoreSystemKeyspace: false,
+    restoreSystemAuth: false,
+    retry: RETRY_DEFAULTS,
+  },
+};
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => resolve(body));
+    req.on('error', () => resolve(body));
+  });
+}
+
+function send(res: ServerResponse, status: number, text: string): void {
+  res.writeHead(status, { 'Content-Type': 'text/plain' });
+  res.end(text);
+}
+
+function sendJson(res: ServerResponse, status: number, value: unknown): void {
+  res.writeHead(status, { 'Content-Type': 'application/json' });
+  res.end(JSON.stringify(value));
+}

@@ -1,0 +1,109 @@
+// A per-node restore phase on a simulated node (HARDLINKS / IMPORT), as esop runs it: DOWNLOAD fetches
+// the selected tables of the newest matching manifest (after checking the node's tokens equal the
+// backup's), TRUNCATE empties the tables on every node of the cluster, IMPORT loads what was
+// downloaded, CLEANUP deletes the download. Downloads survive an Icarus restart, as files on disk do.
+import type { Row, SimulatedCluster, SimulatedNode } from './cluster.js';
+import type { Executor } from './node.js';
+import { MIXED_ENTITIES, checkCommon, parseEntities, str } from './requests.js';
+
+const PHASES = ['INIT', 'CLUSTER_HEALTHCHECK', 'DOWNLOAD', 'TRUNCATE', 'IMPORT', 'CLEANUP'];
+const STRATEGIES = ['IN_PLACE', 'HARDLINKS', 'IMPORT'];
+
+export function restoreExecutor(cluster: SimulatedCluster, node: SimulatedNode): Executor {
+  /** This node's downloads: snapshot tag -> table -> SSTable files. */
+  const downloads = new Map<string, Map<string, Buffer[]>>();
+  return (request) => {
+    const phase = str(request, 'restorationPhase');
+    const strategy = str(request, 'restorationStrategyType') ?? 'IN_PLACE';
+    const selected = parseEntities(str(request, 'entities') ?? '');
+    const invalid =
+      checkCommon(request) ??
+      (str(request, 'snapshotTag') ? undefined : 'snapshotTag can not be blank!') ??
+      (STRATEGIES.includes(strategy) ? undefined : 'restorationStrategyType is not recognized') ??
+      (strategy === 'IN_PLACE' ? 'IN_PLACE needs a stopped node and is not simulated' : undefined) ??
+      (phase && PHASES.includes(phase)
+        ? undefined
+        : 'restorationPhase is not recognized, it has to be set when you use IMPORT or HARDLINKS strategy type') ??
+      (request.import
+        ? undefined
+        : `you can not specify ${strategy} restorationStrategyType and have 'import' field empty!`) ??
+      (selected ? undefined : MIXED_ENTITIES);
+    if (invalid || !selected) return { invalid: invalid ?? MIXED_ENTITIES };
+    const tag = str(request, 'snapshotTag') ?? '';
+    const rename = (request.rename ?? {}) as Record<string, string>;
+    const dir = cluster.storage.nodeDir(str(request, 'storageLocation') ?? '', node.identity);
+    const manifest = () => {
+      const schema =
+        request.exactSchemaVersion === true
+          ? (str(request, 'schemaVersion') ?? cluster.schemaVersion)
+          : undefined;
+      const found = cluster.storage.findManifest(dir, tag, schema);
+      if (!found) throw new Error('There is no manifest requested found.');
+      return found;
+    };
+    const tables = () => {
+      const { manifest: m } = manifest();
+      return Object.entries(m.snapshot.keyspaces)
+        .flatMap(([ks, { tables: t }]) => Object.keys(t).map((n) => `${ks}.${n}`))
+        .filter(selected);
+    };
+    return {
+      // esop's coordinator: one node-local restore at a time on a node.
+      precheck: () =>
+        node.simulator.runningCount('restore') > 1
+          ? 'We can not run two normal restoration requests simultaneously.'
+          : undefined,
+      ...(phase === 'DOWNLOAD'
+        ? { cancelMessage: 'Unable to download files successfully: (cancelled)' }
+        : {}),
+      finish: () => {
+        switch (phase) {
+          case 'INIT':
+          case 'CLUSTER_HEALTHCHECK':
+            manifest();
+            break;
+          case 'DOWNLOAD': {
+            if (request.noDownloadData === true) break;
+            const found = manifest();
+            if (found.manifest.tokens.join(',') !== node.identity.tokens.join(',')) {
+              throw new Error(
+                `Tokens of this node are not the same as tokens in the manifest ${found.resolvedTag}`,
+              );
+            }
+            downloads.set(tag, cluster.storage.readTables(dir, found.manifest, selected));
+            break;
+          }
+          case 'TRUNCATE':
+            for (const t of tables()) cluster.truncate(rename[t] ?? t);
+            break;
+          case 'IMPORT': {
+            const files = downloads.get(tag);
+            if (!files) throw new Error(`there are no downloaded SSTables of ${tag} on this node to import`);
+            for (const [t, contents] of files) {
+              const target = rename[t] ?? t;
+              const rows = contents.flatMap((c) => parseRows(c));
+              const existing = node.data.get(target) ?? [];
+              const seen = new Set(existing.map((x) => JSON.stringify(x)));
+              node.data.set(target, [...existing, ...rows.filter((x) => !seen.has(JSON.stringify(x)))]);
+            }
+            break;
+          }
+          case 'CLEANUP':
+            if (request.noDeleteDownloads !== true) downloads.delete(tag);
+            break;
+        }
+        return Promise.resolve();
+      },
+    };
+  };
+}
+
+/** Rows of a simulated SSTable; a real SSTable (from a fixture of a real backup) imports no simulated rows. */
+function parseRows(content: Buffer): Row[] {
+  try {
+    const parsed: unknown = JSON.parse(content.toString('utf8'));
+    return Array.isArray(parsed) ? (parsed as Row[]) : [];
+  } catch {
+    return [];
+  }
+}

@@ -1,0 +1,154 @@
+// Buckets of the simulated cluster, as real folders, in esop's layout:
+//   file://<dir>/<bucket>/...   is the folder <dir>/<bucket>; other protocols live under <storageRoot>/<protocol>/<bucket>
+//   <bucket>/<cluster>/<dc>/<hostId>/manifests/<resolvedTag>.json
+//   <bucket>/<cluster>/<dc>/<hostId>/data/<ks>/<table>-<tableId>/<generation>-<digest>/<sstable>-Data.db
+//   <bucket>/topology/<resolvedTag>.json
+// A simulated SSTable holds the table's rows as JSON; a real one (from a fixture of a real backup) is
+// carried as opaque bytes.
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { Row } from './cluster.js';
+
+export interface ManifestEntry {
+  objectKey: string;
+  type: 'FILE';
+  size: number;
+  hash: string;
+}
+
+export interface Manifest {
+  snapshot: {
+    name: string;
+    keyspaces: Record<
+      string,
+      { tables: Record<string, { id: string; sstables: Record<string, ManifestEntry[]> }> }
+    >;
+  };
+  tokens: string[];
+  schemaVersion?: string;
+  size: number;
+}
+
+export interface NodePath {
+  cluster: string;
+  dc: string;
+  hostId: string;
+}
+
+export class BucketStore {
+  private generation = 1;
+
+  constructor(private readonly root: string) {}
+
+  /** The folder of the node's files for a location: its last three parts are the node's own. */
+  nodeDir(location: string, node: NodePath): string {
+    const raw = location.replace(/\/+$/, '');
+    const m = /^([a-z0-9]+):\/\/(.+)$/.exec(raw);
+    if (!m?.[1] || !m[2]) throw new Error(`storage location ${location} is not protocol://bucket[/path]`);
+    const parts = m[2].split('/').filter(Boolean);
+    const bucket = parts.length > 3 ? parts.slice(0, -3) : parts;
+    const base = m[1] === 'file' ? `/${bucket.join('/')}` : join(this.root, m[1], ...bucket);
+    return join(base, node.cluster, node.dc, node.hostId);
+  }
+
+  bucketDirOf(nodeDir: string): string {
+    return dirname(dirname(dirname(nodeDir)));
+  }
+
+  writeNodeBackup(
+    nodeDir: string,
+    resolvedTag: string,
+    tables: Map<string, Row[]>,
+    tokens: string[],
+    schemaVersion: string,
+  ): Manifest {
+    const manifest: Manifest = {
+      snapshot: { name: resolvedTag, keyspaces: {} },
+      tokens,
+      schemaVersion,
+      size: 0,
+    };
+    for (const [table, rows] of tables) {
+      const [ks = '', name = ''] = table.split('.');
+      const id = createHash('md5').update(table).digest('hex');
+      const content = JSON.stringify(rows);
+      const digest = createHash('sha1').update(content).digest('hex').slice(0, 10);
+      const generation = this.generation++;
+      const sstable = `nb-${generation}-big`;
+      const objectKey = `data/${ks}/${name}-${id}/${generation}-${digest}/${sstable}-Data.db`;
+      writeFile(join(nodeDir, objectKey), content);
+      const entry: ManifestEntry = {
+        objectKey,
+        type: 'FILE',
+        size: Buffer.byteLength(content),
+        hash: createHash('sha256').update(content).digest('hex'),
+      };
+      (manifest.snapshot.keyspaces[ks] ??= { tables: {} }).tables[name] = {
+        id,
+        sstables: { [sstable]: [entry] },
+      };
+      manifest.size += entry.size;
+    }
+    writeFile(join(nodeDir, 'manifests', `${resolvedTag}.json`), JSON.stringify(manifest, null, 2));
+    return manifest;
+  }
+
+  /**
+   * The manifest esop would pick: file names containing the tag (a prefix match), with exactSchemaVersion
+   * also `<tag>-<schemaVersion>`; the largest trailing timestamp wins.
+   */
+  findManifest(
+    nodeDir: string,
+    tag: string,
+    schemaVersion?: string,
+  ): { resolvedTag: string; manifest: Manifest } | undefined {
+    const dir = join(nodeDir, 'manifests');
+    if (!existsSync(dir)) return undefined;
+    const best = readdirSync(dir)
+      .filter((f) => f.endsWith('.json') && f.startsWith(schemaVersion ? `${tag}-${schemaVersion}` : tag))
+      .map((f) => f.slice(0, -'.json'.length))
+      .filter((t) => /-\d+$/.test(t))
+      .sort((a, b) => timestampOf(b) - timestampOf(a))[0];
+    if (!best) return undefined;
+    return {
+      resolvedTag: best,
+      manifest: JSON.parse(readFileSync(join(dir, `${best}.json`), 'utf8')) as Manifest,
+    };
+  }
+
+  /** The files of the selected tables: "ks.table" -> contents of its SSTable data files. */
+  readTables(
+    nodeDir: string,
+    manifest: Manifest,
+    selected: (table: string) => boolean,
+  ): Map<string, Buffer[]> {
+    const out = new Map<string, Buffer[]>();
+    for (const [ks, { tables }] of Object.entries(manifest.snapshot.keyspaces)) {
+      for (const [name, table] of Object.entries(tables)) {
+        if (!selected(`${ks}.${name}`)) continue;
+        const files = Object.values(table.sstables)
+          .flat()
+          .filter((e) => e.objectKey.endsWith('-Data.db'))
+          .map((e) => readFileSync(join(nodeDir, e.objectKey)));
+        out.set(`${ks}.${name}`, files);
+      }
+    }
+    return out;
+  }
+
+  writeTopology(bucketDir: string, resolvedTag: string, topology: unknown): string {
+    const path = join(bucketDir, 'topology', `${resolvedTag}.json`);
+    writeFile(path, JSON.stringify(topology, null, 2));
+    return path;
+  }
+}
+
+function timestampOf(tag: string): number {
+  return Number(/-(\d+)$/.exec(tag)?.[1] ?? 0);
+}
+
+function writeFile(path: string, content: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, content);
+}

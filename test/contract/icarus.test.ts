@@ -1,0 +1,250 @@
+// The Icarus contract: what our client and request builders rely on. Runs against the simulator in
+// `npm test`; the same tests are meant for the real Icarus API (docs/icarus.md, "Real tier").
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { IcarusClient } from '../../src/icarus/client.js';
+import { IcarusOperationLostError } from '../../src/icarus/errors.js';
+import {
+  backupRequest,
+  clusterId,
+  resolveSnapshotTag,
+  restoreRequest,
+  type RestorePhase,
+} from '../../src/icarus/requests.js';
+import { finishedStates, type Operation } from '../../src/icarus/types.js';
+import { cassandraBackupSpecSchema, cassandraRestoreSpecSchema } from '../../src/kube/api/resources.js';
+import { contractTarget, type ContractNode, type ContractTarget } from './targets.js';
+
+let target: ContractTarget;
+const clients = new Map<string, IcarusClient>();
+const client = (node: ContractNode) => clients.get(node.url) ?? new IcarusClient({ baseUrl: node.url });
+
+before(async () => {
+  target = await contractTarget();
+  for (const n of target.nodes) clients.set(n.url, new IcarusClient({ baseUrl: n.url }));
+});
+after(() => target?.stop());
+
+async function finished(node: ContractNode, id: string, timeoutMs = 60_000): Promise<Operation> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const op = await client(node).getOperation(id);
+    if (finishedStates.has(op.state)) return op;
+    if (Date.now() > deadline) throw new Error(`operation ${id} still ${op.state} after ${timeoutMs} ms`);
+    await sleep(100);
+  }
+}
+
+const rows = [
+  { id: 1, v: 'one' },
+  { id: 2, v: 'two' },
+  { id: 3, v: 'three' },
+  { id: 4, v: 'four' },
+];
+
+async function backupAll(
+  spec: Record<string, unknown>,
+  tag: string,
+): Promise<{ resolvedTag: string; ops: Operation[] }> {
+  const schemaVersion = await target.schemaVersion();
+  const resolvedTag = resolveSnapshotTag(tag, schemaVersion, Date.now());
+  const parsed = cassandraBackupSpecSchema.parse({
+    cassandraCluster: 'c',
+    storageLocation: target.bucket,
+    secretName: 's',
+    ...spec,
+  });
+  const submitted = await Promise.all(
+    target.nodes.map((node) =>
+      client(node).submit(
+        backupRequest({
+          spec: parsed,
+          node,
+          resolvedTag,
+          schemaVersion,
+          dataDirs: target.dataDirs,
+          credentials: { generation: 3 },
+        }),
+      ),
+    ),
+  );
+  const ops = await Promise.all(submitted.map((op, i) => finished(target.nodes[i] as ContractNode, op.id)));
+  return { resolvedTag, ops };
+}
+
+async function restorePhase(
+  phase: RestorePhase,
+  snapshotTag: string,
+  spec: Record<string, unknown> = {},
+  nodes = target.nodes,
+): Promise<Operation[]> {
+  const parsed = cassandraRestoreSpecSchema.parse({ cassandraCluster: 'c', cassandraBackup: 'b', ...spec });
+  const submitted = await Promise.all(
+    nodes.map((node) =>
+      client(node).submit(
+        restoreRequest({
+          spec: parsed,
+          source: { storageLocation: target.bucket, snapshotTag },
+          node,
+          phase,
+          dataDirs: target.dataDirs,
+          cassandraDirectory: target.cassandraDirectory,
+          downloadDir: target.downloadDir,
+          credentials: { generation: 3 },
+        }),
+      ),
+    ),
+  );
+  return Promise.all(submitted.map((op, i) => finished(nodes[i] as ContractNode, op.id)));
+}
+
+test('a backup of tables holding rows completes on every node, in Icarus’s remote layout', async () => {
+  await target.putRows('shop.orders', rows);
+  const { resolvedTag, ops } = await backupAll({ entities: 'shop' }, 'contract-backup');
+  for (const op of ops) {
+    assert.equal(op.state, 'COMPLETED', JSON.stringify(op.errors));
+    assert.equal(op.progress, 1);
+    assert.ok(op.completionTime);
+    assert.equal(op.snapshotTag, resolvedTag, 'the request is unwrapped into the operation');
+  }
+  for (const node of target.nodes) {
+    const manifest = join(
+      target.bucketDir,
+      clusterId(node.cluster),
+      node.dc,
+      node.hostId,
+      'manifests',
+      `${resolvedTag}.json`,
+    );
+    assert.ok(existsSync(manifest), `no manifest at ${manifest}`);
+  }
+});
+
+test('operations are listed newest first and filtered by type and state', async () => {
+  const node = target.nodes[0] as ContractNode;
+  const { ops } = await backupAll({}, 'contract-list');
+  const listed = await client(node).listOperations({ type: 'backup', state: 'COMPLETED' });
+  assert.ok(listed.some((o) => o.id === ops[0]?.id));
+  assert.ok(listed.every((o) => o.type === 'backup' && o.state === 'COMPLETED'));
+  const times = listed.map((o) => o.creationTime ?? '');
+  assert.deepEqual(times, [...times].sort().reverse());
+  assert.deepEqual(await client(node).listOperations({ type: 'restore', state: 'PENDING' }), []);
+});
+
+test('an unknown operation id is reported as lost (GET answers 500 "HTTP 404 Not Found", DELETE 404)', async () => {
+  const node = target.nodes[0] as ContractNode;
+  const id = '3f1c2b7a-0000-4000-8000-000000000000';
+  await assert.rejects(client(node).getOperation(id), IcarusOperationLostError);
+  await assert.rejects(client(node).cancelOperation(id), IcarusOperationLostError);
+  const res = await fetch(`${node.url}/operations/${id}`);
+  assert.equal(res.status, 500);
+  assert.equal(await res.text(), 'HTTP 404 Not Found');
+});
+
+test('invalid requests are accepted (201), then FAILED with Icarus’s message and progress 1.0', async () => {
+  const node = target.nodes[0] as ContractNode;
+  const cases: [Record<string, unknown>, string][] = [
+    [
+      { type: 'backup', globalRequest: false, dataDirs: target.dataDirs },
+      'storageLocation has to be specified!',
+    ],
+    [
+      { type: 'backup', globalRequest: false, storageLocation: 'not-a-location', dataDirs: target.dataDirs },
+      'is not in form protocol://bucketName/clusterId/datacenterid/nodeId',
+    ],
+    [
+      {
+        type: 'backup',
+        globalRequest: false,
+        storageLocation: 'minio://bucket/c/dc/n',
+        dataDirs: target.dataDirs,
+      },
+      'Available storage providers: [azure, gcp, file, s3]',
+    ],
+    [
+      { type: 'backup', globalRequest: false, storageLocation: `${target.bucket}/c/dc1/n` },
+      'You have not specified any --data-dir',
+    ],
+    [
+      {
+        type: 'restore',
+        globalRequest: false,
+        storageLocation: `${target.bucket}/c/dc1/n`,
+        restorationStrategyType: 'HARDLINKS',
+        restorationPhase: 'DOWNLOAD',
+        import: { type: 'import', sourceDir: target.downloadDir },
+      },
+      'snapshotTag can not be blank!',
+    ],
+  ];
+  for (const [request, message] of cases) {
+    const submitted = await client(node).submit(request);
+    const op = await finished(node, submitted.id);
+    assert.equal(op.state, 'FAILED', JSON.stringify(request));
+    assert.equal(
+      op.progress,
+      1,
+      'Icarus forces progress to 1.0 on FAILED: success is never read from progress',
+    );
+    assert.ok(
+      op.errors?.some((e) => e.message?.includes(message)),
+      `expected "${message}" in ${JSON.stringify(op.errors)}`,
+    );
+  }
+});
+
+test('DELETE flags an operation: a transfer that is not rate-limited still completes', async () => {
+  const node = target.nodes[0] as ContractNode;
+  const schemaVersion = await target.schemaVersion();
+  const spec = cassandraBackupSpecSchema.parse({
+    cassandraCluster: 'c',
+    storageLocation: target.bucket,
+    secretName: 's',
+  });
+  const op = await client(node).submit(
+    backupRequest({
+      spec,
+      node,
+      resolvedTag: resolveSnapshotTag('contract-delete', schemaVersion, Date.now()),
+      schemaVersion,
+      dataDirs: target.dataDirs,
+      credentials: { generation: 3 },
+    }),
+  );
+  await client(node).cancelOperation(op.id);
+  const done = await finished(node, op.id);
+  assert.equal(done.state, 'COMPLETED');
+});
+
+test('a restore of a tag with no backup fails in DOWNLOAD with Icarus’s message', async () => {
+  const [op] = await restorePhase('DOWNLOAD', 'no-such-backup', {}, target.nodes.slice(0, 1));
+  assert.equal(op?.state, 'FAILED');
+  assert.ok(
+    op?.errors?.some((e) => e.message === 'There is no manifest requested found.'),
+    JSON.stringify(op?.errors),
+  );
+});
+
+test('a phased restore (DOWNLOAD, TRUNCATE on one node, IMPORT, CLEANUP) brings lost rows back', async () => {
+  await target.putRows('shop.orders', rows);
+  const { resolvedTag } = await backupAll({ entities: 'shop.orders' }, 'contract-restore');
+  await target.loseRows('shop.orders');
+  assert.deepEqual(await target.rows('shop.orders'), []);
+
+  const entities = { entities: 'shop.orders' };
+  for (const op of await restorePhase('DOWNLOAD', resolvedTag, entities))
+    assert.equal(op.state, 'COMPLETED', JSON.stringify(op.errors));
+  // Truncation is cluster-wide: one node does it for all.
+  for (const op of await restorePhase('TRUNCATE', resolvedTag, entities, target.nodes.slice(0, 1)))
+    assert.equal(op.state, 'COMPLETED');
+  for (const op of await restorePhase('IMPORT', resolvedTag, entities))
+    assert.equal(op.state, 'COMPLETED', JSON.stringify(op.errors));
+  for (const op of await restorePhase('CLEANUP', resolvedTag, entities)) assert.equal(op.state, 'COMPLETED');
+
+  const back = (await target.rows('shop.orders')).sort((a, b) => Number(a.id) - Number(b.id));
+  console.log(`[${target.name}] rows restored into shop.orders: ${JSON.stringify(back)}`);
+  assert.deepEqual(back, rows);
+});

@@ -1,0 +1,122 @@
+// The simulator's fault injection and life cycle, through the real client: what the reliability tests
+// will lean on.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { IcarusClient } from '../../../src/icarus/client.js';
+import { IcarusOperationLostError, IcarusUnavailableError } from '../../../src/icarus/errors.js';
+import { SimulatedCluster } from '../../../src/icarus/simulator/cluster.js';
+import { finishedStates, type Operation } from '../../../src/icarus/types.js';
+
+const root = mkdtempSync(join(tmpdir(), 'icarus-sim-'));
+const cluster = new SimulatedCluster({
+  name: 'sim',
+  datacenters: { dc1: 1 },
+  storageRoot: root,
+  port: 0,
+  timing: { durationMs: 400, pendingMs: 10, expirationMs: 1500 },
+});
+const node = cluster.nodes[0]!;
+let client: IcarusClient;
+
+before(async () => {
+  await cluster.start();
+  client = new IcarusClient({ baseUrl: node.simulator.url, timeoutMs: 300 });
+});
+after(async () => {
+  await cluster.stop();
+  rmSync(root, { recursive: true, force: true });
+});
+
+const backup = (extra: Record<string, unknown> = {}) => ({
+  type: 'backup',
+  globalRequest: false,
+  storageLocation: `file://${root}/bucket/sim/dc1/${node.identity.hostId}`,
+  snapshotTag: `t-${cluster.schemaVersion}-${Date.now()}`,
+  dataDirs: ['/var/lib/cassandra/data'],
+  ...extra,
+});
+
+async function settle(id: string): Promise<Operation> {
+  for (;;) {
+    const op = await client.getOperation(id);
+    if (finishedStates.has(op.state)) return op;
+    await sleep(50);
+  }
+}
+
+test('a burst of 503 answers is retryable unavailability, then the sidecar answers again', async () => {
+  node.simulator.faults.errorBurst = { status: 503, count: 2 };
+  await assert.rejects(client.listOperations(), IcarusUnavailableError);
+  await assert.rejects(client.listOperations(), IcarusUnavailableError);
+  assert.ok(Array.isArray(await client.listOperations()));
+});
+
+test('slow answers and hangs become time-outs', async () => {
+  node.simulator.faults.slowMs = 600;
+  await assert.rejects(client.listOperations(), IcarusUnavailableError);
+  node.simulator.faults.slowMs = 0;
+  node.simulator.faults.hang = true;
+  await assert.rejects(client.listOperations(), IcarusUnavailableError);
+  node.simulator.faults.hang = false;
+  assert.ok(Array.isArray(await client.listOperations()));
+});
+
+test('an injected failure ends the operation FAILED at that progress, with progress forced to 1.0', async () => {
+  node.simulator.failNext({ atProgress: 0.5, message: 'disk full', type: 'backup', times: 1 });
+  const op = await settle((await client.submit(backup())).id);
+  assert.equal(op.state, 'FAILED');
+  assert.equal(op.progress, 1);
+  assert.deepEqual(
+    op.errors?.map((e) => e.message),
+    ['disk full'],
+  );
+  assert.equal((await settle((await client.submit(backup())).id)).state, 'COMPLETED', 'the plan was used up');
+});
+
+test('DELETE fails a rate-limited upload in flight, as esop does', async () => {
+  const op = await client.submit(backup({ bandwidth: { value: 1, unit: 'MBPS' } }));
+  await sleep(100);
+  await client.cancelOperation(op.id);
+  const done = await settle(op.id);
+  assert.equal(done.state, 'FAILED');
+  assert.match(done.errors?.[0]?.message ?? '', /Unable to upload some files successfully/);
+});
+
+test('one node-local restore at a time', async () => {
+  const restore = {
+    type: 'restore',
+    globalRequest: false,
+    storageLocation: `file://${root}/bucket/sim/dc1/${node.identity.hostId}`,
+    snapshotTag: 'nothing',
+    restorationStrategyType: 'HARDLINKS',
+    restorationPhase: 'CLUSTER_HEALTHCHECK',
+    import: { type: 'import', sourceDir: 'file:///tmp/x' },
+  };
+  const [a, b] = await Promise.all([client.submit(restore), client.submit(restore)]);
+  const ends = await Promise.all([settle(a.id), settle(b.id)]);
+  assert.ok(
+    ends.some((o) =>
+      o.errors?.some((e) => e.message === 'We can not run two normal restoration requests simultaneously.'),
+    ),
+  );
+});
+
+test('a restarted sidecar has lost every operation; finished operations also expire', async () => {
+  const done = await settle((await client.submit(backup())).id);
+  await sleep(1600);
+  await assert.rejects(client.getOperation(done.id), IcarusOperationLostError, 'expired after expirationMs');
+
+  const running = await client.submit(backup());
+  await node.simulator.restart(100);
+  await assert.rejects(client.getOperation(running.id), IcarusOperationLostError);
+  assert.deepEqual(await client.listOperations(), []);
+  assert.equal(
+    node.simulator.received.filter((r) => r.operationId === running.id).length,
+    1,
+    'what was received is kept for the tests',
+  );
+});
