@@ -30,7 +30,10 @@ installShutdownHandlers(async () => {
   await stack?.stop();
 });
 
-const needsStack = !unitOnly && files.some((f) => !relative(repoRoot, f).startsWith('test/unit/'));
+// Unit and contract tests need no Temporal or Kubernetes.
+const standalone = ['test/unit/', 'test/contract/'];
+const needsStack =
+  !unitOnly && files.some((f) => !standalone.some((dir) => relative(repoRoot, f).startsWith(dir)));
 if (needsStack) stack = await startStack();
 
 const code = await new Promise<number>((done) => {

@@ -248,3 +248,21 @@ test('a phased restore (DOWNLOAD, TRUNCATE on one node, IMPORT, CLEANUP) brings 
   console.log(`[${target.name}] rows restored into shop.orders: ${JSON.stringify(back)}`);
   assert.deepEqual(back, rows);
 });
+
+test('a body Icarus cannot read is refused at HTTP level with 500 and Jackson’s message, not 400', async () => {
+  const node = target.nodes[0] as ContractNode;
+  const post = (body: string) =>
+    fetch(`${node.url}/operations`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body,
+    });
+  const notJson = await post('{not json');
+  assert.equal(notJson.status, 500);
+  const unknownType = await post(JSON.stringify({ type: 'no-such-operation' }));
+  assert.equal(unknownType.status, 500);
+  assert.match(await unknownType.text(), /Could not resolve type id 'no-such-operation'/);
+  const noType = await post(JSON.stringify({ snapshotTag: 'x' }));
+  assert.equal(noType.status, 500);
+  assert.match(await noType.text(), /missing type id property 'type'/);
+});

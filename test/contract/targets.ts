@@ -3,6 +3,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import cassandra from 'cassandra-driver';
+import { startCassandra } from '../../src/dev/real/cassandra.js';
+import { startIcarusNode } from '../../src/dev/real/icarus-node.js';
 import { SimulatedCluster, type Row } from '../../src/icarus/simulator/cluster.js';
 
 export interface ContractNode {
@@ -77,11 +80,77 @@ export async function simulatorTarget(): Promise<ContractTarget & { cluster: Sim
   };
 }
 
-/** The target named by ICARUS_CONTRACT_TARGET (default: the simulator). */
+/**
+ * A real Cassandra 5.0 node (cassandra-all from Maven Central) with the Icarus-compatible sidecar of
+ * tools/icarus-node next to it (the real sidecar-common REST layer and esop operations).
+ */
+export async function realTarget(): Promise<ContractTarget> {
+  const workDir = mkdtempSync(join(tmpdir(), 'icarus-real-'));
+  const node = await startCassandra({ workDir, clusterName: 'contract' });
+  const icarus = await startIcarusNode({ workDir, jmxPort: node.jmxPort }).catch(async (err: unknown) => {
+    await node.stop();
+    throw err;
+  });
+  const cql = new cassandra.Client({
+    contactPoints: [`127.0.0.1:${node.cqlPort}`],
+    localDataCenter: 'datacenter1',
+  });
+  await cql.connect();
+  const local = async () =>
+    (
+      await cql.execute('SELECT host_id, data_center, cluster_name, schema_version FROM system.local')
+    ).first();
+  const self = await local();
+  const column = (t: string) => t.replace(/[^\w.]/g, '');
+  return {
+    name: 'real Cassandra 5.0.8 + Icarus API (esop 3.0.1, sidecar-common 2.0.0)',
+    nodes: [
+      {
+        url: icarus.url,
+        cluster: String(self.cluster_name),
+        dc: String(self.data_center),
+        hostId: String(self.host_id),
+      },
+    ],
+    bucket: `file://${workDir}/buckets/bucket`,
+    bucketDir: join(workDir, 'buckets', 'bucket'),
+    dataDirs: [node.dataDir],
+    cassandraDirectory: node.home,
+    downloadDir: `file://${workDir}/downloads`,
+    schemaVersion: async () => String((await local()).schema_version),
+    putRows: async (table, rows) => {
+      const [ks] = column(table).split('.');
+      await cql.execute(
+        `CREATE KEYSPACE IF NOT EXISTS ${ks} WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}`,
+      );
+      await cql.execute(`CREATE TABLE IF NOT EXISTS ${column(table)} (id int PRIMARY KEY, v text)`);
+      await cql.execute(`TRUNCATE ${column(table)}`);
+      for (const r of rows)
+        await cql.execute(`INSERT INTO ${column(table)} (id, v) VALUES (?, ?)`, [r.id, r.v], {
+          prepare: true,
+        });
+    },
+    rows: async (table) =>
+      (await cql.execute(`SELECT id, v FROM ${column(table)}`)).rows.map((r) => ({
+        id: r.id as number,
+        v: r.v as string,
+      })),
+    loseRows: async (table) => {
+      await cql.execute(`TRUNCATE ${column(table)}`);
+    },
+    stop: async () => {
+      await cql.shutdown();
+      await icarus.stop();
+      await node.stop();
+      if (process.env.STACK_KEEP !== 'true') rmSync(workDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The target named by ICARUS_CONTRACT_TARGET: the simulator (default) or real. */
 export async function contractTarget(): Promise<ContractTarget> {
   const name = process.env.ICARUS_CONTRACT_TARGET ?? 'simulator';
   if (name === 'simulator') return simulatorTarget();
-  throw new Error(
-    `ICARUS_CONTRACT_TARGET=${name} is not available yet: the real tier (Cassandra 5.0 from cassandra-all + the node sidecar in tools/) is still open work, see docs/icarus.md`,
-  );
+  if (name === 'real') return realTarget();
+  throw new Error(`ICARUS_CONTRACT_TARGET=${name}: use simulator or real`);
 }

@@ -2,7 +2,7 @@ import { accessSync, constants, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { toolDir } from './cache.js';
-import { goBuildOnce, haveGo } from './go-build.js';
+import { buildOnce, haveGo } from './build-once.js';
 import { repoRoot } from './repo.js';
 
 export interface KubeTools {
@@ -63,7 +63,8 @@ export async function resolveKubeTools(): Promise<KubeTools> {
       ].join('\n'),
     );
   }
-  await goBuildOnce({
+  await buildOnce({
+    tool: 'go',
     title: `kube-apiserver, etcd and kubectl ${kubernetes}`,
     outDir: dir,
     binaries: [...NAMES],

@@ -1,7 +1,7 @@
 import { accessSync, constants } from 'node:fs';
 import { join } from 'node:path';
 import { toolDir } from './cache.js';
-import { goBuildOnce, haveGo } from './go-build.js';
+import { buildOnce, haveGo } from './build-once.js';
 
 /** The Temporal CLI release we build: v1.5.1 is the newest that `go install` accepts as it is. */
 export const TEMPORAL_CLI_VERSION = 'v1.5.1';
@@ -36,7 +36,8 @@ export async function resolveTemporalCli(): Promise<TemporalCli> {
     // not cached yet
   }
   if (!haveGo()) return { kind: 'sdk-download' };
-  await goBuildOnce({
+  await buildOnce({
+    tool: 'go',
     title: `temporal CLI ${TEMPORAL_CLI_VERSION}`,
     outDir: dir,
     binaries: ['temporal'],

@@ -5,11 +5,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { formatDuration, say } from './log.js';
 import { tail } from './processes.js';
 
-export function haveGo(): boolean {
-  return spawnSync('go', ['version'], { stdio: 'ignore' }).status === 0;
+export function haveTool(tool: 'go' | 'mvn'): boolean {
+  return spawnSync(tool, [tool === 'go' ? 'version' : '--version'], { stdio: 'ignore' }).status === 0;
 }
 
-export interface GoBuild {
+export const haveGo = () => haveTool('go');
+
+export interface Build {
   /** What is built, for the progress lines ("temporal CLI v1.5.1"). */
   title: string;
   /** Folder that holds the finished binaries: written only when every binary built. */
@@ -18,7 +20,9 @@ export interface GoBuild {
   binaries: string[];
   /** Rough cold build time, said up front so a first run is not mistaken for a hang. */
   estimate: string;
-  /** One `go` invocation per entry: args after `go`, run in `cwd`; `$OUT` is replaced by the staging folder. */
+  /** The tool every step runs (`go` or `mvn`), checked up front. */
+  tool: 'go' | 'mvn';
+  /** One invocation per entry: args after the tool, run in `cwd`; `$OUT` is replaced by the staging folder. */
   steps: { args: string[]; cwd?: string; env?: Record<string, string> }[];
 }
 
@@ -26,9 +30,10 @@ export interface GoBuild {
  * Builds once into `outDir` (through a staging folder and a rename, under a lock so that two runs on
  * one machine never build the same thing twice), printing what is built and how long it has taken.
  */
-export async function goBuildOnce(build: GoBuild): Promise<void> {
+export async function buildOnce(build: Build): Promise<void> {
   if (build.binaries.every((b) => existsSync(join(build.outDir, b)))) return;
-  if (!haveGo()) throw new Error(`Go is needed to build ${build.title} and was not found on PATH`);
+  if (!haveTool(build.tool))
+    throw new Error(`${build.tool} is needed to build ${build.title} and was not found on PATH`);
   const parent = dirname(build.outDir);
   mkdirSync(parent, { recursive: true });
   const lock = `${build.outDir}.lock`;
@@ -39,7 +44,7 @@ export async function goBuildOnce(build: GoBuild): Promise<void> {
     rmSync(staging, { recursive: true, force: true });
     mkdirSync(staging, { recursive: true });
     const logFile = join(parent, `${build.title.replace(/\W+/g, '-')}.build.log`);
-    say('tools', `Building ${build.title} with Go into ${build.outDir}.`);
+    say('tools', `Building ${build.title} with ${build.tool} into ${build.outDir}.`);
     say(
       'tools',
       `This happens once per version (about ${build.estimate} on 2 cores); later runs reuse the cache. Log: ${logFile}`,
@@ -55,10 +60,10 @@ export async function goBuildOnce(build: GoBuild): Promise<void> {
         const env = Object.fromEntries(
           Object.entries(step.env ?? {}).map(([k, v]) => [k, v.replaceAll('$OUT', staging)]),
         );
-        const code = await run('go', args, step.cwd, env, logFile);
+        const code = await run(build.tool, args, step.cwd, env, logFile);
         if (code !== 0) {
           throw new Error(
-            `building ${build.title} failed: go ${args.join(' ')} exited ${code}; see ${logFile}\n${await tail(logFile)}`,
+            `building ${build.title} failed: ${build.tool} ${args.join(' ')} exited ${code}; see ${logFile}\n${await tail(logFile)}`,
           );
         }
       }

@@ -1,0 +1,64 @@
+// The Icarus-compatible sidecar of the real tier (tools/icarus-node: the real sidecar-common REST layer
+// and esop operations, wired as Icarus 3.0.0 wires them), built once per source version into the tool
+// cache and started next to a Cassandra node.
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildOnce } from '../stack/build-once.js';
+import { toolDir } from '../stack/cache.js';
+import { freePort } from '../stack/ports.js';
+import { startProcess, waitUntilReady, type ManagedProcess } from '../stack/processes.js';
+import { repoRoot } from '../stack/repo.js';
+
+const project = join(repoRoot, 'tools', 'icarus-node');
+const MAIN = 'dev.cassandrabackupoperator.icarusnode.NodeSidecarMain';
+
+export async function buildIcarusNode(): Promise<{ classes: string; classpath: string }> {
+  const sources = ['pom.xml', 'src/main/java/dev/cassandrabackupoperator/icarusnode/NodeSidecarMain.java'];
+  const hash = createHash('sha256');
+  for (const s of sources) hash.update(readFileSync(join(project, s)));
+  const dir = toolDir('icarus-node', hash.digest('hex').slice(0, 12));
+  await buildOnce({
+    tool: 'mvn',
+    title: 'the Icarus-compatible node sidecar (esop 3.0.1 + sidecar-common 2.0.0)',
+    outDir: dir,
+    binaries: ['classes', 'classpath.txt'],
+    estimate: '1 minute',
+    steps: [
+      {
+        args: ['-B', '-q', '-f', join(project, 'pom.xml'), 'package', '-DskipTests', '-DbuildDirectory=$OUT'],
+      },
+    ],
+  });
+  return {
+    classes: join(dir, 'classes'),
+    classpath: readFileSync(join(dir, 'classpath.txt'), 'utf8').trim(),
+  };
+}
+
+export interface IcarusNode {
+  readonly url: string;
+  readonly process: ManagedProcess;
+  stop(): Promise<void>;
+}
+
+export async function startIcarusNode(opts: { workDir: string; jmxPort: number }): Promise<IcarusNode> {
+  const { classes, classpath } = await buildIcarusNode();
+  const port = await freePort();
+  const proc = startProcess({
+    name: 'icarus-node',
+    command: 'java',
+    args: [
+      '-Xmx256m',
+      '-cp',
+      `${classes}:${classpath}`,
+      MAIN,
+      `127.0.0.1:${port}`,
+      `127.0.0.1:${opts.jmxPort}`,
+    ],
+    logFile: join(opts.workDir, 'icarus-node.log'),
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitUntilReady(proc, () => fetch(`${url}/operations`).then((r) => r.ok), 120_000, `HTTP on ${url}`);
+  return { url, process: proc, stop: () => proc.stop() };
+}
