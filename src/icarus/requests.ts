@@ -110,6 +110,12 @@ export interface BackupRequestInput {
   schemaVersion: string;
   dataDirs: string[];
   credentials: Credentials;
+  /**
+   * Make this node also write the cluster topology file (`topology/<tag>.json` at the bucket root).
+   * Icarus's coordinator writes it once, after every node succeeded: the workflow asks one node for it
+   * at that point, with the same tag (the node's data files are content-addressed: nothing is sent twice).
+   */
+  uploadClusterTopology?: boolean;
 }
 
 export function backupRequest(input: BackupRequestInput): Record<string, unknown> {
@@ -122,7 +128,7 @@ export function backupRequest(input: BackupRequestInput): Record<string, unknown
     schemaVersion: input.schemaVersion,
     // The bucket was checked once before the nodes start, as Icarus's coordinator does.
     skipBucketVerification: true,
-    uploadClusterTopology: false,
+    uploadClusterTopology: input.uploadClusterTopology ?? false,
     dataDirs: input.dataDirs,
     entities: spec.entities ?? '',
     concurrentConnections: spec.concurrentConnections,

@@ -1,12 +1,13 @@
 // The Icarus contract: what our client and request builders rely on. Runs against the simulator in
 // `npm test`; the same tests are meant for the real Icarus API (docs/icarus.md, "Real tier").
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { IcarusClient } from '../../src/icarus/client.js';
 import { IcarusOperationLostError } from '../../src/icarus/errors.js';
+import { resolveGeneration } from '../../src/icarus/generation.js';
 import {
   backupRequest,
   clusterId,
@@ -48,6 +49,7 @@ const rows = [
 async function backupAll(
   spec: Record<string, unknown>,
   tag: string,
+  opts: { topologyFromFirstNode?: boolean } = {},
 ): Promise<{ resolvedTag: string; ops: Operation[] }> {
   const schemaVersion = await target.schemaVersion();
   const resolvedTag = resolveSnapshotTag(tag, schemaVersion, Date.now());
@@ -58,7 +60,7 @@ async function backupAll(
     ...spec,
   });
   const submitted = await Promise.all(
-    target.nodes.map((node) =>
+    target.nodes.map((node, i) =>
       client(node).submit(
         backupRequest({
           spec: parsed,
@@ -67,6 +69,7 @@ async function backupAll(
           schemaVersion,
           dataDirs: target.dataDirs,
           credentials: { generation: 3 },
+          uploadClusterTopology: opts.topologyFromFirstNode === true && i === 0,
         }),
       ),
     ),
@@ -265,4 +268,31 @@ test('a body Icarus cannot read is refused at HTTP level with 500 and Jackson’
   const noType = await post(JSON.stringify({ snapshotTag: 'x' }));
   assert.equal(noType.status, 500);
   assert.match(await noType.text(), /missing type id property 'type'/);
+});
+
+test('asked to, a node writes the cluster topology file at the bucket root under the resolved tag', async () => {
+  await target.putRows('shop.orders', rows);
+  const { resolvedTag } = await backupAll({ entities: 'shop.orders' }, 'contract-topology', {
+    topologyFromFirstNode: true,
+  });
+  const path = join(target.bucketDir, 'topology', `${resolvedTag}.json`);
+  assert.ok(existsSync(path), `no topology file at ${path}`);
+  const topology = JSON.parse(readFileSync(path, 'utf8')) as {
+    clusterName: string;
+    schemaVersion: string;
+    timestamp: number;
+    topology: { nodeId: string; dc: string }[];
+  };
+  assert.equal(typeof topology.timestamp, 'number');
+  assert.equal(topology.schemaVersion, await target.schemaVersion());
+  assert.deepEqual(
+    topology.topology.map((n) => `${n.dc}/${n.nodeId}`).sort(),
+    target.nodes.map((n) => `${n.dc}/${n.hostId}`).sort(),
+  );
+});
+
+test('the sidecar’s /version tells its Icarus generation', async () => {
+  const node = target.nodes[0] as ContractNode;
+  assert.equal(await resolveGeneration('auto', client(node)), 3);
+  assert.equal(await resolveGeneration(2, client(node)), 2, 'an explicit setting wins');
 });
