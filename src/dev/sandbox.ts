@@ -4,8 +4,12 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { installShutdownHandlers, startStack } from './stack/index.js';
 
-installShutdownHandlers();
-const stack = await startStack({ ui: true });
+let stack: Awaited<ReturnType<typeof startStack>> | undefined;
+// Ctrl-C stops every server and removes the sandbox's temporary folder (STACK_KEEP=true keeps it).
+installShutdownHandlers(async () => {
+  await stack?.stop();
+});
+stack = await startStack({ ui: true });
 const env = stack.env();
 const envFile = join(stack.workDir, 'env.sh');
 writeFileSync(

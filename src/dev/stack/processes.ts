@@ -168,7 +168,12 @@ export function installShutdownHandlers(onSignal?: () => Promise<void>): void {
   if (handlersInstalled) return;
   handlersInstalled = true;
   process.on('exit', stopAllSync);
+  let shuttingDown = false;
   const shutdown = (code: number) => {
+    // One graceful shutdown: Ctrl-C reaches a process twice when a wrapper (tsx, npm) relays it to its
+    // child as well, and a second signal must not cut the cleanup short. stop() is bounded by SIGKILL.
+    if (shuttingDown) return;
+    shuttingDown = true;
     void (async () => {
       try {
         await onSignal?.();
@@ -178,9 +183,9 @@ export function installShutdownHandlers(onSignal?: () => Promise<void>): void {
       }
     })();
   };
-  process.once('SIGINT', () => shutdown(130));
-  process.once('SIGTERM', () => shutdown(143));
-  process.once('SIGHUP', () => shutdown(129));
+  process.on('SIGINT', () => shutdown(130));
+  process.on('SIGTERM', () => shutdown(143));
+  process.on('SIGHUP', () => shutdown(129));
   process.on('uncaughtException', (err) => {
     process.stderr.write(`fatal: ${err.stack ?? String(err)}\n`);
     shutdown(1);
