@@ -2,14 +2,16 @@
 // until Ctrl-C, which stops everything it started.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { installShutdownHandlers, startStack } from './stack/index.js';
+import { installShutdownHandlers, startStack, type Stack } from './stack/index.js';
 
-let stack: Awaited<ReturnType<typeof startStack>> | undefined;
-// Ctrl-C stops every server and removes the sandbox's temporary folder (STACK_KEEP=true keeps it).
+// Handlers first, so that Ctrl-C while the stack starts also stops what was started. Ctrl-C stops every
+// server and removes the sandbox's temporary folder (STACK_KEEP=true keeps it).
+const running: { stack?: Stack } = {};
 installShutdownHandlers(async () => {
-  await stack?.stop();
+  await running.stack?.stop();
 });
-stack = await startStack({ ui: true });
+const stack = await startStack({ ui: true });
+running.stack = stack;
 const env = stack.env();
 const envFile = join(stack.workDir, 'env.sh');
 writeFileSync(

@@ -98,9 +98,4 @@ export class SimulatedCluster {
       })),
     };
   }
-
-  /** Every table holding rows anywhere in the cluster. */
-  tables(): string[] {
-    return [...new Set(this.nodes.flatMap((n) => [...n.data.keys()]))].sort();
-  }
 }

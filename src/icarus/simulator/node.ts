@@ -69,10 +69,6 @@ export class IcarusSimulator {
     return `http://${this.opts.host}:${this.port}`;
   }
 
-  get node(): NodeIdentity {
-    return this.opts.node;
-  }
-
   runningCount(type: string): number {
     return this.store.running(type).length;
   }
