@@ -1,0 +1,108 @@
+// The operator's configuration: environment variables, declared once here with what each means,
+// parsed and validated at start-up (every invalid variable is reported at once), frozen afterwards.
+import { z } from 'zod';
+
+const bool = z.enum(['true', 'false']).transform((v) => v === 'true');
+const list = z.string().transform((v) =>
+  v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+);
+
+/** Every variable the operator reads, with its default and meaning. */
+export const configSchema = z.object({
+  TEMPORAL_ADDRESS: z.string().min(1).default('localhost:7233').describe('Temporal frontend, host:port.'),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default').describe('Temporal namespace of the workflows.'),
+  TEMPORAL_TASK_QUEUE: z
+    .string()
+    .min(1)
+    .default('cassandra-backup-operator')
+    .describe('Task queue of workflows and activities.'),
+  TEMPORAL_API_KEY_FILE: z
+    .string()
+    .optional()
+    .describe('File holding a Temporal Cloud API key (read at start-up; the key is never logged).'),
+  TEMPORAL_TLS: bool.default(false).describe('Connect to Temporal over TLS.'),
+  TEMPORAL_UI_URL: z
+    .url()
+    .optional()
+    .describe('Base URL of the Temporal Web UI: status.workflowUrl links to it.'),
+  WATCH_NAMESPACES: list
+    .default([])
+    .describe('Kubernetes namespaces to watch, comma separated; empty means all.'),
+  POD_SELECTOR: z
+    .string()
+    .min(1)
+    .default('cassandra-cluster-instance={cluster},cassandra-cluster-component=cassandra')
+    .describe(
+      "Label selector of a cluster's Cassandra pods; {cluster} is replaced by spec.cassandraCluster (k8ssandra: cassandra.datastax.com/cluster={cluster}).",
+    ),
+  DC_LABEL: z
+    .string()
+    .min(1)
+    .default('cassandra-cluster-dc')
+    .describe("Pod label holding the node's datacenter."),
+  RACK_LABEL: z
+    .string()
+    .min(1)
+    .default('cassandra-cluster-rack')
+    .describe("Pod label holding the node's rack."),
+  ICARUS_PORT: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(65535)
+    .default(4567)
+    .describe('Port of the Icarus sidecar in each Cassandra pod.'),
+  ICARUS_GENERATION: z
+    .enum(['auto', '2', '3'])
+    .default('auto')
+    .transform((v) => (v === 'auto' ? 'auto' : (Number(v) as 2 | 3)))
+    .describe(
+      'Icarus 2.x (reads the Secret named in the request) or 3.x (environment credentials); auto asks /version.',
+    ),
+  STATUS_WRITES_PER_SECOND: z.coerce
+    .number()
+    .positive()
+    .max(50)
+    .default(1)
+    .describe('Most status writes per resource per second.'),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace'])
+    .default('info')
+    .describe('Log level.'),
+});
+
+export type Config = Readonly<z.infer<typeof configSchema>>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Parses the environment: a frozen Config, or a ConfigError that lists every invalid variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = configSchema.safeParse(
+    Object.fromEntries(Object.keys(configSchema.shape).map((k) => [k, env[k] === '' ? undefined : env[k]])),
+  );
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`invalid configuration (${lines.length} problem(s)):\n${lines.join('\n')}`);
+  }
+  return Object.freeze(parsed.data);
+}
+
+/** Markdown table of every variable: for the docs. */
+export function describeConfig(): string {
+  const rows = Object.entries(configSchema.shape).map(([key, schema]) => {
+    const def = (schema as { _zod: { def: { defaultValue?: unknown } } })._zod.def.defaultValue;
+    const text = Array.isArray(def)
+      ? def.join(',')
+      : typeof def === 'string' || typeof def === 'number' || typeof def === 'boolean'
+        ? String(def)
+        : JSON.stringify(def);
+    const shown = def === undefined ? '' : `\`${text}\``;
+    return `| \`${key}\` | ${shown} | ${schema.description ?? ''} |`;
+  });
+  return ['| variable | default | meaning |', '|---|---|---|', ...rows].join('\n');
+}
