@@ -1,0 +1,134 @@
+// Writes resources' status through the /status subresource, at most `maxWritesPerSecond` times per
+// resource whatever the number of callers (one per Cassandra node): updates made between two writes are
+// merged (top-level fields, last one wins) and go out together. A terminal state uses `flush` to be
+// written at once. A failed write is retried; a resource that is gone (404) drops what was pending.
+import { PatchStrategy, setHeaderOptions, type CustomObjectsApi } from '@kubernetes/client-node';
+import { resourceNames } from './api/resources.js';
+
+export interface ResourceRef {
+  kind: keyof typeof resourceNames;
+  namespace: string;
+  name: string;
+}
+
+export type StatusPatch = Record<string, unknown>;
+
+/** Sends one merge patch of `status` to the resource's /status subresource. */
+export type PatchStatus = (ref: ResourceRef, status: StatusPatch) => Promise<void>;
+
+export function patchStatusWith(api: CustomObjectsApi): PatchStatus {
+  return async (ref, status) => {
+    const { group, version, plural } = resourceNames[ref.kind];
+    await api.patchNamespacedCustomObjectStatus(
+      { group, version, plural, namespace: ref.namespace, name: ref.name, body: { status } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+  };
+}
+
+interface Pending {
+  status: StatusPatch;
+  waiters: { resolve: () => void; reject: (err: unknown) => void }[];
+  timer?: NodeJS.Timeout;
+  lastWrite: number;
+  writing?: Promise<void>;
+}
+
+export interface StatusWriterOptions {
+  maxWritesPerSecond: number;
+  /** Called when a write fails for another reason than a gone resource (it is retried). */
+  onError?: (ref: ResourceRef, err: unknown) => void;
+}
+
+export class StatusWriter {
+  private readonly pending = new Map<string, Pending>();
+  /** Writes sent, for metrics and tests. */
+  writes = 0;
+
+  constructor(
+    private readonly patch: PatchStatus,
+    private readonly opts: StatusWriterOptions,
+  ) {}
+
+  /** Queues an update; resolves once a write that includes it has succeeded (or the resource is gone). */
+  update(ref: ResourceRef, status: StatusPatch): Promise<void> {
+    const key = `${ref.kind}/${ref.namespace}/${ref.name}`;
+    const entry = this.pending.get(key) ?? { status: {}, waiters: [], lastWrite: 0 };
+    this.pending.set(key, entry);
+    Object.assign(entry.status, status);
+    const done = new Promise<void>((resolve, reject) => entry.waiters.push({ resolve, reject }));
+    this.schedule(key, ref, entry);
+    return done;
+  }
+
+  /** Drops what is known of a deleted resource (its pending update and write history). */
+  forget(ref: ResourceRef): void {
+    const key = `${ref.kind}/${ref.namespace}/${ref.name}`;
+    const entry = this.pending.get(key);
+    if (!entry) return;
+    clearTimeout(entry.timer);
+    entry.timer = undefined;
+    entry.waiters.forEach((w) => w.resolve());
+    entry.waiters = [];
+    entry.status = {};
+    this.pending.delete(key);
+  }
+
+  /** Writes what is pending for the resource now, without waiting for the throttle. */
+  async flush(ref: ResourceRef, status: StatusPatch = {}): Promise<void> {
+    const done = this.update(ref, status);
+    const key = `${ref.kind}/${ref.namespace}/${ref.name}`;
+    const entry = this.pending.get(key);
+    if (entry) {
+      clearTimeout(entry.timer);
+      entry.timer = undefined;
+      await entry.writing;
+      await this.write(key, ref, entry);
+    }
+    await done;
+  }
+
+  private schedule(key: string, ref: ResourceRef, entry: Pending): void {
+    if (entry.timer || entry.writing) return;
+    const interval = 1000 / this.opts.maxWritesPerSecond;
+    const wait = Math.max(0, entry.lastWrite + interval - Date.now());
+    entry.timer = setTimeout(() => {
+      entry.timer = undefined;
+      void this.write(key, ref, entry);
+    }, wait);
+  }
+
+  private async write(key: string, ref: ResourceRef, entry: Pending): Promise<void> {
+    if (entry.writing || Object.keys(entry.status).length === 0) return;
+    // This write carries everything pending: a turn scheduled for it is no longer needed.
+    clearTimeout(entry.timer);
+    entry.timer = undefined;
+    const status = entry.status;
+    const waiters = entry.waiters;
+    entry.status = {};
+    entry.waiters = [];
+    entry.lastWrite = Date.now();
+    this.writes += 1;
+    entry.writing = this.patch(ref, status)
+      .then(
+        () => waiters.forEach((w) => w.resolve()),
+        (err: unknown) => {
+          if ((err as { code?: number }).code === 404) {
+            waiters.forEach((w) => w.resolve());
+            return;
+          }
+          this.opts.onError?.(ref, err);
+          // Keep it: newer updates win, the rest is written again at the next turn.
+          entry.status = { ...status, ...entry.status };
+          entry.waiters = [...waiters, ...entry.waiters];
+        },
+      )
+      .finally(() => {
+        entry.writing = undefined;
+        // The entry stays, with the time of its last write: that is what throttles the next update.
+        if (this.pending.get(key) === entry && Object.keys(entry.status).length > 0)
+          this.schedule(key, ref, entry);
+      });
+    await entry.writing;
+  }
+}

@@ -1,0 +1,57 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { StatusWriter, type ResourceRef, type StatusPatch } from '../../../src/kube/status-writer.js';
+
+const ref: ResourceRef = { kind: 'CassandraBackup', namespace: 'ns', name: 'b' };
+
+test('the throttle holds across an idle gap: the next write waits for its turn', async () => {
+  const sent: StatusPatch[] = [];
+  const writer = new StatusWriter(
+    (_r, s) => {
+      sent.push(s);
+      return Promise.resolve();
+    },
+    { maxWritesPerSecond: 0.001 },
+  );
+  await writer.update(ref, { progress: 10 });
+  const second = writer.update(ref, { progress: 20 });
+  await sleep(100);
+  assert.deepEqual(sent, [{ progress: 10 }], 'a second write within 1000 s would break the throttle');
+  await writer.flush(ref);
+  await second;
+  assert.deepEqual(sent, [{ progress: 10 }, { progress: 20 }]);
+});
+
+test('a resource that is gone (404) resolves its updates; forget drops pending ones', async () => {
+  const gone = new StatusWriter(() => Promise.reject(Object.assign(new Error('not found'), { code: 404 })), {
+    maxWritesPerSecond: 10,
+  });
+  await gone.update(ref, { state: 'RUNNING' });
+  const never = new StatusWriter(() => Promise.resolve(), { maxWritesPerSecond: 0.001 });
+  await never.update(ref, { state: 'A' });
+  const pending = never.update(ref, { state: 'B' });
+  never.forget(ref);
+  await pending;
+  assert.equal(never.writes, 1);
+});
+
+test('a failed write is reported and retried, merged with newer updates', async () => {
+  const sent: StatusPatch[] = [];
+  const errors: unknown[] = [];
+  let fail = 1;
+  const writer = new StatusWriter(
+    (_r, s) => {
+      if (fail-- > 0) return Promise.reject(new Error('conflict'));
+      sent.push(s);
+      return Promise.resolve();
+    },
+    { maxWritesPerSecond: 50, onError: (_r, e) => errors.push(e) },
+  );
+  await Promise.all([
+    writer.update(ref, { state: 'RUNNING', progress: 5 }),
+    writer.update(ref, { progress: 7 }),
+  ]);
+  assert.equal(errors.length, 1);
+  assert.deepEqual(sent, [{ state: 'RUNNING', progress: 7 }]);
+});
