@@ -8,7 +8,8 @@ import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { resourceNames, type CassandraBackup } from '../../src/kube/api/resources.js';
 import { recordEvent } from '../../src/kube/events.js';
 import { StatusWriter, patchStatusWith, type ResourceRef } from '../../src/kube/status-writer.js';
-import { createNamespace, kubeConfig, uniqueName } from '../support/stack-env.js';
+import { createBackup } from '../support/resources.js';
+import { createNamespace, kubeConfig } from '../support/stack-env.js';
 
 const kc = kubeConfig();
 const custom = kc.makeApiClient(CustomObjectsApi);
@@ -20,20 +21,7 @@ before(async () => {
   namespace = await createNamespace(kc, 'status');
 });
 
-async function backup(): Promise<CassandraBackup> {
-  return (await custom.createNamespacedCustomObject({
-    group,
-    version,
-    namespace,
-    plural,
-    body: {
-      apiVersion: `${group}/${version}`,
-      kind: 'CassandraBackup',
-      metadata: { name: uniqueName('b') },
-      spec: { cassandraCluster: 'c', storageLocation: 's3://b', secretName: 's' },
-    },
-  })) as CassandraBackup;
-}
+const backup = () => createBackup(kc, namespace);
 
 const read = async (ref: ResourceRef) =>
   (await custom.getNamespacedCustomObject({

@@ -11,6 +11,7 @@ import {
   setHeaderOptions,
   type KubernetesObject,
 } from '@kubernetes/client-node';
+import { createBackup } from '../support/resources.js';
 import { createNamespace, kubeConfig, uniqueName } from '../support/stack-env.js';
 
 const group = 'db.ibm.com';
@@ -53,19 +54,11 @@ test('a Secret and a custom resource are created, seen by an informer, and statu
   await informer.start();
   try {
     const name = uniqueName('backup');
-    await custom.createNamespacedCustomObject({
-      group,
-      version,
-      namespace,
-      plural,
-      body: {
-        apiVersion: `${group}/${version}`,
-        kind: 'CassandraBackup',
-        metadata: { name },
-        spec: { cassandraCluster: 'smoke', storageLocation: 's3://bucket', secretName },
-        // Ignored on create: status is a subresource.
-        status: { state: 'IGNORED' },
-      },
+    await createBackup(kc, namespace, {
+      name,
+      spec: { cassandraCluster: 'smoke', secretName },
+      // Ignored on create: status is a subresource.
+      status: { state: 'IGNORED' },
     });
     const added = await waitFor((e) => e.event === 'add' && e.obj.metadata?.name === name);
     assert.equal(
