@@ -38,9 +38,9 @@ export async function buildOnce(build: Build): Promise<void> {
   mkdirSync(parent, { recursive: true });
   const lock = `${build.outDir}.lock`;
   await acquireLock(lock, build.title);
+  const staging = `${build.outDir}.partial-${process.pid}`;
   try {
     if (build.binaries.every((b) => existsSync(join(build.outDir, b)))) return;
-    const staging = `${build.outDir}.partial-${process.pid}`;
     rmSync(staging, { recursive: true, force: true });
     mkdirSync(staging, { recursive: true });
     const logFile = join(parent, `${build.title.replace(/\W+/g, '-')}.build.log`);
@@ -78,6 +78,8 @@ export async function buildOnce(build: Build): Promise<void> {
     renameSync(staging, build.outDir);
     say('tools', `Built ${build.title} in ${formatDuration(Date.now() - started)}.`);
   } finally {
+    // After a failure the half-built staging folder goes too (after success it was renamed away).
+    rmSync(staging, { recursive: true, force: true });
     rmSync(lock, { recursive: true, force: true });
   }
 }

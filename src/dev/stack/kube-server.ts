@@ -19,7 +19,7 @@ export interface KubeServer {
   /** kubectl built with the API server (undefined for an existing cluster: use the one on PATH). */
   readonly kubectl: string | undefined;
   readonly description: string;
-  /** Issues a bearer token for a user in the token file (local stack only), e.g. for RBAC tests. */
+  /** Bearer tokens of the users in the token file, by user name (local stack only): admin is system:masters. */
   readonly tokens: ReadonlyMap<string, string>;
   stop(): Promise<void>;
   /** Restarts kube-apiserver on the same port (etcd keeps the data): for fault tests. */

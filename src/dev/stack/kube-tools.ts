@@ -57,7 +57,7 @@ export async function resolveKubeTools(): Promise<KubeTools> {
       [
         'A Kubernetes API server is needed and none can be built here: Go is not on PATH.',
         'Fix it with one of:',
-        '  - install Go 1.24 or newer (https://go.dev/doc/install); the first run then builds kube-apiserver, etcd and kubectl once (~15 min);',
+        '  - install Go 1.24 or newer (https://go.dev/doc/install); the first run then builds kube-apiserver, etcd and kubectl once (~6 min on 2 cores);',
         '  - USE_EXISTING_CLUSTER=true KUBECONFIG=/path/to/kubeconfig  to use a cluster you already have (kind, minikube, ...);',
         '  - KUBE_BIN_DIR=/dir/with/kube-apiserver+etcd+kubectl  to use binaries you already have.',
       ].join('\n'),
@@ -68,7 +68,7 @@ export async function resolveKubeTools(): Promise<KubeTools> {
     title: `kube-apiserver, etcd and kubectl ${kubernetes}`,
     outDir: dir,
     binaries: [...NAMES],
-    estimate: '15-20 minutes',
+    estimate: '5-10 minutes',
     steps: [
       {
         cwd: wrapperDir,
