@@ -9,7 +9,6 @@ import type { OperationState } from '../types.js';
 export interface OperationError {
   source: string | null;
   message: string;
-  throwable: null;
 }
 
 export interface SimOperation {
@@ -42,7 +41,7 @@ export function toJson(op: SimOperation): Record<string, unknown> {
     id: op.id,
     creationTime: op.creationTime,
     state: op.state,
-    errors: op.errors.map(({ source, message }) => ({ source, message })),
+    errors: op.errors,
     progress: op.progress,
     startTime: op.startTime,
     ...op.request,
@@ -190,7 +189,7 @@ export class OperationStore {
   }
 
   private fail(op: SimOperation, message: string): void {
-    op.errors.push({ source: this.source, message, throwable: null });
+    op.errors.push({ source: this.source, message });
     op.progress = 1; // Icarus forces progress to 1.0 on FAILED
     this.end(op, 'FAILED');
   }
