@@ -62,6 +62,64 @@ export const configSchema = z.object({
     .describe(
       'Icarus 2.x (reads the Secret named in the request) or 3.x (environment credentials); auto asks /version.',
     ),
+  OPERATOR_RUN: z
+    .enum(['all', 'watcher', 'worker'])
+    .default('all')
+    .describe(
+      'What this process runs: the watcher (starts and signals workflows), the worker (runs them), or both.',
+    ),
+  CASSANDRA_DATA_DIRS: list
+    .pipe(z.array(z.string().startsWith('/')).min(1))
+    .default(['/var/lib/cassandra/data'])
+    .describe("Cassandra's data directories inside its pods, comma separated (sent to Icarus)."),
+  NODE_CONCURRENCY: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1000)
+    .default(16)
+    .describe('Most nodes of one backup or restore that work at the same time.'),
+  ICARUS_POLL_INTERVAL_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .max(60_000)
+    .default(1000)
+    .describe("How often a running operation's progress is read from Icarus."),
+  ICARUS_UNREACHABLE_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(120)
+    .describe("How long a node's Icarus may stay unreachable before its operation counts as failed."),
+  RETRY_WINDOW_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(86_400)
+    .describe(
+      'How long a failed backup or restore waits for the retry signal or a spec change before its workflow ends.',
+    ),
+  CANCEL_GRACE_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(300)
+    .describe(
+      'After asking Icarus to cancel, how long to wait for its operations to end before recording them as abandoned.',
+    ),
+  HEARTBEAT_TIMEOUT_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(2)
+    .default(30)
+    .describe("Heartbeat time-out of long activities: how soon a dead worker's work moves to another."),
+  RESYNC_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(5)
+    .default(300)
+    .describe('How often every watched resource is reconciled again, whatever happened.'),
   STATUS_WRITES_PER_SECOND: z.coerce
     .number()
     .positive()

@@ -1,0 +1,34 @@
+// What activities need from the process that runs them, handed in by the worker (and by tests).
+import type { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
+import type { Config } from '../src/config.js';
+import { IcarusClient } from '../src/icarus/client.js';
+import type { StatusWriter } from '../src/kube/status-writer.js';
+import type { Logger } from '../src/logger.js';
+
+export type ActivityConfig = Pick<
+  Config,
+  'POD_SELECTOR' | 'DC_LABEL' | 'RACK_LABEL' | 'ICARUS_PORT' | 'ICARUS_GENERATION' | 'CASSANDRA_DATA_DIRS'
+>;
+
+export interface ActivityDeps {
+  core: CoreV1Api;
+  custom: CustomObjectsApi;
+  statusWriter: StatusWriter;
+  config: ActivityConfig;
+  logger: Logger;
+  /** One Icarus client per node endpoint. */
+  icarus: (baseUrl: string) => IcarusClient;
+}
+
+/** Icarus clients cached by endpoint (each holds an HTTP agent). */
+export function icarusClients(timeoutMs = 10_000): (baseUrl: string) => IcarusClient {
+  const clients = new Map<string, IcarusClient>();
+  return (baseUrl) => {
+    let client = clients.get(baseUrl);
+    if (!client) {
+      client = new IcarusClient({ baseUrl, timeoutMs });
+      clients.set(baseUrl, client);
+    }
+    return client;
+  };
+}

@@ -1,0 +1,32 @@
+// The activities the worker registers, bound to their dependencies. Each converts its failures in one
+// place (./failures.ts), so the workflow sees typed failures it can put in the resource's status.
+import type { ResourceKey } from '../workflows/definitions.js';
+import { planBackup, type PlanBackupInput } from './backup-plan.js';
+import type { ActivityDeps } from './deps.js';
+import { converting } from './failures.js';
+import {
+  cancelOperations,
+  submitBackup,
+  watchOperations,
+  type CancelInput,
+  type SubmitBackupInput,
+} from './icarus-operations.js';
+import { loadBackup } from './resource.js';
+import { publishEvents, writeStatus, type PublishEventsInput, type WriteStatusInput } from './status.js';
+import type { WatchInput } from '../workflows/definitions.js';
+
+export type { ActivityDeps } from './deps.js';
+
+export function createActivities(deps: ActivityDeps) {
+  return {
+    loadBackup: (resource: ResourceKey) => converting(() => loadBackup(deps, resource)),
+    planBackup: (input: PlanBackupInput) => converting(() => planBackup(deps, input)),
+    submitBackup: (input: SubmitBackupInput) => converting(() => submitBackup(deps, input)),
+    watchOperations: (input: WatchInput) => converting(() => watchOperations(deps, input)),
+    cancelOperations: (input: CancelInput) => converting(() => cancelOperations(deps, input)),
+    writeStatus: (input: WriteStatusInput) => converting(() => writeStatus(deps, input)),
+    publishEvents: (input: PublishEventsInput) => converting(() => publishEvents(deps, input)),
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

@@ -1,0 +1,47 @@
+// Status and Events of a resource, as the workflow decides them. Conditions are applied to the live
+// object's conditions (lastTransitionTime moves only when a status flips), then everything goes out
+// through the throttled status writer, flushed: the workflow's own writes are few and must not wait.
+import { GROUP, VERSION } from '../src/kube/api/schema.js';
+import type { Condition } from '../src/kube/api/resources.js';
+import { setCondition } from '../src/kube/conditions.js';
+import { recordEvent } from '../src/kube/events.js';
+import type { ResourceEvent, ResourceKey, StatusChange } from '../workflows/definitions.js';
+import type { ActivityDeps } from './deps.js';
+import { readBackup } from './resource.js';
+
+export interface WriteStatusInput {
+  kind: 'CassandraBackup';
+  resource: ResourceKey;
+  change: StatusChange;
+}
+
+/** Writes the change; false when the resource is gone (nothing to write to). */
+export async function writeStatus(deps: ActivityDeps, input: WriteStatusInput): Promise<boolean> {
+  const { resource, change } = input;
+  const live = await readBackup(deps, resource);
+  if (!live) return false;
+  let conditions: Condition[] | undefined = live.status?.conditions;
+  const now = new Date();
+  for (const c of change.conditions ?? []) {
+    conditions = setCondition(conditions, c, { generation: change.generation, now });
+  }
+  await deps.statusWriter.flush(
+    { kind: input.kind, namespace: resource.namespace, name: resource.name },
+    { ...change.fields, ...(change.conditions?.length ? { conditions } : {}) },
+  );
+  return true;
+}
+
+export interface PublishEventsInput {
+  kind: 'CassandraBackup';
+  resource: ResourceKey;
+  events: ResourceEvent[];
+}
+
+export async function publishEvents(deps: ActivityDeps, input: PublishEventsInput): Promise<void> {
+  const object = { apiVersion: `${GROUP}/${VERSION}`, kind: input.kind, ...input.resource };
+  for (const event of input.events) {
+    await recordEvent(deps.core, object, event);
+    deps.logger.info({ ...input.resource, reason: event.reason, type: event.type }, event.message);
+  }
+}

@@ -1,0 +1,178 @@
+// Reconciles one CassandraBackup by key, from the watch cache (level-triggered: the current object,
+// never an event's payload). What it does is idempotent, so repeated events, restarts and a second
+// operator replica are harmless (see docs/operator.md, "Two replicas"):
+//   - finalizer first, before any external work;
+//   - signal-with-start of the workflow whose id is derived from the resource: Temporal starts it once,
+//     later calls only deliver the specChanged signal (deduplicated by generation in the workflow);
+//   - on deletion: the cancel signal, then the finalizer is removed once the workflow has ended.
+import type { CustomObjectsApi } from '@kubernetes/client-node';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { Config } from '../config.js';
+import type { CassandraBackup } from '../kube/api/resources.js';
+import { resourceNames } from '../kube/api/resources.js';
+import { isConditionTrue } from '../kube/conditions.js';
+import type { Logger } from '../logger.js';
+import { searchAttributes } from '../temporal/search-attributes.js';
+import { workflowUrl } from '../temporal/connection.js';
+import type { backupWorkflow } from '../../workflows/backup.js';
+import { cancelSignal, specChangedSignal, type BackupWorkflowInput } from '../../workflows/definitions.js';
+import { addFinalizer, hasFinalizer, removeFinalizer } from './finalizer.js';
+import type { ReconcileResult } from './work-queue.js';
+import { backupWorkflowId } from './workflow-ids.js';
+
+export interface BackupReconcilerDeps {
+  config: Config;
+  temporal: Client;
+  custom: CustomObjectsApi;
+  logger: Logger;
+  get(namespace: string, name: string): CassandraBackup | undefined;
+}
+
+const DELETION_RECHECK_MS = 2000;
+
+export class BackupReconciler {
+  /** Generations already handed to Temporal, per uid: skips needless signals after our own status writes. */
+  private readonly signalled = new Map<string, number>();
+  private readonly cancelled = new Set<string>();
+  private searchAttributesMissing = false;
+
+  constructor(private readonly deps: BackupReconcilerDeps) {}
+
+  async reconcile(key: string): Promise<ReconcileResult> {
+    const [namespace = '', name = ''] = key.split('/');
+    const obj = this.deps.get(namespace, name);
+    if (!obj?.metadata.uid) return {};
+    const uid = obj.metadata.uid;
+    const workflowId = backupWorkflowId(namespace, name, uid);
+    const log = this.deps.logger.child({ kind: 'CassandraBackup', namespace, name, workflowId });
+
+    if (obj.metadata.deletionTimestamp) return this.finalize(obj, workflowId, log);
+
+    if (!hasFinalizer(obj)) {
+      await addFinalizer(this.deps.custom, resourceNames.CassandraBackup, obj);
+      log.debug('Added the finalizer');
+    }
+    const generation = obj.metadata.generation ?? 1;
+    const observed = obj.status?.observedGeneration ?? 0;
+    const started = Boolean(obj.status?.workflowId);
+    const needsWorkflow =
+      !started || (generation > observed && !isConditionTrue(obj.status?.conditions, 'Succeeded'));
+    if (!needsWorkflow || this.signalled.get(uid) === generation) return {};
+
+    await this.signalWithStart(obj, workflowId, generation, log);
+    this.signalled.set(uid, generation);
+    return {};
+  }
+
+  /** The resource is gone without our finalizer (removed by hand): stop its workflow anyway. */
+  async forget(obj: CassandraBackup): Promise<void> {
+    const { namespace = '', name = '', uid = '' } = obj.metadata;
+    this.signalled.delete(uid);
+    this.cancelled.delete(uid);
+    const workflowId = backupWorkflowId(namespace, name, uid);
+    try {
+      const handle = this.deps.temporal.workflow.getHandle(workflowId);
+      if ((await handle.describe()).status.name === 'RUNNING') {
+        await handle.signal(cancelSignal, { reason: 'ResourceDeleted' });
+      }
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+    }
+  }
+
+  private async finalize(obj: CassandraBackup, workflowId: string, log: Logger): Promise<ReconcileResult> {
+    if (!hasFinalizer(obj)) return {};
+    const uid = obj.metadata.uid ?? '';
+    const handle = this.deps.temporal.workflow.getHandle(workflowId);
+    let running = false;
+    try {
+      running = (await handle.describe()).status.name === 'RUNNING';
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+    }
+    if (running) {
+      if (!this.cancelled.has(uid)) {
+        await handle.signal(cancelSignal, { reason: 'ResourceDeleted' });
+        this.cancelled.add(uid);
+        log.info('Resource deleted: asked its workflow to cancel the Icarus operations');
+      }
+      return { requeueAfterMs: DELETION_RECHECK_MS };
+    }
+    await removeFinalizer(this.deps.custom, resourceNames.CassandraBackup, obj);
+    this.signalled.delete(uid);
+    this.cancelled.delete(uid);
+    log.info('Workflow ended: removed the finalizer');
+    return {};
+  }
+
+  private async signalWithStart(
+    obj: CassandraBackup,
+    workflowId: string,
+    generation: number,
+    log: Logger,
+  ): Promise<void> {
+    const { config } = this.deps;
+    const namespace = obj.metadata.namespace ?? '';
+    const input: BackupWorkflowInput = {
+      resource: { namespace, name: obj.metadata.name ?? '', uid: obj.metadata.uid ?? '' },
+      generation,
+      options: {
+        maxParallelNodes: config.NODE_CONCURRENCY,
+        pollIntervalMs: config.ICARUS_POLL_INTERVAL_MS,
+        unreachableAfterMs: config.ICARUS_UNREACHABLE_SECONDS * 1000,
+        retryWindowMs: config.RETRY_WINDOW_SECONDS * 1000,
+        cancelGraceMs: config.CANCEL_GRACE_SECONDS * 1000,
+        heartbeatTimeoutMs: config.HEARTBEAT_TIMEOUT_SECONDS * 1000,
+        ...(workflowUrl(config, workflowId) ? { workflowUrl: workflowUrl(config, workflowId) } : {}),
+      },
+    };
+    const start = (withSearchAttributes: boolean) =>
+      this.deps.temporal.workflow.signalWithStart<typeof backupWorkflow, [{ generation: number }]>(
+        'backupWorkflow',
+        {
+          workflowId,
+          taskQueue: config.TEMPORAL_TASK_QUEUE,
+          args: [input],
+          signal: specChangedSignal,
+          signalArgs: [{ generation }],
+          // A failed, cancelled or timed-out run may be followed by a new one (a spec change after the
+          // retry window); a succeeded one never is.
+          workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
+          memo: {
+            kind: 'CassandraBackup',
+            namespace,
+            name: obj.metadata.name,
+            cluster: obj.spec.cassandraCluster,
+          },
+          ...(withSearchAttributes
+            ? {
+                typedSearchAttributes: [
+                  { key: searchAttributes.kubernetesNamespace, value: namespace },
+                  { key: searchAttributes.cassandraCluster, value: obj.spec.cassandraCluster },
+                  { key: searchAttributes.resourceKind, value: 'CassandraBackup' },
+                ],
+              }
+            : {}),
+        },
+      );
+    try {
+      await start(!this.searchAttributesMissing);
+      log.info({ generation }, 'Handed the backup to its workflow');
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) {
+        log.debug('Workflow already ended successfully: nothing to start');
+        return;
+      }
+      if (!this.searchAttributesMissing && /search attribute/i.test(String(err))) {
+        this.searchAttributesMissing = true;
+        log.warn(
+          { err: String(err) },
+          'Search attributes KubernetesNamespace, CassandraCluster, ResourceKind are not registered in this Temporal namespace; starting workflows without them (see docs/operator.md)',
+        );
+        await this.signalWithStart(obj, workflowId, generation, log);
+        return;
+      }
+      throw err;
+    }
+  }
+}

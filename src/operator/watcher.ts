@@ -1,0 +1,71 @@
+// The watcher: one informer per watched scope feeding a per-key queue that reconciles CassandraBackups,
+// plus a periodic resync of every cached resource (level-triggered: a missed event is caught up).
+import type { Client } from '@temporalio/client';
+import type { Config } from '../config.js';
+import type { KubeClients } from '../kube/client.js';
+import { resourceNames, type CassandraBackup } from '../kube/api/resources.js';
+import type { Logger } from '../logger.js';
+import { watchResources, type WatchedResources } from './informer.js';
+import { BackupReconciler } from './reconcile-backup.js';
+import { WorkQueue } from './work-queue.js';
+
+export interface Watcher {
+  stop(): Promise<void>;
+}
+
+const keyOf = (obj: CassandraBackup) => `${obj.metadata.namespace ?? ''}/${obj.metadata.name ?? ''}`;
+
+export async function startWatcher(
+  config: Config,
+  kube: KubeClients,
+  temporal: Client,
+  logger: Logger,
+): Promise<Watcher> {
+  const log = logger.child({ component: 'watcher' });
+  const watched: { cache?: WatchedResources<CassandraBackup> } = {};
+  const reconciler = new BackupReconciler({
+    config,
+    temporal,
+    custom: kube.custom,
+    logger: log,
+    get: (namespace, name) => watched.cache?.get(namespace, name),
+  });
+  const queue = new WorkQueue((key) => reconciler.reconcile(key), {
+    concurrency: 8,
+    onError: (key, err, retryInMs) =>
+      log.warn({ key, err: String(err), retryInMs }, 'Reconcile failed; retrying'),
+  });
+  const cache = await watchResources<CassandraBackup>(
+    kube.kc,
+    resourceNames.CassandraBackup,
+    config.WATCH_NAMESPACES,
+    {
+      onChange: (obj) => queue.add(keyOf(obj)),
+      onDelete: (obj) => {
+        reconciler
+          .forget(obj)
+          .catch((err: unknown) =>
+            log.warn({ key: keyOf(obj), err: String(err) }, 'Cancel after deletion failed'),
+          );
+      },
+    },
+    log,
+  );
+  watched.cache = cache;
+  const resync = setInterval(
+    () => cache.list().forEach((obj) => queue.add(keyOf(obj))),
+    config.RESYNC_SECONDS * 1000,
+  );
+  resync.unref();
+  log.info(
+    { namespaces: config.WATCH_NAMESPACES.length ? config.WATCH_NAMESPACES : 'all' },
+    'Watching CassandraBackups',
+  );
+  return {
+    async stop() {
+      clearInterval(resync);
+      await cache.stop();
+      await queue.stop();
+    },
+  };
+}

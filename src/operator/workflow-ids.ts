@@ -1,0 +1,6 @@
+// Workflow ids are derived from the resource, so every reconcile of it, by any operator replica, names
+// the same workflow: Temporal then refuses a second one. The uid tells a deleted-and-recreated resource
+// from the old one of the same name. Readable in the Temporal Web UI.
+export function backupWorkflowId(namespace: string, name: string, uid: string): string {
+  return `cassandrabackup/${namespace}/${name}/${uid}`;
+}

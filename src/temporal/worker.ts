@@ -1,0 +1,41 @@
+// The Temporal worker: the workflow bundle from workflows/ and the activities bound to real clients.
+import { fileURLToPath } from 'node:url';
+import { Worker, type NativeConnection } from '@temporalio/worker';
+import { createActivities } from '../../activities/index.js';
+import { icarusClients } from '../../activities/deps.js';
+import type { Config } from '../config.js';
+import type { KubeClients } from '../kube/client.js';
+import { StatusWriter, patchStatusWith } from '../kube/status-writer.js';
+import type { Logger } from '../logger.js';
+
+export async function createWorker(
+  config: Config,
+  connection: NativeConnection,
+  kube: KubeClients,
+  logger: Logger,
+): Promise<{ worker: Worker; statusWriter: StatusWriter }> {
+  const log = logger.child({ component: 'worker' });
+  const statusWriter = new StatusWriter(patchStatusWith(kube.custom), {
+    maxWritesPerSecond: config.STATUS_WRITES_PER_SECOND,
+    onError: (ref, err) => log.warn({ ...ref, err: String(err) }, 'Status write failed; retrying'),
+  });
+  const worker = await Worker.create({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    // Cancellation reaches an activity with a heartbeat answer: a cancel or deletion takes effect within
+    // about this long (the SDK's default would be 80 % of the heartbeat time-out).
+    maxHeartbeatThrottleInterval: '5 seconds',
+    defaultHeartbeatThrottleInterval: '5 seconds',
+    workflowsPath: fileURLToPath(new URL('../../workflows/index.ts', import.meta.url)),
+    activities: createActivities({
+      core: kube.core,
+      custom: kube.custom,
+      statusWriter,
+      config,
+      logger: log,
+      icarus: icarusClients(),
+    }),
+  });
+  return { worker, statusWriter };
+}

@@ -1,0 +1,354 @@
+// CassandraBackup end to end on the real stack: the operator process (watcher + worker) against the
+// real kube-apiserver and Temporal dev server, with simulated Icarus nodes behind real Pod objects.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { after, before, test } from 'node:test';
+import {
+  CoreV1Api,
+  CustomObjectsApi,
+  PatchStrategy,
+  setHeaderOptions,
+  type KubeConfig,
+} from '@kubernetes/client-node';
+import { IcarusClient } from '../../src/icarus/client.js';
+import { resourceNames, type CassandraBackup } from '../../src/kube/api/resources.js';
+import { FINALIZER } from '../../src/operator/finalizer.js';
+import { backupWorkflowId } from '../../src/operator/workflow-ids.js';
+import { retrySignal } from '../../workflows/definitions.js';
+import { createS3Secret, startPodCluster, type PodCluster } from '../support/cassandra-pods.js';
+import { startOperator, type OperatorProcess } from '../support/operator.js';
+import { createNamespace, kubeConfig, temporalClient, uniqueName } from '../support/stack-env.js';
+import { eventually } from '../support/wait.js';
+
+const run = promisify(execFile);
+const { group, version, plural } = resourceNames.CassandraBackup;
+
+let kc: KubeConfig;
+let custom: CustomObjectsApi;
+let core: CoreV1Api;
+let namespace: string;
+let temporal: Awaited<ReturnType<typeof temporalClient>>;
+const clusters: PodCluster[] = [];
+const operators: OperatorProcess[] = [];
+const taskQueue = uniqueName('e2e-backup');
+
+before(async () => {
+  kc = kubeConfig();
+  custom = kc.makeApiClient(CustomObjectsApi);
+  core = kc.makeApiClient(CoreV1Api);
+  namespace = await createNamespace(kc, 'e2e-backup');
+  temporal = await temporalClient();
+  await createS3Secret(kc, namespace, 'creds');
+  const env = {
+    WATCH_NAMESPACES: namespace,
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    ICARUS_POLL_INTERVAL_MS: '200',
+    STATUS_WRITES_PER_SECOND: '4',
+    ICARUS_GENERATION: '3',
+    RESYNC_SECONDS: '5',
+  };
+  // Two processes watch the same resources, as two replicas would: the ids keep it to one workflow.
+  operators.push(startOperator(env), startOperator({ ...env, OPERATOR_RUN: 'watcher' }));
+  await Promise.all(operators.map((o) => o.waitForLog(/Watching CassandraBackups/)));
+  await operators[0]?.waitForLog(/Worker running/);
+});
+
+after(async () => {
+  await Promise.all(operators.map((o) => o.stop()));
+  await Promise.all(clusters.map((c) => c.stop()));
+  await temporal?.close();
+});
+
+async function cluster(name: string, opts: { durationMs?: number } = {}): Promise<PodCluster> {
+  const c = await startPodCluster(kc, namespace, {
+    name,
+    datacenters: { dc1: 3 },
+    timing: { durationMs: opts.durationMs ?? 1500, pendingMs: 50 },
+  });
+  clusters.push(c);
+  return c;
+}
+
+async function getBackup(name: string): Promise<CassandraBackup> {
+  return (await custom.getNamespacedCustomObject({
+    group,
+    version,
+    plural,
+    namespace,
+    name,
+  })) as CassandraBackup;
+}
+
+async function createBackup(name: string, spec: Record<string, unknown>): Promise<CassandraBackup> {
+  return (await custom.createNamespacedCustomObject({
+    group,
+    version,
+    plural,
+    namespace,
+    body: { apiVersion: `${group}/${version}`, kind: 'CassandraBackup', metadata: { name }, spec },
+  })) as CassandraBackup;
+}
+
+function succeeded(b: CassandraBackup): string | undefined {
+  return b.status?.conditions?.find((c) => c.type === 'Succeeded')?.status;
+}
+
+async function waitFor(
+  name: string,
+  what: string,
+  check: (b: CassandraBackup) => boolean,
+  timeoutMs = 120_000,
+) {
+  let last: CassandraBackup | undefined;
+  return eventually(
+    `${name}: ${what}`,
+    async () => {
+      last = await getBackup(name);
+      return check(last) ? last : undefined;
+    },
+    {
+      timeoutMs,
+      describe: () =>
+        `status: ${JSON.stringify(last?.status, null, 1)}\n${operators[0]?.logs.slice(-30).join('\n')}`,
+    },
+  );
+}
+
+async function events(name: string): Promise<{ reason: string; type: string; message: string }[]> {
+  const list = await core.listNamespacedEvent({ namespace, fieldSelector: `involvedObject.name=${name}` });
+  return list.items.map((e) => ({ reason: e.reason ?? '', type: e.type ?? '', message: e.message ?? '' }));
+}
+
+/** Backup operations each node received (the topology upload is counted apart). */
+function backupsPerNode(c: PodCluster): { data: number; topology: number }[] {
+  return c.cluster.nodes.map((n) => {
+    const ops = n.simulator.received.filter((r) => r.type === 'backup');
+    const topology = ops.filter((r) => r.request.uploadClusterTopology === true).length;
+    return { data: ops.length - topology, topology };
+  });
+}
+
+test('a 3-node backup succeeds: IBM fields, per-node status, Events, kubectl wait, one workflow', async () => {
+  const c = await cluster(uniqueName('ring'));
+  const name = uniqueName('nightly');
+  const created = await createBackup(name, {
+    cassandraCluster: c.cluster.opts.name,
+    storageLocation: 's3://e2e-bucket',
+    secretName: 'creds',
+    snapshotTag: 'nightly',
+  });
+  // kubectl wait is how users and scripts wait for a backup: it must return on success.
+  await run(process.env.KUBECTL ?? 'kubectl', [
+    '--kubeconfig',
+    process.env.KUBECONFIG ?? '',
+    '-n',
+    namespace,
+    'wait',
+    '--for=condition=Succeeded',
+    `cassandrabackup/${name}`,
+    '--timeout=120s',
+  ]);
+  const b = await getBackup(name);
+  const s = b.status ?? {};
+  assert.equal(s.state, 'COMPLETED');
+  assert.equal(s.progress, 100);
+  assert.equal(s.observedGeneration, 1);
+  assert.deepEqual(s.errors ?? [], []);
+  assert.match(s.snapshotTag ?? '', new RegExp(`^nightly-${c.cluster.schemaVersion}-\\d+$`));
+  assert.equal(s.schemaVersion, c.cluster.schemaVersion);
+  assert.ok(s.startTime && s.completionTime && s.startTime <= s.completionTime);
+  const workflowId = backupWorkflowId(namespace, name, created.metadata.uid ?? '');
+  assert.equal(s.workflowId, workflowId);
+  assert.deepEqual(
+    (s.nodes ?? []).map((n) => [n.pod, n.state, n.progress, n.hostId, n.dc]),
+    c.cluster.nodes.map((n, i) => [c.pods[i], 'COMPLETED', 100, n.identity.hostId, 'dc1']),
+  );
+  for (const n of s.nodes ?? [])
+    assert.ok(n.operationId && n.startTime && n.completionTime && n.address?.endsWith(':4567'));
+  assert.deepEqual(b.metadata.finalizers, [FINALIZER]);
+
+  // Every node backed up exactly once, plus one topology upload, as Icarus's own coordinator does.
+  assert.deepEqual(backupsPerNode(c), [
+    { data: 1, topology: 1 },
+    { data: 1, topology: 0 },
+    { data: 1, topology: 0 },
+  ]);
+  for (const [i, n] of c.cluster.nodes.entries()) {
+    const dir = c.cluster.storage.nodeDir('s3://e2e-bucket', n.identity);
+    assert.equal(
+      c.cluster.storage.findManifest(dir, s.snapshotTag ?? '')?.resolvedTag,
+      s.snapshotTag,
+      `manifest of node ${i}`,
+    );
+  }
+
+  const reasons = (await events(name)).map((e) => e.reason);
+  assert.equal(reasons.filter((r) => r === 'BackupStarted').length, 1);
+  assert.equal(reasons.filter((r) => r === 'NodeBackedUp').length, 3);
+  assert.equal(reasons.filter((r) => r === 'BackupSucceeded').length, 1);
+
+  // One readable workflow for the resource, filterable in the Web UI.
+  const description = await temporal.client.workflow.getHandle(workflowId).describe();
+  assert.equal(description.status.name, 'COMPLETED');
+  assert.equal(
+    description.typedSearchAttributes.get(
+      (await import('../../src/temporal/search-attributes.js')).searchAttributes.kubernetesNamespace,
+    ),
+    namespace,
+  );
+  // Visibility is eventually consistent: wait until the run is listed, then check it is the only one.
+  const runs = await eventually('the workflow in visibility', async () => {
+    const found = [];
+    for await (const w of temporal.client.workflow.list({ query: `WorkflowId = '${workflowId}'` }))
+      found.push(w);
+    return found.length > 0 ? found : undefined;
+  });
+  assert.equal(runs.length, 1);
+});
+
+test('a failing node fails the backup with its error; the retry signal re-runs only that node', async () => {
+  const c = await cluster(uniqueName('ring'));
+  c.cluster.nodes[1]?.simulator.failNext({ atProgress: 0.5, message: 'disk full on node 1', times: 1 });
+  const name = uniqueName('flaky');
+  const created = await createBackup(name, {
+    cassandraCluster: c.cluster.opts.name,
+    storageLocation: 's3://e2e-bucket',
+    secretName: 'creds',
+  });
+  const failed = await waitFor(name, 'Succeeded=False', (b) => succeeded(b) === 'False');
+  const s = failed.status ?? {};
+  assert.equal(s.state, 'FAILED');
+  assert.equal(s.conditions?.find((x) => x.type === 'Succeeded')?.reason, 'NodeFailed');
+  assert.deepEqual(s.errors, [{ source: c.pods[1], message: 'disk full on node 1' }]);
+  assert.deepEqual(
+    s.nodes?.map((n) => n.state),
+    ['COMPLETED', 'FAILED', 'COMPLETED'],
+  );
+  assert.equal(s.nodes?.[1]?.lastError, 'disk full on node 1');
+  const warnings = (await events(name)).filter((e) => e.type === 'Warning');
+  assert.ok(warnings.some((e) => e.reason === 'NodeFailed' && e.message.includes(c.pods[1] ?? '?')));
+  assert.ok(warnings.some((e) => e.reason === 'BackupFailed'));
+
+  // Nothing changed in the spec: the retry signal runs it again, keeping the nodes that succeeded.
+  await temporal.client.workflow
+    .getHandle(backupWorkflowId(namespace, name, created.metadata.uid ?? ''))
+    .signal(retrySignal);
+  const done = await waitFor(name, 'Succeeded=True', (b) => succeeded(b) === 'True');
+  assert.equal(done.status?.state, 'COMPLETED');
+  assert.deepEqual(done.status?.errors ?? [], []);
+  assert.equal(
+    done.status?.snapshotTag,
+    s.snapshotTag,
+    'the retry keeps the tag, so the kept nodes belong to it',
+  );
+  assert.deepEqual(
+    backupsPerNode(c).map((n) => n.data),
+    [1, 2, 1],
+  );
+  assert.ok((await events(name)).some((e) => e.reason === 'BackupRetried'));
+});
+
+test('a spec change on a failed backup retries it with the new spec', async () => {
+  const c = await cluster(uniqueName('ring'));
+  c.cluster.nodes[0]?.simulator.failNext({ atProgress: 0.2, message: 'throttled by the store', times: 1 });
+  const name = uniqueName('edited');
+  await createBackup(name, {
+    cassandraCluster: c.cluster.opts.name,
+    storageLocation: 's3://e2e-bucket',
+    secretName: 'creds',
+  });
+  const failedTag = (await waitFor(name, 'Succeeded=False', (b) => succeeded(b) === 'False')).status
+    ?.snapshotTag;
+
+  await custom.patchNamespacedCustomObject(
+    { group, version, plural, namespace, name, body: { spec: { concurrentConnections: 4 } } },
+    setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+  );
+  const done = await waitFor(name, 'Succeeded=True', (b) => succeeded(b) === 'True');
+  assert.equal(done.metadata.generation, 2);
+  assert.equal(done.status?.observedGeneration, 2);
+  // A new spec is a new backup: a new tag, and every node runs again with the new setting.
+  assert.notEqual(done.status?.snapshotTag, failedTag);
+  assert.deepEqual(
+    backupsPerNode(c).map((n) => n.data),
+    [2, 2, 2],
+  );
+  const last = c.cluster.nodes[2]?.simulator.received.filter((r) => r.type === 'backup').at(-1);
+  assert.equal(last?.request.concurrentConnections, 4);
+});
+
+test('deleting a running backup cancels its Icarus operations, then removes the finalizer', async () => {
+  const c = await cluster(uniqueName('ring'), { durationMs: 120_000 });
+  const name = uniqueName('doomed');
+  // A rate-limited upload: Icarus honours a cancel request only for those (docs/icarus.md).
+  await createBackup(name, {
+    cassandraCluster: c.cluster.opts.name,
+    storageLocation: 's3://e2e-bucket',
+    secretName: 'creds',
+    bandwidth: { value: 10, unit: 'MBPS' },
+  });
+  const running = await waitFor(
+    name,
+    'every node running',
+    (b) => b.status?.state === 'RUNNING' && (b.status.nodes ?? []).every((n) => n.operationId),
+  );
+  const operations = (running.status?.nodes ?? []).map((n) => n.operationId ?? '');
+  await custom.deleteNamespacedCustomObject({ group, version, plural, namespace, name });
+  await eventually('the resource to be gone', async () => {
+    try {
+      await getBackup(name);
+      return undefined;
+    } catch (err) {
+      return (err as { code?: number }).code === 404 ? true : undefined;
+    }
+  });
+  for (const [i, node] of c.cluster.nodes.entries()) {
+    const op = await new IcarusClient({ baseUrl: node.simulator.url }).getOperation(operations[i] ?? '');
+    assert.equal(op.state, 'FAILED', `node ${i}: the cancel request stopped the upload`);
+  }
+  const cancelled = (await events(name)).find((e) => e.reason === 'BackupCancelled');
+  assert.match(cancelled?.message ?? '', /deleted/);
+});
+
+test('a missing Secret is reported and waited for; creating it lets the backup run', async () => {
+  const c = await cluster(uniqueName('ring'));
+  const name = uniqueName('nosecret');
+  const secret = uniqueName('later');
+  await createBackup(name, {
+    cassandraCluster: c.cluster.opts.name,
+    storageLocation: 's3://e2e-bucket',
+    secretName: secret,
+  });
+  const waiting = await waitFor(
+    name,
+    'reason SecretNotFound',
+    (b) => b.status?.conditions?.find((x) => x.type === 'Succeeded')?.reason === 'SecretNotFound',
+  );
+  assert.equal(succeeded(waiting), 'Unknown');
+  assert.equal(waiting.status?.state, 'PENDING');
+  assert.match(waiting.status?.conditions?.[0]?.message ?? '', new RegExp(`Secret ${secret} not found`));
+  assert.ok((await events(name)).some((e) => e.type === 'Warning' && e.reason === 'SecretNotFound'));
+
+  await createS3Secret(kc, namespace, secret);
+  await waitFor(name, 'Succeeded=True', (b) => succeeded(b) === 'True');
+});
+
+test('a storage location Icarus cannot parse fails at once with InvalidStorageLocation, before any node', async () => {
+  const c = await cluster(uniqueName('ring'));
+  const name = uniqueName('badpath');
+  await createBackup(name, {
+    cassandraCluster: c.cluster.opts.name,
+    storageLocation: 's3://bucket-name/backup/location',
+    secretName: 'creds',
+  });
+  const failed = await waitFor(name, 'Succeeded=False', (b) => succeeded(b) === 'False');
+  const condition = failed.status?.conditions?.find((x) => x.type === 'Succeeded');
+  assert.equal(condition?.reason, 'InvalidStorageLocation');
+  assert.match(condition?.message ?? '', /use s3:\/\/bucket-name/);
+  assert.ok((await events(name)).some((e) => e.reason === 'InvalidStorageLocation'));
+  assert.deepEqual(
+    backupsPerNode(c).map((n) => n.data),
+    [0, 0, 0],
+  );
+});

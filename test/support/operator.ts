@@ -1,0 +1,85 @@
+// Runs the operator as users do, `src/main.ts` in its own process, configured by environment, against
+// the test stack; its log lines are kept so a test can wait for one, and shown when the test fails.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { repoRoot } from '../../src/dev/stack/repo.js';
+import { temporalAddress, temporalNamespace } from './stack-env.js';
+
+export interface OperatorProcess {
+  readonly logs: string[];
+  waitForLog(pattern: RegExp, timeoutMs?: number): Promise<string>;
+  /** SIGKILL: the process dies at once, with whatever it was doing. */
+  kill(): Promise<void>;
+  /** SIGTERM, then wait for the exit. */
+  stop(): Promise<number | null>;
+}
+
+export function startOperator(env: Record<string, string>): OperatorProcess {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: repoRoot,
+    env: {
+      ...process.env,
+      TEMPORAL_ADDRESS: temporalAddress(),
+      TEMPORAL_NAMESPACE: temporalNamespace(),
+      LOG_LEVEL: 'debug',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logs: string[] = [];
+  const waiters: { pattern: RegExp; resolve: (line: string) => void }[] = [];
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const onData = (chunk: Buffer) => {
+    for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) {
+      logs.push(line);
+      if (process.env.OPERATOR_LOGS === 'true') process.stderr.write(`[operator] ${line}\n`);
+      for (const w of [...waiters]) {
+        if (w.pattern.test(line)) {
+          waiters.splice(waiters.indexOf(w), 1);
+          w.resolve(line);
+        }
+      }
+    }
+  };
+  child.stdout?.on('data', onData);
+  child.stderr?.on('data', onData);
+  return {
+    logs,
+    waitForLog(pattern, timeoutMs = 120_000) {
+      const seen = logs.find((l) => pattern.test(l));
+      if (seen) return Promise.resolve(seen);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(
+          () =>
+            reject(
+              new Error(
+                `no operator log line matched ${pattern} within ${timeoutMs} ms:\n${logs.slice(-40).join('\n')}`,
+              ),
+            ),
+          timeoutMs,
+        );
+        waiters.push({
+          pattern,
+          resolve: (line) => {
+            clearTimeout(timer);
+            resolve(line);
+          },
+        });
+        void exited.then((code) => {
+          clearTimeout(timer);
+          reject(
+            new Error(`operator exited (${code}) before logging ${pattern}:\n${logs.slice(-40).join('\n')}`),
+          );
+        });
+      });
+    },
+    async kill() {
+      child.kill('SIGKILL');
+      await exited;
+    },
+    async stop() {
+      if (child.exitCode !== null) return child.exitCode;
+      child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}

@@ -1,0 +1,2 @@
+// The worker's workflow bundle.
+export { backupWorkflow } from './backup.js';
