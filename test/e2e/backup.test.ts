@@ -2,17 +2,13 @@
 // real kube-apiserver and Temporal dev server, with simulated Icarus nodes behind real Pod objects.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { Worker } from '@temporalio/worker';
 import { after, before, test } from 'node:test';
-import {
-  CoreV1Api,
-  CustomObjectsApi,
-  PatchStrategy,
-  setHeaderOptions,
-  type KubeConfig,
-} from '@kubernetes/client-node';
+import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
 import { IcarusClient } from '../../src/icarus/client.js';
-import { resourceNames, type CassandraBackup } from '../../src/kube/api/resources.js';
+import { resourceNames } from '../../src/kube/api/resources.js';
 import { FINALIZER } from '../../src/operator/finalizer.js';
 import { backupWorkflowId } from '../../src/operator/workflow-ids.js';
 import { retrySignal } from '../../workflows/definitions.js';
@@ -20,15 +16,16 @@ import { createS3Secret, startPodCluster, type PodCluster } from '../support/cas
 import { startOperator, type OperatorProcess } from '../support/operator.js';
 import { createNamespace, kubeConfig, temporalClient, uniqueName } from '../support/stack-env.js';
 import { eventually } from '../support/wait.js';
+import { Backups, backupsPerNode, succeeded } from '../support/backups.js';
 
 const run = promisify(execFile);
 const { group, version, plural } = resourceNames.CassandraBackup;
 
 let kc: KubeConfig;
 let custom: CustomObjectsApi;
-let core: CoreV1Api;
 let namespace: string;
 let temporal: Awaited<ReturnType<typeof temporalClient>>;
+let backups: Backups;
 const clusters: PodCluster[] = [];
 const operators: OperatorProcess[] = [];
 const taskQueue = uniqueName('e2e-backup');
@@ -36,9 +33,9 @@ const taskQueue = uniqueName('e2e-backup');
 before(async () => {
   kc = kubeConfig();
   custom = kc.makeApiClient(CustomObjectsApi);
-  core = kc.makeApiClient(CoreV1Api);
   namespace = await createNamespace(kc, 'e2e-backup');
   temporal = await temporalClient();
+  backups = new Backups(kc, namespace, () => operators[0]?.logs.slice(-30).join('\n') ?? '');
   await createS3Secret(kc, namespace, 'creds');
   const env = {
     WATCH_NAMESPACES: namespace,
@@ -70,69 +67,10 @@ async function cluster(name: string, opts: { durationMs?: number } = {}): Promis
   return c;
 }
 
-async function getBackup(name: string): Promise<CassandraBackup> {
-  return (await custom.getNamespacedCustomObject({
-    group,
-    version,
-    plural,
-    namespace,
-    name,
-  })) as CassandraBackup;
-}
-
-async function createBackup(name: string, spec: Record<string, unknown>): Promise<CassandraBackup> {
-  return (await custom.createNamespacedCustomObject({
-    group,
-    version,
-    plural,
-    namespace,
-    body: { apiVersion: `${group}/${version}`, kind: 'CassandraBackup', metadata: { name }, spec },
-  })) as CassandraBackup;
-}
-
-function succeeded(b: CassandraBackup): string | undefined {
-  return b.status?.conditions?.find((c) => c.type === 'Succeeded')?.status;
-}
-
-async function waitFor(
-  name: string,
-  what: string,
-  check: (b: CassandraBackup) => boolean,
-  timeoutMs = 120_000,
-) {
-  let last: CassandraBackup | undefined;
-  return eventually(
-    `${name}: ${what}`,
-    async () => {
-      last = await getBackup(name);
-      return check(last) ? last : undefined;
-    },
-    {
-      timeoutMs,
-      describe: () =>
-        `status: ${JSON.stringify(last?.status, null, 1)}\n${operators[0]?.logs.slice(-30).join('\n')}`,
-    },
-  );
-}
-
-async function events(name: string): Promise<{ reason: string; type: string; message: string }[]> {
-  const list = await core.listNamespacedEvent({ namespace, fieldSelector: `involvedObject.name=${name}` });
-  return list.items.map((e) => ({ reason: e.reason ?? '', type: e.type ?? '', message: e.message ?? '' }));
-}
-
-/** Backup operations each node received (the topology upload is counted apart). */
-function backupsPerNode(c: PodCluster): { data: number; topology: number }[] {
-  return c.cluster.nodes.map((n) => {
-    const ops = n.simulator.received.filter((r) => r.type === 'backup');
-    const topology = ops.filter((r) => r.request.uploadClusterTopology === true).length;
-    return { data: ops.length - topology, topology };
-  });
-}
-
 test('a 3-node backup succeeds: IBM fields, per-node status, Events, kubectl wait, one workflow', async () => {
   const c = await cluster(uniqueName('ring'));
   const name = uniqueName('nightly');
-  const created = await createBackup(name, {
+  const created = await backups.create(name, {
     cassandraCluster: c.cluster.opts.name,
     storageLocation: 's3://e2e-bucket',
     secretName: 'creds',
@@ -149,7 +87,7 @@ test('a 3-node backup succeeds: IBM fields, per-node status, Events, kubectl wai
     `cassandrabackup/${name}`,
     '--timeout=120s',
   ]);
-  const b = await getBackup(name);
+  const b = await backups.get(name);
   const s = b.status ?? {};
   assert.equal(s.state, 'COMPLETED');
   assert.equal(s.progress, 100);
@@ -183,13 +121,14 @@ test('a 3-node backup succeeds: IBM fields, per-node status, Events, kubectl wai
     );
   }
 
-  const reasons = (await events(name)).map((e) => e.reason);
+  const reasons = (await backups.events(name)).map((e) => e.reason);
   assert.equal(reasons.filter((r) => r === 'BackupStarted').length, 1);
   assert.equal(reasons.filter((r) => r === 'NodeBackedUp').length, 3);
   assert.equal(reasons.filter((r) => r === 'BackupSucceeded').length, 1);
 
   // One readable workflow for the resource, filterable in the Web UI.
-  const description = await temporal.client.workflow.getHandle(workflowId).describe();
+  const handle = temporal.client.workflow.getHandle(workflowId);
+  const description = await handle.describe();
   assert.equal(description.status.name, 'COMPLETED');
   assert.equal(
     description.typedSearchAttributes.get(
@@ -205,18 +144,25 @@ test('a 3-node backup succeeds: IBM fields, per-node status, Events, kubectl wai
     return found.length > 0 ? found : undefined;
   });
   assert.equal(runs.length, 1);
+
+  // Determinism: today's workflow code replays the recorded history without a difference.
+  await Worker.runReplayHistory(
+    { workflowsPath: fileURLToPath(new URL('../../workflows/index.ts', import.meta.url)) },
+    await handle.fetchHistory(),
+    workflowId,
+  );
 });
 
 test('a failing node fails the backup with its error; the retry signal re-runs only that node', async () => {
   const c = await cluster(uniqueName('ring'));
   c.cluster.nodes[1]?.simulator.failNext({ atProgress: 0.5, message: 'disk full on node 1', times: 1 });
   const name = uniqueName('flaky');
-  const created = await createBackup(name, {
+  const created = await backups.create(name, {
     cassandraCluster: c.cluster.opts.name,
     storageLocation: 's3://e2e-bucket',
     secretName: 'creds',
   });
-  const failed = await waitFor(name, 'Succeeded=False', (b) => succeeded(b) === 'False');
+  const failed = await backups.waitFor(name, 'Succeeded=False', (b) => succeeded(b) === 'False');
   const s = failed.status ?? {};
   assert.equal(s.state, 'FAILED');
   assert.equal(s.conditions?.find((x) => x.type === 'Succeeded')?.reason, 'NodeFailed');
@@ -226,7 +172,7 @@ test('a failing node fails the backup with its error; the retry signal re-runs o
     ['COMPLETED', 'FAILED', 'COMPLETED'],
   );
   assert.equal(s.nodes?.[1]?.lastError, 'disk full on node 1');
-  const warnings = (await events(name)).filter((e) => e.type === 'Warning');
+  const warnings = (await backups.events(name)).filter((e) => e.type === 'Warning');
   assert.ok(warnings.some((e) => e.reason === 'NodeFailed' && e.message.includes(c.pods[1] ?? '?')));
   assert.ok(warnings.some((e) => e.reason === 'BackupFailed'));
 
@@ -234,7 +180,7 @@ test('a failing node fails the backup with its error; the retry signal re-runs o
   await temporal.client.workflow
     .getHandle(backupWorkflowId(namespace, name, created.metadata.uid ?? ''))
     .signal(retrySignal);
-  const done = await waitFor(name, 'Succeeded=True', (b) => succeeded(b) === 'True');
+  const done = await backups.waitFor(name, 'Succeeded=True', (b) => succeeded(b) === 'True');
   assert.equal(done.status?.state, 'COMPLETED');
   assert.deepEqual(done.status?.errors ?? [], []);
   assert.equal(
@@ -246,26 +192,26 @@ test('a failing node fails the backup with its error; the retry signal re-runs o
     backupsPerNode(c).map((n) => n.data),
     [1, 2, 1],
   );
-  assert.ok((await events(name)).some((e) => e.reason === 'BackupRetried'));
+  assert.ok((await backups.events(name)).some((e) => e.reason === 'BackupRetried'));
 });
 
 test('a spec change on a failed backup retries it with the new spec', async () => {
   const c = await cluster(uniqueName('ring'));
   c.cluster.nodes[0]?.simulator.failNext({ atProgress: 0.2, message: 'throttled by the store', times: 1 });
   const name = uniqueName('edited');
-  await createBackup(name, {
+  await backups.create(name, {
     cassandraCluster: c.cluster.opts.name,
     storageLocation: 's3://e2e-bucket',
     secretName: 'creds',
   });
-  const failedTag = (await waitFor(name, 'Succeeded=False', (b) => succeeded(b) === 'False')).status
+  const failedTag = (await backups.waitFor(name, 'Succeeded=False', (b) => succeeded(b) === 'False')).status
     ?.snapshotTag;
 
   await custom.patchNamespacedCustomObject(
     { group, version, plural, namespace, name, body: { spec: { concurrentConnections: 4 } } },
     setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
   );
-  const done = await waitFor(name, 'Succeeded=True', (b) => succeeded(b) === 'True');
+  const done = await backups.waitFor(name, 'Succeeded=True', (b) => succeeded(b) === 'True');
   assert.equal(done.metadata.generation, 2);
   assert.equal(done.status?.observedGeneration, 2);
   // A new spec is a new backup: a new tag, and every node runs again with the new setting.
@@ -282,13 +228,13 @@ test('deleting a running backup cancels its Icarus operations, then removes the 
   const c = await cluster(uniqueName('ring'), { durationMs: 120_000 });
   const name = uniqueName('doomed');
   // A rate-limited upload: Icarus honours a cancel request only for those (docs/icarus.md).
-  await createBackup(name, {
+  await backups.create(name, {
     cassandraCluster: c.cluster.opts.name,
     storageLocation: 's3://e2e-bucket',
     secretName: 'creds',
     bandwidth: { value: 10, unit: 'MBPS' },
   });
-  const running = await waitFor(
+  const running = await backups.waitFor(
     name,
     'every node running',
     (b) => b.status?.state === 'RUNNING' && (b.status.nodes ?? []).every((n) => n.operationId),
@@ -297,7 +243,7 @@ test('deleting a running backup cancels its Icarus operations, then removes the 
   await custom.deleteNamespacedCustomObject({ group, version, plural, namespace, name });
   await eventually('the resource to be gone', async () => {
     try {
-      await getBackup(name);
+      await backups.get(name);
       return undefined;
     } catch (err) {
       return (err as { code?: number }).code === 404 ? true : undefined;
@@ -307,7 +253,7 @@ test('deleting a running backup cancels its Icarus operations, then removes the 
     const op = await new IcarusClient({ baseUrl: node.simulator.url }).getOperation(operations[i] ?? '');
     assert.equal(op.state, 'FAILED', `node ${i}: the cancel request stopped the upload`);
   }
-  const cancelled = (await events(name)).find((e) => e.reason === 'BackupCancelled');
+  const cancelled = (await backups.events(name)).find((e) => e.reason === 'BackupCancelled');
   assert.match(cancelled?.message ?? '', /deleted/);
 });
 
@@ -315,12 +261,12 @@ test('a missing Secret is reported and waited for; creating it lets the backup r
   const c = await cluster(uniqueName('ring'));
   const name = uniqueName('nosecret');
   const secret = uniqueName('later');
-  await createBackup(name, {
+  await backups.create(name, {
     cassandraCluster: c.cluster.opts.name,
     storageLocation: 's3://e2e-bucket',
     secretName: secret,
   });
-  const waiting = await waitFor(
+  const waiting = await backups.waitFor(
     name,
     'reason SecretNotFound',
     (b) => b.status?.conditions?.find((x) => x.type === 'Succeeded')?.reason === 'SecretNotFound',
@@ -328,25 +274,25 @@ test('a missing Secret is reported and waited for; creating it lets the backup r
   assert.equal(succeeded(waiting), 'Unknown');
   assert.equal(waiting.status?.state, 'PENDING');
   assert.match(waiting.status?.conditions?.[0]?.message ?? '', new RegExp(`Secret ${secret} not found`));
-  assert.ok((await events(name)).some((e) => e.type === 'Warning' && e.reason === 'SecretNotFound'));
+  assert.ok((await backups.events(name)).some((e) => e.type === 'Warning' && e.reason === 'SecretNotFound'));
 
   await createS3Secret(kc, namespace, secret);
-  await waitFor(name, 'Succeeded=True', (b) => succeeded(b) === 'True');
+  await backups.waitFor(name, 'Succeeded=True', (b) => succeeded(b) === 'True');
 });
 
 test('a storage location Icarus cannot parse fails at once with InvalidStorageLocation, before any node', async () => {
   const c = await cluster(uniqueName('ring'));
   const name = uniqueName('badpath');
-  await createBackup(name, {
+  await backups.create(name, {
     cassandraCluster: c.cluster.opts.name,
     storageLocation: 's3://bucket-name/backup/location',
     secretName: 'creds',
   });
-  const failed = await waitFor(name, 'Succeeded=False', (b) => succeeded(b) === 'False');
+  const failed = await backups.waitFor(name, 'Succeeded=False', (b) => succeeded(b) === 'False');
   const condition = failed.status?.conditions?.find((x) => x.type === 'Succeeded');
   assert.equal(condition?.reason, 'InvalidStorageLocation');
   assert.match(condition?.message ?? '', /use s3:\/\/bucket-name/);
-  assert.ok((await events(name)).some((e) => e.reason === 'InvalidStorageLocation'));
+  assert.ok((await backups.events(name)).some((e) => e.reason === 'InvalidStorageLocation'));
   assert.deepEqual(
     backupsPerNode(c).map((n) => n.data),
     [0, 0, 0],

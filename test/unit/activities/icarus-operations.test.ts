@@ -1,0 +1,140 @@
+// The Icarus activities against simulated nodes, in Temporal's mock activity environment: a submission
+// interrupted after its POST is adopted by the next attempt instead of sent again, and the watch
+// reports how each operation ended.
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { icarusClients, type ActivityDeps } from '../../../activities/deps.js';
+import {
+  submitBackup,
+  watchOperations,
+  type SubmitBackupInput,
+} from '../../../activities/icarus-operations.js';
+import { SimulatedCluster } from '../../../src/icarus/simulator/cluster.js';
+import { cassandraBackupSpecSchema } from '../../../src/kube/api/resources.js';
+import { createLogger } from '../../../src/logger.js';
+import type { NodeWork, WatchInput } from '../../../workflows/definitions.js';
+
+const cluster = new SimulatedCluster({
+  name: 'unit',
+  datacenters: { dc1: 2 },
+  storageRoot: mkdtempSync(join(tmpdir(), 'cbo-unit-')),
+  port: 0,
+  timing: { durationMs: 300, pendingMs: 10 },
+});
+const writes: Record<string, unknown>[] = [];
+const deps = {
+  icarus: icarusClients(2000),
+  logger: createLogger('silent'),
+  statusWriter: {
+    update: (_ref: unknown, s: Record<string, unknown>) => (writes.push(s), Promise.resolve()),
+    flush: (_ref: unknown, s: Record<string, unknown>) => (writes.push(s), Promise.resolve()),
+  },
+} as unknown as ActivityDeps;
+
+before(() => cluster.start());
+after(() => cluster.stop());
+
+/** Runs the body as an activity of the mock environment (typed: the SDK's run() infers no result type). */
+function inActivity<R>(env: MockActivityEnvironment, body: () => Promise<R>): Promise<R> {
+  return env.run<[], R, () => Promise<R>>(body);
+}
+
+function nodeWork(i: number): NodeWork {
+  const n = cluster.nodes[i];
+  if (!n) throw new Error(`no node ${i}`);
+  return {
+    pod: `pod-${i}`,
+    dc: n.identity.dc,
+    rack: n.identity.rack,
+    hostId: n.identity.hostId,
+    address: n.simulator.url.replace('http://', ''),
+    icarusUrl: n.simulator.url,
+  };
+}
+
+function input(i: number, tag: string): SubmitBackupInput {
+  return {
+    resource: { namespace: 'ns', name: 'b', uid: 'u' },
+    spec: cassandraBackupSpecSchema.parse({
+      cassandraCluster: 'unit',
+      storageLocation: 's3://bucket',
+      secretName: 's',
+    }),
+    plan: {
+      clusterName: 'unit',
+      schemaVersion: cluster.schemaVersion,
+      resolvedTag: `${tag}-${cluster.schemaVersion}-1700000000000`,
+      icarusGeneration: 3,
+      dataDirs: ['/var/lib/cassandra/data'],
+    },
+    node: nodeWork(i),
+  };
+}
+
+test('a second attempt of a submission adopts the operation the first one started', async () => {
+  const env = new MockActivityEnvironment();
+  const first = await inActivity(env, () => submitBackup(deps, input(0, 'adopt')));
+  assert.equal(first.adopted, false);
+  // The worker died before Temporal recorded the result: the retried activity must not POST again.
+  const second = await inActivity(env, () => submitBackup(deps, input(0, 'adopt')));
+  assert.equal(second.adopted, true);
+  assert.equal(second.operationId, first.operationId);
+  const topology = await inActivity(env, () =>
+    submitBackup(deps, { ...input(0, 'adopt'), uploadClusterTopology: true }),
+  );
+  assert.equal(topology.adopted, false, 'the topology upload is another operation');
+  assert.deepEqual(
+    cluster.nodes[0]?.simulator.received.map((r) => r.operationId),
+    [first.operationId, topology.operationId],
+  );
+});
+
+test('a FAILED operation of the same tag is not adopted: the node is submitted again', async () => {
+  cluster.nodes[1]?.simulator.failNext({ atProgress: 0.1, message: 'boom', times: 1 });
+  const env = new MockActivityEnvironment();
+  const failed = await inActivity(env, () => submitBackup(deps, input(1, 'refail')));
+  const nodes = [nodeWork(1)].map((n) => ({ ...n, operationId: failed.operationId }));
+  const watchInput: WatchInput = {
+    resource: { namespace: 'ns', name: 'b', uid: 'u' },
+    kind: 'CassandraBackup',
+    nodes,
+    active: ['pod-1'],
+    returnWhen: 'all',
+    deadline: Date.now() + 60_000,
+    pollIntervalMs: 50,
+    unreachableAfterMs: 5_000,
+  };
+  const watched = await inActivity(env, () => watchOperations(deps, watchInput));
+  assert.deepEqual(watched.ended, [{ pod: 'pod-1', outcome: 'FAILED', message: 'boom' }]);
+  assert.equal(watched.nodes[0]?.lastError, 'boom');
+  const again = await inActivity(env, () => submitBackup(deps, input(1, 'refail')));
+  assert.equal(again.adopted, false);
+  assert.notEqual(again.operationId, failed.operationId);
+});
+
+test('the watch reports a lost operation (Icarus restarted) and heartbeats the operation ids', async () => {
+  const env = new MockActivityEnvironment();
+  const heartbeats: unknown[] = [];
+  env.on('heartbeat', (d: unknown) => heartbeats.push(d));
+  const submitted = await inActivity(env, () => submitBackup(deps, input(0, 'lost')));
+  await cluster.nodes[0]?.simulator.restart();
+  const watched = await inActivity(env, () =>
+    watchOperations(deps, {
+      resource: { namespace: 'ns', name: 'b', uid: 'u' },
+      kind: 'CassandraBackup',
+      nodes: [{ ...nodeWork(0), operationId: submitted.operationId }],
+      active: ['pod-0'],
+      returnWhen: 'all',
+      deadline: Date.now() + 60_000,
+      pollIntervalMs: 50,
+      unreachableAfterMs: 5_000,
+    }),
+  );
+  assert.equal(watched.ended[0]?.outcome, 'LOST');
+  assert.ok(heartbeats.length > 0);
+  assert.ok(writes.length > 0, 'live status was written');
+});
