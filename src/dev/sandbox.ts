@@ -1,13 +1,30 @@
-// The local sandbox (`npm run sandbox`): the real stack on loopback with the Temporal Web UI, running
-// until Ctrl-C, which stops everything it started.
-import { writeFileSync } from 'node:fs';
+// The local sandbox (`npm run sandbox`): the real stack on loopback with the Temporal Web UI, the
+// operator (src/main.ts, in its own process), a simulated 3-node Cassandra cluster "my-cluster" behind
+// Pods, and the example backup from k8s/examples applied with kubectl. Its progress is shown live; the
+// sandbox runs until Ctrl-C, which stops everything it started.
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
+import { resourceNames, type CassandraBackup } from '../kube/api/resources.js';
+import { startPodCluster, type PodCluster } from './simulated-pods.js';
 import { installShutdownHandlers, startStack, type Stack } from './stack/index.js';
+import { startProcess, tail, waitUntilReady, type ManagedProcess } from './stack/processes.js';
+import { repoRoot } from './stack/repo.js';
+
+const run = promisify(execFile);
+const CLUSTER = 'my-cluster';
+const NAMESPACE = 'default';
+const EXAMPLE = join(repoRoot, 'k8s', 'examples', 'backup-s3.yaml');
+const SECRET = join(repoRoot, 'k8s', 'examples', 'secret-s3.yaml');
 
 // Handlers first, so that Ctrl-C while the stack starts also stops what was started. Ctrl-C stops every
 // server and removes the sandbox's temporary folder (STACK_KEEP=true keeps it).
-const running: { stack?: Stack } = {};
+const running: { stack?: Stack; cluster?: PodCluster; operator?: ManagedProcess } = {};
 installShutdownHandlers(async () => {
+  await running.operator?.stop();
+  await running.cluster?.stop();
   await running.stack?.stop();
 });
 const stack = await startStack({ ui: true });
@@ -21,21 +38,98 @@ writeFileSync(
     .join('\n') + '\n',
 );
 const kubectl = env.KUBECTL ?? 'kubectl';
+const kc = new KubeConfig();
+kc.loadFromFile(stack.kube.kubeconfigPath);
+
+// Three Cassandra nodes: Icarus simulators on 127.x.y.1-3:4567, Pods pointing at them. A node's upload
+// takes about 30 s, so the progress can be watched.
+running.cluster = await startPodCluster(kc, NAMESPACE, {
+  name: CLUSTER,
+  datacenters: { dc1: 3 },
+  storageRoot: join(stack.workDir, 'storage'),
+  timing: { durationMs: 30_000, pendingMs: 500 },
+});
+for (const node of running.cluster.cluster.nodes) {
+  node.data.set('shop.orders', [{ id: 1, item: 'book' }]);
+}
+
+const operatorLog = join(stack.workDir, 'operator.log');
+const operator = startProcess({
+  name: 'operator',
+  command: process.execPath,
+  args: ['--import', 'tsx', join(repoRoot, 'src', 'main.ts')],
+  logFile: operatorLog,
+  cwd: repoRoot,
+  env: { ...process.env, ...env, ICARUS_GENERATION: '3', STATUS_WRITES_PER_SECOND: '2' },
+});
+running.operator = operator;
+await waitUntilReady(
+  operator,
+  () =>
+    Promise.resolve(
+      (existsSync(operatorLog) ? readFileSync(operatorLog, 'utf8') : '').includes('Worker running'),
+    ),
+  180_000,
+  'worker started',
+);
+
+const kube = (...args: string[]) => run(kubectl, ['--kubeconfig', stack.kube.kubeconfigPath, ...args]);
+await kube('apply', '-n', NAMESPACE, '-f', SECRET, '-f', EXAMPLE);
+
+const ui = stack.temporal.uiUrl;
 process.stdout.write(
   [
     '',
     'Sandbox is running. Press Ctrl-C to stop it.',
     '',
-    `  Temporal Web UI:  ${stack.temporal.uiUrl ?? '(not served)'}`,
+    `  Temporal Web UI:  ${ui ?? '(not served)'}`,
     `  Temporal address: ${stack.temporal.address}`,
     `  kubeconfig:       ${stack.kube.kubeconfigPath}`,
+    `  operator log:     ${operatorLog}`,
+    '',
+    `Applied ${EXAMPLE.slice(repoRoot.length + 1)} to the simulated cluster "${CLUSTER}" (3 nodes).`,
     '',
     'In another shell:',
     `  source ${envFile}`,
-    `  ${kubectl} get crds`,
-    `  ${kubectl} get cassandrabackups -A`,
+    `  $KUBECTL get cassandrabackups`,
+    `  $KUBECTL describe cassandrabackup nightly-s3`,
+    `  $KUBECTL wait --for=condition=Succeeded cassandrabackup/nightly-s3 --timeout=5m`,
     '',
   ].join('\n'),
 );
-// Stay up until a signal; the shutdown handlers stop the stack.
+
+// Live progress of the example backup, one line per change, until it ends.
+const custom = kc.makeApiClient(CustomObjectsApi);
+const { group, version, plural } = resourceNames.CassandraBackup;
+let last = '';
+let linked = false;
+for (;;) {
+  const b = (await custom
+    .getNamespacedCustomObject({ group, version, plural, namespace: NAMESPACE, name: 'nightly-s3' })
+    .catch(() => undefined)) as CassandraBackup | undefined;
+  const s = b?.status;
+  if (s?.workflowUrl && !linked) {
+    process.stdout.write(`  workflow: ${s.workflowUrl}\n`);
+    linked = true;
+  }
+  const succeeded = s?.conditions?.find((c) => c.type === 'Succeeded');
+  const line = s
+    ? `  nightly-s3  ${s.state ?? '-'} ${s.progress ?? 0}%  [${(s.nodes ?? []).map((n) => `${n.pod.replace(`${CLUSTER}-cassandra-`, '')} ${n.progress ?? 0}%`).join(', ')}]  ${succeeded?.reason ?? ''}`
+    : '  nightly-s3  (waiting for the operator)';
+  if (line !== last) process.stdout.write(`${line}\n`);
+  last = line;
+  if (succeeded && succeeded.status !== 'Unknown') {
+    process.stdout.write(`\n  ${succeeded.reason}: ${succeeded.message}\n\n`);
+    break;
+  }
+  if (!operator.isRunning()) {
+    process.stdout.write(`The operator stopped; its log:\n${await tail(operatorLog)}\n`);
+    break;
+  }
+  await new Promise((r) => setTimeout(r, 1000));
+}
+process.stdout.write(
+  'Apply your own resources with $KUBECTL (cluster "my-cluster"). Ctrl-C stops the sandbox.\n',
+);
+// Stay up until a signal; the shutdown handlers stop everything.
 setInterval(() => {}, 1 << 30);
