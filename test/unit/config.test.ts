@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { ConfigError, describeConfig, loadConfig } from '../../src/config.js';
+import { ConfigError, configSchema, describeConfig, loadConfig } from '../../src/config.js';
 
 test('defaults fit the IBM operator and a local Temporal', () => {
   const config = loadConfig({});
@@ -50,4 +51,10 @@ test('every variable is documented', () => {
   const table = describeConfig();
   for (const line of table.split('\n').slice(2)) assert.match(line, /^\| `[A-Z_]+` \| .* \| \S.* \|$/, line);
   assert.match(table, /\| `ICARUS_PORT` \| `4567` \|/);
+});
+
+test('every configuration variable is documented in docs/operator.md', () => {
+  const doc = readFileSync(new URL('../../docs/operator.md', import.meta.url), 'utf8');
+  const missing = Object.keys(configSchema.shape).filter((k) => !doc.includes(`\`${k}\``));
+  assert.deepEqual(missing, []);
 });
