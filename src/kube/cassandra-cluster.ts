@@ -14,14 +14,12 @@ export async function checkClusterReady(
   custom: CustomObjectsApi,
   namespace: string,
   cluster: string,
+  /** The resource to read: the IBM one; tests use their own group so other tests are not affected. */
+  names: { group: string; version: string; plural: string } = cassandraClusterNames,
 ): Promise<void> {
   let obj: { status?: { ready?: boolean } };
   try {
-    obj = (await custom.getNamespacedCustomObject({
-      ...cassandraClusterNames,
-      namespace,
-      name: cluster,
-    })) as {
+    obj = (await custom.getNamespacedCustomObject({ ...names, namespace, name: cluster })) as {
       status?: { ready?: boolean };
     };
   } catch (err) {
