@@ -28,6 +28,8 @@ import {
   type ConditionChange,
   type NodeWork,
   type ResourceEvent,
+  type WatchInput,
+  type WatchResult,
 } from './definitions.js';
 import { nodeErrors, nodeStatus, overallProgress } from './node-progress.js';
 
@@ -339,18 +341,12 @@ class BackupRun {
     const queue = [...pending];
     const failed: NodeWork[] = [];
     const resubmits = new Map<string, number>();
-    const { nodes: _all, ...planFields } = plan;
     while (queue.length > 0 || this.active.size > 0) {
       const batch = queue.splice(0, Math.max(0, this.options.maxParallelNodes - this.active.size));
       await Promise.all(
         batch.map(async (node) => {
           try {
-            const submitted = await submit.submitBackup({
-              resource: this.resource,
-              spec,
-              plan: planFields,
-              node,
-            });
+            const submitted = await this.submitTo(node, spec, plan);
             node.operationId = submitted.operationId;
             node.state = submitted.state;
             node.progress = 0;
@@ -367,15 +363,9 @@ class BackupRun {
         }),
       );
       if (this.active.size === 0) continue;
-      const result = await this.watch.watchOperations({
-        resource: this.resource,
-        kind: KIND,
-        nodes,
-        active: [...this.active.keys()],
+      const result = await this.watchNodes(nodes, [...this.active.keys()], {
         returnWhen: queue.length > 0 ? 'any' : 'all',
         deadline,
-        pollIntervalMs: this.options.pollIntervalMs,
-        unreachableAfterMs: this.options.unreachableAfterMs,
       });
       result.nodes.forEach((n, i) => Object.assign(nodes[i] ?? {}, n));
       this.progress.progress = overallProgress(nodes);
@@ -425,31 +415,14 @@ class BackupRun {
     nodes: NodeWork[],
     deadline: number,
   ): Promise<AttemptOutcome | undefined> {
-    const { nodes: _all, ...planFields } = plan;
     const first = nodes[0];
     if (!first) return undefined;
     const node: NodeWork = { ...first, operationId: undefined, state: undefined, progress: 0 };
     try {
-      const submitted = await submit.submitBackup({
-        resource: this.resource,
-        spec,
-        plan: planFields,
-        node,
-        uploadClusterTopology: true,
-      });
+      const submitted = await this.submitTo(node, spec, plan, true);
       node.operationId = submitted.operationId;
       this.active.set(`${node.pod}#topology`, node);
-      const result = await this.watch.watchOperations({
-        resource: this.resource,
-        kind: KIND,
-        nodes: [node],
-        active: [node.pod],
-        returnWhen: 'all',
-        deadline,
-        pollIntervalMs: this.options.pollIntervalMs,
-        unreachableAfterMs: this.options.unreachableAfterMs,
-        silent: true,
-      });
+      const result = await this.watchNodes([node], [node.pod], { returnWhen: 'all', deadline, silent: true });
       this.active.delete(`${node.pod}#topology`);
       const end = result.ended[0];
       if (result.timedOut) {
@@ -477,6 +450,38 @@ class BackupRun {
         transient: false,
       };
     }
+  }
+
+  private submitTo(
+    node: NodeWork,
+    spec: CassandraBackupSpec,
+    plan: BackupPlan,
+    uploadClusterTopology = false,
+  ) {
+    const { nodes: _all, ...planFields } = plan;
+    return submit.submitBackup({
+      resource: this.resource,
+      spec,
+      plan: planFields,
+      node,
+      uploadClusterTopology,
+    });
+  }
+
+  private watchNodes(
+    nodes: NodeWork[],
+    active: string[],
+    opts: Pick<WatchInput, 'returnWhen' | 'deadline' | 'silent'>,
+  ): Promise<WatchResult> {
+    return this.watch.watchOperations({
+      resource: this.resource,
+      kind: KIND,
+      nodes,
+      active,
+      ...opts,
+      pollIntervalMs: this.options.pollIntervalMs,
+      unreachableAfterMs: this.options.unreachableAfterMs,
+    });
   }
 
   /** Asks Icarus to stop every started operation and waits for them (bounded by the grace period). */
