@@ -17,15 +17,3 @@ export function createLogger(level: string, destination?: NodeJS.WritableStream)
     destination as pino.DestinationStream | undefined,
   );
 }
-
-/** Fields that identify a resource's work on every log line. */
-export interface ResourceLogFields {
-  kind: string;
-  namespace: string;
-  name: string;
-  workflowId?: string;
-}
-
-export function resourceLogger(parent: Logger, fields: ResourceLogFields): Logger {
-  return parent.child(fields);
-}

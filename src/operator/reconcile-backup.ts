@@ -113,6 +113,7 @@ export class BackupReconciler {
   ): Promise<void> {
     const { config } = this.deps;
     const namespace = obj.metadata.namespace ?? '';
+    const url = workflowUrl(config, workflowId);
     const input: BackupWorkflowInput = {
       resource: { namespace, name: obj.metadata.name ?? '', uid: obj.metadata.uid ?? '' },
       generation,
@@ -123,7 +124,7 @@ export class BackupReconciler {
         retryWindowMs: config.RETRY_WINDOW_SECONDS * 1000,
         cancelGraceMs: config.CANCEL_GRACE_SECONDS * 1000,
         heartbeatTimeoutMs: config.HEARTBEAT_TIMEOUT_SECONDS * 1000,
-        ...(workflowUrl(config, workflowId) ? { workflowUrl: workflowUrl(config, workflowId) } : {}),
+        ...(url ? { workflowUrl: url } : {}),
       },
     };
     const start = (withSearchAttributes: boolean) =>

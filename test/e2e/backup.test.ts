@@ -10,6 +10,7 @@ import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } fr
 import { IcarusClient } from '../../src/icarus/client.js';
 import { resourceNames } from '../../src/kube/api/resources.js';
 import { FINALIZER } from '../../src/operator/finalizer.js';
+import { searchAttributes } from '../../src/temporal/search-attributes.js';
 import { backupWorkflowId } from '../../src/operator/workflow-ids.js';
 import { retrySignal } from '../../workflows/definitions.js';
 import { createS3Secret, startPodCluster, type PodCluster } from '../support/cassandra-pods.js';
@@ -130,12 +131,7 @@ test('a 3-node backup succeeds: IBM fields, per-node status, Events, kubectl wai
   const handle = temporal.client.workflow.getHandle(workflowId);
   const description = await handle.describe();
   assert.equal(description.status.name, 'COMPLETED');
-  assert.equal(
-    description.typedSearchAttributes.get(
-      (await import('../../src/temporal/search-attributes.js')).searchAttributes.kubernetesNamespace,
-    ),
-    namespace,
-  );
+  assert.equal(description.typedSearchAttributes.get(searchAttributes.kubernetesNamespace), namespace);
   // Visibility is eventually consistent: wait until the run is listed, then check it is the only one.
   const runs = await eventually('the workflow in visibility', async () => {
     const found = [];
