@@ -4,15 +4,11 @@
 // PlanError whose reason a user can act on; `transient` ones may fix themselves (pods starting).
 import type { Credentials } from '../src/icarus/requests.js';
 import { nodeStorageLocation, resolveSnapshotTag, toIcarusDuration } from '../src/icarus/requests.js';
-import { resolveGeneration } from '../src/icarus/generation.js';
-import { IcarusError } from '../src/icarus/errors.js';
-import type { Topology } from '../src/icarus/types.js';
 import type { CassandraBackupSpec } from '../src/kube/api/resources.js';
 import { checkCredentials } from '../src/kube/credentials.js';
-import { checkClusterReady } from '../src/kube/cassandra-cluster.js';
-import { resolveNodes, type CassandraNode } from '../src/kube/nodes.js';
 import { PlanError } from '../src/kube/plan-error.js';
-import type { BackupPlan, NodeWork, ResourceKey } from '../workflows/definitions.js';
+import type { BackupPlan, ResourceKey } from '../workflows/definitions.js';
+import { findClusterNodes } from './cluster-nodes.js';
 import type { ActivityDeps } from './deps.js';
 
 export interface PlanBackupInput {
@@ -24,31 +20,20 @@ export interface PlanBackupInput {
 
 export async function planBackup(deps: ActivityDeps, input: PlanBackupInput): Promise<BackupPlan> {
   const { spec, resource } = input;
-  const { config } = deps;
-  await checkClusterReady(deps.custom, resource.namespace, spec.cassandraCluster);
-  const pods = await resolveNodes(deps.core, {
+  const { nodes, topology, icarusGeneration } = await findClusterNodes(deps, {
     namespace: resource.namespace,
     cluster: spec.cassandraCluster,
-    selectorTemplate: config.POD_SELECTOR,
-    dcLabel: config.DC_LABEL,
-    rackLabel: config.RACK_LABEL,
-    icarusPort: config.ICARUS_PORT,
     ...(spec.dc ? { dcs: [spec.dc] } : {}),
+    beforeTopology: async () => {
+      await checkCredentials(deps.core, resource.namespace, spec.secretName, spec.storageLocation);
+      checkRequestFields(spec);
+    },
   });
-  await checkCredentials(deps.core, resource.namespace, spec.secretName, spec.storageLocation);
-  checkRequestFields(spec);
-
-  const { topology, answeredBy } = await readTopology(deps, pods);
-  const nodes = pods.map((pod) => withHostId(pod, topology));
-  const icarusGeneration = await resolveGeneration(
-    config.ICARUS_GENERATION,
-    deps.icarus(answeredBy.icarusUrl),
-  );
   const schemaVersion = topology.schemaVersion ?? '';
   if (!schemaVersion) {
     throw new PlanError(
       'SchemaVersionUnknown',
-      `Icarus at ${answeredBy.pod} reported no schema version: is Cassandra up?`,
+      `the Icarus sidecars of cluster ${spec.cassandraCluster} reported no schema version: is Cassandra up?`,
       true,
     );
   }
@@ -61,7 +46,7 @@ export async function planBackup(deps: ActivityDeps, input: PlanBackupInput): Pr
     schemaVersion,
     resolvedTag,
     icarusGeneration,
-    dataDirs: [...config.CASSANDRA_DATA_DIRS],
+    dataDirs: [...deps.config.CASSANDRA_DATA_DIRS],
     nodes,
   };
 }
@@ -80,46 +65,6 @@ function checkRequestFields(spec: CassandraBackupSpec): void {
       throw new PlanError('InvalidDuration', (err as Error).message);
     }
   }
-}
-
-/** The cluster as the first answering node sees it (every node sees the same ring). */
-async function readTopology(
-  deps: ActivityDeps,
-  pods: CassandraNode[],
-): Promise<{ topology: Topology; answeredBy: CassandraNode }> {
-  const problems: string[] = [];
-  for (const pod of pods) {
-    try {
-      return { topology: await deps.icarus(pod.icarusUrl).topology(), answeredBy: pod };
-    } catch (err) {
-      if (!(err instanceof IcarusError)) throw err;
-      problems.push(`${pod.pod}: ${err.message}`);
-    }
-  }
-  throw new PlanError(
-    'IcarusUnreachable',
-    `no Icarus sidecar of cluster answered its topology (port ${deps.config.ICARUS_PORT}): ${problems.join('; ')}`,
-    true,
-  );
-}
-
-function withHostId(pod: CassandraNode, topology: Topology): NodeWork {
-  const entry = topology.topology.find((t) => t.ipAddress === pod.address);
-  if (!entry) {
-    throw new PlanError(
-      'NodeNotInTopology',
-      `pod ${pod.pod} (${pod.address}) is not in the ring reported by Icarus: is Cassandra on it up and joined?`,
-      true,
-    );
-  }
-  return {
-    pod: pod.pod,
-    dc: pod.dc,
-    rack: pod.rack,
-    hostId: entry.nodeId,
-    address: pod.icarusUrl.replace(/^https?:\/\//, ''),
-    icarusUrl: pod.icarusUrl,
-  };
 }
 
 /** How the node's Icarus gets its credentials: the Secret's name (2.x) or its own environment (3.x). */

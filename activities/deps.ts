@@ -7,7 +7,14 @@ import type { Logger } from '../src/logger.js';
 
 export type ActivityConfig = Pick<
   Config,
-  'POD_SELECTOR' | 'DC_LABEL' | 'RACK_LABEL' | 'ICARUS_PORT' | 'ICARUS_GENERATION' | 'CASSANDRA_DATA_DIRS'
+  | 'POD_SELECTOR'
+  | 'DC_LABEL'
+  | 'RACK_LABEL'
+  | 'ICARUS_PORT'
+  | 'ICARUS_GENERATION'
+  | 'CASSANDRA_DATA_DIRS'
+  | 'CASSANDRA_DIRECTORY'
+  | 'RESTORE_DOWNLOAD_DIR'
 >;
 
 export interface ActivityDeps {

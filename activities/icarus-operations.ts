@@ -89,7 +89,7 @@ export async function watchOperations(deps: ActivityDeps, input: WatchInput): Pr
 
   for (;;) {
     if (Date.now() >= input.deadline) {
-      if (!input.silent) await deps.statusWriter.flush(ref, liveStatus(nodes));
+      if (!input.silent) await deps.statusWriter.flush(ref, liveStatus(nodes, input));
       return { nodes, ended, timedOut: true };
     }
     const answers = await Promise.all(
@@ -127,16 +127,22 @@ export async function watchOperations(deps: ActivityDeps, input: WatchInput): Pr
     ctx.heartbeat({ operations: nodes.filter((n) => active.has(n.pod)).map((n) => [n.pod, n.operationId]) });
     const done = active.size === 0 || (input.returnWhen === 'any' && ended.length > 0);
     if (done) {
-      if (!input.silent) await deps.statusWriter.flush(ref, liveStatus(nodes));
+      if (!input.silent) await deps.statusWriter.flush(ref, liveStatus(nodes, input));
       return { nodes, ended, timedOut: false };
     }
-    if (!input.silent) void deps.statusWriter.update(ref, liveStatus(nodes)).catch(() => {});
+    if (!input.silent) void deps.statusWriter.update(ref, liveStatus(nodes, input)).catch(() => {});
     await ctx.sleep(input.pollIntervalMs);
   }
 }
 
-function liveStatus(nodes: NodeWork[]): Record<string, unknown> {
-  return { state: 'RUNNING', progress: overallProgress(nodes), nodes: nodes.map(nodeStatus) };
+function liveStatus(nodes: NodeWork[], input: WatchInput): Record<string, unknown> {
+  const phase = input.phaseProgress;
+  const progress = phase
+    ? Math.floor(
+        (phase.done * 100 + overallProgress(nodes.filter((n) => input.active.includes(n.pod)))) / phase.total,
+      )
+    : overallProgress(nodes);
+  return { state: 'RUNNING', progress, nodes: nodes.map(nodeStatus) };
 }
 
 function applyAnswer(

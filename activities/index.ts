@@ -11,7 +11,9 @@ import {
   type CancelInput,
   type SubmitBackupInput,
 } from './icarus-operations.js';
-import { loadBackup } from './resource.js';
+import { loadBackup, loadRestore } from './resource.js';
+import { planRestore, type PlanRestoreInput } from './restore-plan.js';
+import { submitRestore, type SubmitRestoreInput } from './restore-submit.js';
 import { publishEvents, writeStatus, type PublishEventsInput, type WriteStatusInput } from './status.js';
 import type { WatchInput } from '../workflows/definitions.js';
 
@@ -22,6 +24,9 @@ export function createActivities(deps: ActivityDeps) {
     loadBackup: (resource: ResourceKey) => converting(() => loadBackup(deps, resource)),
     planBackup: (input: PlanBackupInput) => converting(() => planBackup(deps, input)),
     submitBackup: (input: SubmitBackupInput) => converting(() => submitBackup(deps, input)),
+    loadRestore: (resource: ResourceKey) => converting(() => loadRestore(deps, resource)),
+    planRestore: (input: PlanRestoreInput) => converting(() => planRestore(deps, input)),
+    submitRestore: (input: SubmitRestoreInput) => converting(() => submitRestore(deps, input)),
     watchOperations: (input: WatchInput) => converting(() => watchOperations(deps, input)),
     cancelOperations: (input: CancelInput) => converting(() => cancelOperations(deps, input)),
     writeStatus: (input: WriteStatusInput) => converting(() => writeStatus(deps, input)),

@@ -1,40 +1,59 @@
-// Reads a CassandraBackup as it is now (level-triggered: the workflow acts on the current spec, never
-// on a copy from an event). The spec is validated with the generated schema: a resource stored under an
-// older CRD, without our rules, gets a clear InvalidSpec failure instead of odd requests.
+// Reads a CassandraBackup or CassandraRestore as it is now (level-triggered: the workflow acts on the
+// current spec, never on a copy from an event). The spec is validated with the generated schema: a
+// resource stored under an older CRD, without our rules, gets a clear InvalidSpec failure instead of odd
+// requests.
 import { ApplicationFailure } from '@temporalio/activity';
-import { cassandraBackupSpecSchema, resourceNames, type CassandraBackup } from '../src/kube/api/resources.js';
-import type { LoadedBackup, ResourceKey } from '../workflows/definitions.js';
+import type { z } from 'zod';
+import {
+  cassandraBackupSpecSchema,
+  cassandraRestoreSpecSchema,
+  resourceNames,
+  type CassandraBackup,
+  type CassandraRestore,
+} from '../src/kube/api/resources.js';
+import type { LoadedBackup, LoadedRestore, ResourceKey, ResourceKind } from '../workflows/definitions.js';
 import { FailureType } from '../workflows/definitions.js';
 import type { ActivityDeps } from './deps.js';
 
-export async function readBackup(
+interface Resources {
+  CassandraBackup: CassandraBackup;
+  CassandraRestore: CassandraRestore;
+}
+
+/** The resource with this key's uid, or undefined when it is gone (or was recreated under the name). */
+export async function readResource<K extends ResourceKind>(
   deps: ActivityDeps,
+  kind: K,
   resource: ResourceKey,
-): Promise<CassandraBackup | undefined> {
-  const { group, version, plural } = resourceNames.CassandraBackup;
+): Promise<Resources[K] | undefined> {
+  const obj = await readByName(deps, kind, resource.namespace, resource.name);
+  return obj?.metadata.uid === resource.uid ? obj : undefined;
+}
+
+/** The resource of that name, whatever its uid; undefined on 404. */
+export async function readByName<K extends ResourceKind>(
+  deps: ActivityDeps,
+  kind: K,
+  namespace: string,
+  name: string,
+): Promise<Resources[K] | undefined> {
+  const { group, version, plural } = resourceNames[kind];
   try {
-    const obj = (await deps.custom.getNamespacedCustomObject({
+    return (await deps.custom.getNamespacedCustomObject({
       group,
       version,
       plural,
-      namespace: resource.namespace,
-      name: resource.name,
-    })) as CassandraBackup;
-    return obj.metadata.uid === resource.uid ? obj : undefined;
+      namespace,
+      name,
+    })) as Resources[K];
   } catch (err) {
     if ((err as { code?: number }).code === 404) return undefined;
     throw err;
   }
 }
 
-/** The backup's generation and validated spec, or undefined when the resource is gone. */
-export async function loadBackup(
-  deps: ActivityDeps,
-  resource: ResourceKey,
-): Promise<LoadedBackup | undefined> {
-  const obj = await readBackup(deps, resource);
-  if (!obj) return undefined;
-  const parsed = cassandraBackupSpecSchema.safeParse(obj.spec ?? {});
+function validSpec<S extends z.ZodTypeAny>(schema: S, spec: unknown): z.infer<S> {
+  const parsed = schema.safeParse(spec ?? {});
   if (!parsed.success) {
     throw ApplicationFailure.create({
       message: `spec is invalid: ${parsed.error.issues.map((i) => `spec.${i.path.join('.')}: ${i.message}`).join('; ')}`,
@@ -43,5 +62,25 @@ export async function loadBackup(
       details: [{ transient: false }],
     });
   }
-  return { generation: obj.metadata.generation ?? 1, spec: parsed.data };
+  return parsed.data;
+}
+
+/** The backup's generation and validated spec, or undefined when the resource is gone. */
+export async function loadBackup(
+  deps: ActivityDeps,
+  resource: ResourceKey,
+): Promise<LoadedBackup | undefined> {
+  const obj = await readResource(deps, 'CassandraBackup', resource);
+  if (!obj) return undefined;
+  return { generation: obj.metadata.generation ?? 1, spec: validSpec(cassandraBackupSpecSchema, obj.spec) };
+}
+
+/** The restore's generation and validated spec, or undefined when the resource is gone. */
+export async function loadRestore(
+  deps: ActivityDeps,
+  resource: ResourceKey,
+): Promise<LoadedRestore | undefined> {
+  const obj = await readResource(deps, 'CassandraRestore', resource);
+  if (!obj) return undefined;
+  return { generation: obj.metadata.generation ?? 1, spec: validSpec(cassandraRestoreSpecSchema, obj.spec) };
 }

@@ -5,12 +5,12 @@ import { GROUP, VERSION } from '../src/kube/api/schema.js';
 import type { Condition } from '../src/kube/api/resources.js';
 import { setCondition } from '../src/kube/conditions.js';
 import { recordEvent } from '../src/kube/events.js';
-import type { ResourceEvent, ResourceKey, StatusChange } from '../workflows/definitions.js';
+import type { ResourceEvent, ResourceKey, ResourceKind, StatusChange } from '../workflows/definitions.js';
 import type { ActivityDeps } from './deps.js';
-import { readBackup } from './resource.js';
+import { readResource } from './resource.js';
 
 export interface WriteStatusInput {
-  kind: 'CassandraBackup';
+  kind: ResourceKind;
   resource: ResourceKey;
   change: StatusChange;
 }
@@ -18,7 +18,7 @@ export interface WriteStatusInput {
 /** Writes the change; false when the resource is gone (nothing to write to). */
 export async function writeStatus(deps: ActivityDeps, input: WriteStatusInput): Promise<boolean> {
   const { resource, change } = input;
-  const live = await readBackup(deps, resource);
+  const live = await readResource(deps, input.kind, resource);
   if (!live) return false;
   let conditions: Condition[] | undefined = live.status?.conditions;
   const now = new Date();
@@ -33,7 +33,7 @@ export async function writeStatus(deps: ActivityDeps, input: WriteStatusInput): 
 }
 
 export interface PublishEventsInput {
-  kind: 'CassandraBackup';
+  kind: ResourceKind;
   resource: ResourceKey;
   events: ResourceEvent[];
 }

@@ -72,6 +72,18 @@ export const configSchema = z.object({
     .pipe(z.array(z.string().startsWith('/')).min(1))
     .default(['/var/lib/cassandra/data'])
     .describe("Cassandra's data directories inside its pods, comma separated (sent to Icarus)."),
+  CASSANDRA_DIRECTORY: z
+    .string()
+    .startsWith('/')
+    .default('/var/lib/cassandra')
+    .describe("Cassandra's home directory inside its pods (a restore's cassandraDirectory, sent to Icarus)."),
+  RESTORE_DOWNLOAD_DIR: z
+    .string()
+    .regex(/^file:\/\/\//, 'a file:/// URL')
+    .default('file:///var/lib/cassandra/downloadedsstables')
+    .describe(
+      'Where a restore downloads SSTables on each node before importing them, as a file:/// URL outside the data directories.',
+    ),
   NODE_CONCURRENCY: z.coerce
     .number()
     .int()

@@ -1,8 +1,11 @@
-// What the backup workflow shares with its callers (the watcher, `temporal workflow signal`, tests) and
-// its activities: signals, the query, inputs and the plain data that travels between them. Plain data
+// What the backup and restore workflows share with their callers (the watcher, `temporal workflow
+// signal`, tests) and their activities: signals, the query, inputs and the plain data that travels between them. Plain data
 // only: everything here goes into workflow history, so it never holds a credential value.
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { CassandraBackupSpec } from '../src/kube/api/resources.js';
+import type { CassandraBackupSpec, CassandraRestoreSpec } from '../src/kube/api/resources.js';
+
+/** The resources this operator runs workflows for. */
+export type ResourceKind = 'CassandraBackup' | 'CassandraRestore';
 
 /** The resource a workflow works for. The uid makes a deleted-and-recreated resource another one. */
 export interface ResourceKey {
@@ -22,16 +25,26 @@ export interface RunOptions {
   workflowUrl?: string;
 }
 
-export interface BackupWorkflowInput {
+export interface ResourceWorkflowInput {
   resource: ResourceKey;
   /** metadata.generation seen by the watcher when it started the workflow. */
   generation: number;
   options: RunOptions;
 }
 
-/** Sent by the watcher when metadata.generation moved: a failed backup is then retried with the new spec. */
+export type BackupWorkflowInput = ResourceWorkflowInput;
+export type RestoreWorkflowInput = ResourceWorkflowInput;
+
+/** How a backup or restore workflow ended when it did not fail. */
+export interface RunResult {
+  outcome: 'Succeeded' | 'ResourceGone';
+  snapshotTag?: string;
+  nodes: number;
+}
+
+/** Sent by the watcher when metadata.generation moved: a failed run is then retried with the new spec. */
 export const specChangedSignal = defineSignal<[{ generation: number }]>('specChanged');
-/** Retry a failed backup with its current spec (`temporal workflow signal --name retry`). */
+/** Retry a failed backup or restore with its current spec (`temporal workflow signal --name retry`). */
 export const retrySignal = defineSignal<[]>('retry');
 /** Stop: asks Icarus to cancel what runs, waits for it, then ends (the watcher sends it on deletion). */
 export const cancelSignal = defineSignal<[{ reason?: string }?]>('cancel');
@@ -53,9 +66,24 @@ export interface NodeWork {
   startTime?: string;
   completionTime?: string;
   lastError?: string;
+  /** Restore only: the phase of operationId (DOWNLOAD, TRUNCATE, IMPORT, CLEANUP). */
+  phase?: RestorePhaseName;
 }
 
-export interface BackupProgress {
+export const restorePhaseNames = ['DOWNLOAD', 'TRUNCATE', 'IMPORT', 'CLEANUP'] as const;
+export type RestorePhaseName = (typeof restorePhaseNames)[number];
+
+/** One restore phase over all its nodes (status.phases). */
+export interface PhaseWork {
+  name: RestorePhaseName;
+  state: 'PENDING' | 'RUNNING' | 'COMPLETED' | 'FAILED' | 'CANCELLED';
+  nodes: number;
+  completedNodes: number;
+  startTime?: string;
+  completionTime?: string;
+}
+
+export interface RunProgress {
   attempt: number;
   /** IBM state: PENDING, RUNNING, COMPLETED, FAILED, CANCELLED. */
   state: string;
@@ -66,10 +94,13 @@ export interface BackupProgress {
   generation: number;
   snapshotTag?: string;
   nodes: NodeWork[];
+  /** Restore only: the current phase and every phase's state. */
+  phase?: RestorePhaseName;
+  phases?: PhaseWork[];
 }
 
 /** The current state, as the workflow knows it (live per-node progress is in the resource's status). */
-export const progressQuery = defineQuery<BackupProgress>('progress');
+export const progressQuery = defineQuery<RunProgress>('progress');
 
 /** What the plan activity found: where each node is and what the backup will be called. */
 export interface BackupPlan {
@@ -86,6 +117,34 @@ export interface BackupPlan {
 export interface LoadedBackup {
   generation: number;
   spec: CassandraBackupSpec;
+}
+
+export interface LoadedRestore {
+  generation: number;
+  spec: CassandraRestoreSpec;
+}
+
+/** Where a restore reads from, resolved from the spec or from its CassandraBackup. */
+export interface RestoreSource {
+  cassandraBackup?: string;
+  storageLocation: string;
+  /** The backup's full tag, or the prefix the user gave (each node then picks its newest match). */
+  snapshotTag: string;
+  secretName: string;
+  /** The backup's schema version, when known (from the CassandraBackup). */
+  schemaVersion?: string;
+}
+
+/** What the restore plan activity found: the source, the nodes to restore and where files go. */
+export interface RestorePlan {
+  clusterName: string;
+  icarusGeneration: 2 | 3;
+  source: RestoreSource;
+  dataDirs: string[];
+  cassandraDirectory: string;
+  downloadDir: string;
+  /** The selected nodes (spec.dc), in status order. */
+  nodes: NodeWork[];
 }
 
 /** A Kubernetes Event to publish on the resource. */
@@ -115,7 +174,7 @@ export type NodeOutcome = 'COMPLETED' | 'FAILED' | 'CANCELLED' | 'LOST' | 'UNREA
 
 export interface WatchInput {
   resource: ResourceKey;
-  kind: 'CassandraBackup';
+  kind: ResourceKind;
   /** Every node, in status order; the ones in `active` are polled. */
   nodes: NodeWork[];
   active: string[];
@@ -127,6 +186,11 @@ export interface WatchInput {
   unreachableAfterMs: number;
   /** Write nothing to the resource's status (the topology upload, which is not a node's progress). */
   silent?: boolean;
+  /**
+   * Restore: the overall progress counts phases. `done` phases are finished out of `total`; the active
+   * nodes' mean progress is the current phase's share. Without it, progress is the mean over all nodes.
+   */
+  phaseProgress?: { done: number; total: number };
 }
 
 export interface WatchResult {

@@ -1,2 +1,2 @@
-// The worker's workflow bundle.
 export { backupWorkflow } from './backup.js';
+export { restoreWorkflow } from './restore.js';

@@ -1,19 +1,23 @@
-// The watcher: one informer per watched scope feeding a per-key queue that reconciles CassandraBackups,
-// plus a periodic resync of every cached resource (level-triggered: a missed event is caught up).
+// The watcher: per kind (CassandraBackup, CassandraRestore), one informer per watched scope feeding a
+// per-key queue that reconciles the resources, plus a periodic resync of every cached resource
+// (level-triggered: a missed event is caught up).
 import type { Client } from '@temporalio/client';
 import type { Config } from '../config.js';
 import type { KubeClients } from '../kube/client.js';
-import { resourceNames, type CassandraBackup } from '../kube/api/resources.js';
+import { resourceNames } from '../kube/api/resources.js';
 import type { Logger } from '../logger.js';
+import type { ResourceKind } from '../../workflows/definitions.js';
 import { watchResources, type WatchedResources } from './informer.js';
-import { BackupReconciler } from './reconcile-backup.js';
+import { Reconciler, type WatchedResource } from './reconciler.js';
 import { WorkQueue } from './work-queue.js';
 
 export interface Watcher {
   stop(): Promise<void>;
 }
 
-const keyOf = (obj: CassandraBackup) => `${obj.metadata.namespace ?? ''}/${obj.metadata.name ?? ''}`;
+const KINDS: ResourceKind[] = ['CassandraBackup', 'CassandraRestore'];
+
+const keyOf = (obj: WatchedResource) => `${obj.metadata.namespace ?? ''}/${obj.metadata.name ?? ''}`;
 
 export async function startWatcher(
   config: Config,
@@ -21,9 +25,25 @@ export async function startWatcher(
   temporal: Client,
   logger: Logger,
 ): Promise<Watcher> {
-  const log = logger.child({ component: 'watcher' });
-  const watched: { cache?: WatchedResources<CassandraBackup> } = {};
-  const reconciler = new BackupReconciler({
+  const watchers = await Promise.all(KINDS.map((kind) => watchKind(kind, config, kube, temporal, logger)));
+  return {
+    async stop() {
+      await Promise.all(watchers.map((w) => w.stop()));
+    },
+  };
+}
+
+async function watchKind(
+  kind: ResourceKind,
+  config: Config,
+  kube: KubeClients,
+  temporal: Client,
+  logger: Logger,
+): Promise<Watcher> {
+  const log = logger.child({ component: 'watcher', kind });
+  const watched: { cache?: WatchedResources<WatchedResource> } = {};
+  const reconciler = new Reconciler({
+    kind,
     config,
     temporal,
     custom: kube.custom,
@@ -35,9 +55,9 @@ export async function startWatcher(
     onError: (key, err, retryInMs) =>
       log.warn({ key, err: String(err), retryInMs }, 'Reconcile failed; retrying'),
   });
-  const cache = await watchResources<CassandraBackup>(
+  const cache = await watchResources<WatchedResource>(
     kube.kc,
-    resourceNames.CassandraBackup,
+    resourceNames[kind],
     config.WATCH_NAMESPACES,
     {
       onChange: (obj) => queue.add(keyOf(obj)),
@@ -59,7 +79,7 @@ export async function startWatcher(
   resync.unref();
   log.info(
     { namespaces: config.WATCH_NAMESPACES.length ? config.WATCH_NAMESPACES : 'all' },
-    'Watching CassandraBackups',
+    `Watching ${kind}s`,
   );
   return {
     async stop() {

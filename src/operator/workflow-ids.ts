@@ -4,3 +4,18 @@
 export function backupWorkflowId(namespace: string, name: string, uid: string): string {
   return `cassandrabackup/${namespace}/${name}/${uid}`;
 }
+
+export function restoreWorkflowId(namespace: string, name: string, uid: string): string {
+  return `cassandrarestore/${namespace}/${name}/${uid}`;
+}
+
+export function workflowIdOf(
+  kind: 'CassandraBackup' | 'CassandraRestore',
+  namespace: string,
+  name: string,
+  uid: string,
+): string {
+  return kind === 'CassandraBackup'
+    ? backupWorkflowId(namespace, name, uid)
+    : restoreWorkflowId(namespace, name, uid);
+}

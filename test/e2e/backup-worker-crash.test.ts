@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { createS3Secret, startPodCluster, type PodCluster } from '../support/cassandra-pods.js';
-import { Backups, backupsPerNode, succeeded } from '../support/backups.js';
+import { Backups, backupsPerNode, succeeded } from '../support/custom-resources.js';
 import { startOperator, type OperatorProcess } from '../support/operator.js';
 import { createNamespace, kubeConfig, uniqueName } from '../support/stack-env.js';
 

@@ -1,9 +1,7 @@
 // CassandraBackup end to end on the real stack: the operator process (watcher + worker) against the
 // real kube-apiserver and Temporal dev server, with simulated Icarus nodes behind real Pod objects.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { Worker } from '@temporalio/worker';
 import { after, before, test } from 'node:test';
 import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
@@ -14,12 +12,12 @@ import { searchAttributes } from '../../src/temporal/search-attributes.js';
 import { backupWorkflowId } from '../../src/operator/workflow-ids.js';
 import { retrySignal } from '../../workflows/definitions.js';
 import { createS3Secret, startPodCluster, type PodCluster } from '../support/cassandra-pods.js';
+import { kubectlWaitSucceeded } from '../support/kubectl.js';
 import { startOperator, type OperatorProcess } from '../support/operator.js';
 import { createNamespace, kubeConfig, temporalClient, uniqueName } from '../support/stack-env.js';
 import { eventually } from '../support/wait.js';
-import { Backups, backupsPerNode, succeeded } from '../support/backups.js';
+import { Backups, backupsPerNode, succeeded } from '../support/custom-resources.js';
 
-const run = promisify(execFile);
 const { group, version, plural } = resourceNames.CassandraBackup;
 
 let kc: KubeConfig;
@@ -78,16 +76,7 @@ test('a 3-node backup succeeds: IBM fields, per-node status, Events, kubectl wai
     snapshotTag: 'nightly',
   });
   // kubectl wait is how users and scripts wait for a backup: it must return on success.
-  await run(process.env.KUBECTL ?? 'kubectl', [
-    '--kubeconfig',
-    process.env.KUBECONFIG ?? '',
-    '-n',
-    namespace,
-    'wait',
-    '--for=condition=Succeeded',
-    `cassandrabackup/${name}`,
-    '--timeout=120s',
-  ]);
+  await kubectlWaitSucceeded(namespace, `cassandrabackup/${name}`);
   const b = await backups.get(name);
   const s = b.status ?? {};
   assert.equal(s.state, 'COMPLETED');

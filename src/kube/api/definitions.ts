@@ -261,6 +261,28 @@ function status(restore: boolean): Schema {
               description:
                 'Current restore phase: DOWNLOAD, TRUNCATE, IMPORT, CLEANUP (each a barrier over all nodes).',
             },
+            phases: {
+              type: 'array',
+              'x-kubernetes-list-type': 'map',
+              'x-kubernetes-list-map-keys': ['name'],
+              description: 'One entry per restore phase, in order: how far each got over all its nodes.',
+              items: {
+                tsName: 'RestorePhaseStatus',
+                type: 'object',
+                required: ['name'],
+                properties: {
+                  name: { type: 'string', description: 'DOWNLOAD, TRUNCATE, IMPORT or CLEANUP.' },
+                  state: {
+                    type: 'string',
+                    description: 'PENDING, RUNNING, COMPLETED, FAILED or CANCELLED.',
+                  },
+                  nodes: { type: 'integer', minimum: 0, description: 'Nodes this phase runs on.' },
+                  completedNodes: { type: 'integer', minimum: 0, description: 'Nodes done with this phase.' },
+                  startTime: time('When the phase started.'),
+                  completionTime: time('When the phase ended on its last node.'),
+                },
+              },
+            },
             source: {
               tsName: 'RestoreSource',
               type: 'object',
@@ -270,6 +292,10 @@ function status(restore: boolean): Schema {
                 storageLocation: { type: 'string' },
                 snapshotTag: { type: 'string' },
                 secretName: { type: 'string' },
+                schemaVersion: {
+                  type: 'string',
+                  description: "The backup's Cassandra schema version, when known.",
+                },
               },
             },
           }

@@ -222,12 +222,30 @@ export const restoreNodeStatusSchema = z.object({
 });
 export type RestoreNodeStatus = z.infer<typeof restoreNodeStatusSchema>;
 
+export const restorePhaseStatusSchema = z.object({
+  /** DOWNLOAD, TRUNCATE, IMPORT or CLEANUP. */
+  name: z.string(),
+  /** PENDING, RUNNING, COMPLETED, FAILED or CANCELLED. */
+  state: z.string().optional(),
+  /** Nodes this phase runs on. */
+  nodes: z.number().int().min(0).optional(),
+  /** Nodes done with this phase. */
+  completedNodes: z.number().int().min(0).optional(),
+  /** When the phase started. */
+  startTime: z.string().optional(),
+  /** When the phase ended on its last node. */
+  completionTime: z.string().optional(),
+});
+export type RestorePhaseStatus = z.infer<typeof restorePhaseStatusSchema>;
+
 /** Where the data is restored from, as resolved. */
 export const restoreSourceSchema = z.object({
   cassandraBackup: z.string().optional(),
   storageLocation: z.string().optional(),
   snapshotTag: z.string().optional(),
   secretName: z.string().optional(),
+  /** The backup's Cassandra schema version, when known. */
+  schemaVersion: z.string().optional(),
 });
 export type RestoreSource = z.infer<typeof restoreSourceSchema>;
 
@@ -258,6 +276,8 @@ export const cassandraRestoreStatusSchema = z.object({
   nodes: z.array(restoreNodeStatusSchema).optional(),
   /** Current restore phase: DOWNLOAD, TRUNCATE, IMPORT, CLEANUP (each a barrier over all nodes). */
   phase: z.string().optional(),
+  /** One entry per restore phase, in order: how far each got over all its nodes. */
+  phases: z.array(restorePhaseStatusSchema).optional(),
   /** Where the data is restored from, as resolved. */
   source: restoreSourceSchema.optional(),
 });

@@ -1,4 +1,4 @@
-// Reconciles one CassandraBackup by key, from the watch cache (level-triggered: the current object,
+// Reconciles one CassandraBackup or CassandraRestore by key, from the watch cache (level-triggered: the current object,
 // never an event's payload). What it does is idempotent, so repeated events, restarts and a second
 // operator replica are harmless (see docs/operator.md, "Two replicas"):
 //   - finalizer first, before any external work;
@@ -8,48 +8,63 @@
 import type { CustomObjectsApi } from '@kubernetes/client-node';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Config } from '../config.js';
-import type { CassandraBackup } from '../kube/api/resources.js';
+import type { CassandraBackup, CassandraRestore } from '../kube/api/resources.js';
 import { resourceNames } from '../kube/api/resources.js';
 import { isConditionTrue } from '../kube/conditions.js';
 import type { Logger } from '../logger.js';
 import { searchAttributes } from '../temporal/search-attributes.js';
 import { workflowUrl } from '../temporal/connection.js';
 import type { backupWorkflow } from '../../workflows/backup.js';
-import { cancelSignal, specChangedSignal, type BackupWorkflowInput } from '../../workflows/definitions.js';
+import {
+  cancelSignal,
+  specChangedSignal,
+  type ResourceKind,
+  type ResourceWorkflowInput,
+} from '../../workflows/definitions.js';
 import { addFinalizer, hasFinalizer, removeFinalizer } from './finalizer.js';
 import type { ReconcileResult } from './work-queue.js';
-import { backupWorkflowId } from './workflow-ids.js';
+import { workflowIdOf } from './workflow-ids.js';
 
-export interface BackupReconcilerDeps {
+export type WatchedResource = CassandraBackup | CassandraRestore;
+
+export interface ReconcilerDeps {
+  kind: ResourceKind;
   config: Config;
   temporal: Client;
   custom: CustomObjectsApi;
   logger: Logger;
-  get(namespace: string, name: string): CassandraBackup | undefined;
+  get(namespace: string, name: string): WatchedResource | undefined;
 }
+
+/** The workflow type that runs each kind (registered from workflows/index.ts). */
+const WORKFLOW_TYPE: Record<ResourceKind, string> = {
+  CassandraBackup: 'backupWorkflow',
+  CassandraRestore: 'restoreWorkflow',
+};
 
 const DELETION_RECHECK_MS = 2000;
 
-export class BackupReconciler {
+export class Reconciler {
   /** Generations already handed to Temporal, per uid: skips needless signals after our own status writes. */
   private readonly signalled = new Map<string, number>();
   private readonly cancelled = new Set<string>();
   private searchAttributesMissing = false;
 
-  constructor(private readonly deps: BackupReconcilerDeps) {}
+  constructor(private readonly deps: ReconcilerDeps) {}
 
   async reconcile(key: string): Promise<ReconcileResult> {
     const [namespace = '', name = ''] = key.split('/');
     const obj = this.deps.get(namespace, name);
     if (!obj?.metadata.uid) return {};
     const uid = obj.metadata.uid;
-    const workflowId = backupWorkflowId(namespace, name, uid);
-    const log = this.deps.logger.child({ kind: 'CassandraBackup', namespace, name, workflowId });
+    const { kind } = this.deps;
+    const workflowId = workflowIdOf(kind, namespace, name, uid);
+    const log = this.deps.logger.child({ kind, namespace, name, workflowId });
 
     if (obj.metadata.deletionTimestamp) return this.finalize(obj, workflowId, log);
 
     if (!hasFinalizer(obj)) {
-      await addFinalizer(this.deps.custom, resourceNames.CassandraBackup, obj);
+      await addFinalizer(this.deps.custom, resourceNames[kind], obj);
       log.debug('Added the finalizer');
     }
     const generation = obj.metadata.generation ?? 1;
@@ -65,11 +80,11 @@ export class BackupReconciler {
   }
 
   /** The resource is gone without our finalizer (removed by hand): stop its workflow anyway. */
-  async forget(obj: CassandraBackup): Promise<void> {
+  async forget(obj: WatchedResource): Promise<void> {
     const { namespace = '', name = '', uid = '' } = obj.metadata;
     this.signalled.delete(uid);
     this.cancelled.delete(uid);
-    const workflowId = backupWorkflowId(namespace, name, uid);
+    const workflowId = workflowIdOf(this.deps.kind, namespace, name, uid);
     try {
       const handle = this.deps.temporal.workflow.getHandle(workflowId);
       if ((await handle.describe()).status.name === 'RUNNING') {
@@ -80,7 +95,7 @@ export class BackupReconciler {
     }
   }
 
-  private async finalize(obj: CassandraBackup, workflowId: string, log: Logger): Promise<ReconcileResult> {
+  private async finalize(obj: WatchedResource, workflowId: string, log: Logger): Promise<ReconcileResult> {
     if (!hasFinalizer(obj)) return {};
     const uid = obj.metadata.uid ?? '';
     const handle = this.deps.temporal.workflow.getHandle(workflowId);
@@ -98,7 +113,7 @@ export class BackupReconciler {
       }
       return { requeueAfterMs: DELETION_RECHECK_MS };
     }
-    await removeFinalizer(this.deps.custom, resourceNames.CassandraBackup, obj);
+    await removeFinalizer(this.deps.custom, resourceNames[this.deps.kind], obj);
     this.signalled.delete(uid);
     this.cancelled.delete(uid);
     log.info('Workflow ended: removed the finalizer');
@@ -106,7 +121,7 @@ export class BackupReconciler {
   }
 
   private async signalWithStart(
-    obj: CassandraBackup,
+    obj: WatchedResource,
     workflowId: string,
     generation: number,
     log: Logger,
@@ -114,7 +129,8 @@ export class BackupReconciler {
     const { config } = this.deps;
     const namespace = obj.metadata.namespace ?? '';
     const url = workflowUrl(config, workflowId);
-    const input: BackupWorkflowInput = {
+    const { kind } = this.deps;
+    const input: ResourceWorkflowInput = {
       resource: { namespace, name: obj.metadata.name ?? '', uid: obj.metadata.uid ?? '' },
       generation,
       options: {
@@ -129,7 +145,7 @@ export class BackupReconciler {
     };
     const start = (withSearchAttributes: boolean) =>
       this.deps.temporal.workflow.signalWithStart<typeof backupWorkflow, [{ generation: number }]>(
-        'backupWorkflow',
+        WORKFLOW_TYPE[kind],
         {
           workflowId,
           taskQueue: config.TEMPORAL_TASK_QUEUE,
@@ -140,7 +156,7 @@ export class BackupReconciler {
           // retry window); a succeeded one never is.
           workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
           memo: {
-            kind: 'CassandraBackup',
+            kind,
             namespace,
             name: obj.metadata.name,
             cluster: obj.spec.cassandraCluster,
@@ -150,7 +166,7 @@ export class BackupReconciler {
                 typedSearchAttributes: [
                   { key: searchAttributes.kubernetesNamespace, value: namespace },
                   { key: searchAttributes.cassandraCluster, value: obj.spec.cassandraCluster },
-                  { key: searchAttributes.resourceKind, value: 'CassandraBackup' },
+                  { key: searchAttributes.resourceKind, value: kind },
                 ],
               }
             : {}),
@@ -158,7 +174,7 @@ export class BackupReconciler {
       );
     try {
       await start(!this.searchAttributesMissing);
-      log.info({ generation }, 'Handed the backup to its workflow');
+      log.info({ generation }, `Handed the ${kind} to its workflow`);
     } catch (err) {
       if (err instanceof WorkflowExecutionAlreadyStartedError) {
         log.debug('Workflow already ended successfully: nothing to start');

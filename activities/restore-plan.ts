@@ -1,0 +1,153 @@
+// Plans a restore: where the data comes from (the CassandraBackup it names, waited for while it runs, or
+// storageLocation + snapshotTag + secretName), whether it is this restore's turn on the cluster (Icarus
+// runs one restore per node at a time: restores of a cluster go oldest first), the selected nodes, the
+// credentials, and whether a `dc` filter would let TRUNCATE wipe datacenters that are not restored.
+// Every problem is a PlanError whose reason a user can act on; `transient` ones are checked again.
+import { nodeStorageLocation } from '../src/icarus/requests.js';
+import {
+  resourceNames,
+  type CassandraBackup,
+  type CassandraRestore,
+  type CassandraRestoreSpec,
+} from '../src/kube/api/resources.js';
+import { checkCredentials } from '../src/kube/credentials.js';
+import { PlanError } from '../src/kube/plan-error.js';
+import type { ResourceKey, RestorePlan, RestoreSource } from '../workflows/definitions.js';
+import { findClusterNodes } from './cluster-nodes.js';
+import type { ActivityDeps } from './deps.js';
+import { readByName } from './resource.js';
+
+export interface PlanRestoreInput {
+  resource: ResourceKey;
+  spec: CassandraRestoreSpec;
+}
+
+const ENDED = new Set(['COMPLETED', 'FAILED', 'CANCELLED']);
+
+export async function planRestore(deps: ActivityDeps, input: PlanRestoreInput): Promise<RestorePlan> {
+  const { spec, resource } = input;
+  const source = await resolveSource(deps, resource.namespace, spec);
+  await checkTurn(deps, resource, spec.cassandraCluster);
+  const dcs = (spec.dc ?? '')
+    .split(',')
+    .map((d) => d.trim())
+    .filter(Boolean);
+  const { nodes, topology, icarusGeneration } = await findClusterNodes(deps, {
+    namespace: resource.namespace,
+    cluster: spec.cassandraCluster,
+    dcs,
+    beforeTopology: async () => {
+      await checkCredentials(deps.core, resource.namespace, source.secretName, source.storageLocation);
+      try {
+        nodeStorageLocation(source.storageLocation, { cluster: 'cluster', dc: 'dc', hostId: 'host' });
+      } catch (err) {
+        throw new PlanError('InvalidStorageLocation', (err as Error).message);
+      }
+    },
+  });
+  if (dcs.length > 0 && !spec.allowClusterWideTruncate) {
+    const others = [...new Set(topology.topology.map((t) => t.dc))].filter((dc) => !dcs.includes(dc));
+    if (others.length > 0) {
+      throw new PlanError(
+        'TruncateAffectsOtherDatacenters',
+        `spec.dc restores only ${dcs.join(', ')}, but Cassandra's TRUNCATE empties the restored tables in every datacenter, so ${others.join(', ')} would lose their rows without getting them back. Restore every datacenter (no spec.dc), or set spec.allowClusterWideTruncate: true if that is what you want`,
+      );
+    }
+  }
+  return {
+    clusterName: topology.clusterName,
+    icarusGeneration,
+    source,
+    dataDirs: [...deps.config.CASSANDRA_DATA_DIRS],
+    cassandraDirectory: deps.config.CASSANDRA_DIRECTORY,
+    downloadDir: deps.config.RESTORE_DOWNLOAD_DIR,
+    nodes,
+  };
+}
+
+/** The spec's own source fields, completed from the CassandraBackup it names once that has succeeded. */
+async function resolveSource(
+  deps: ActivityDeps,
+  namespace: string,
+  spec: CassandraRestoreSpec,
+): Promise<RestoreSource> {
+  if (!spec.cassandraBackup) {
+    if (!spec.storageLocation || !spec.snapshotTag || !spec.secretName) {
+      throw new PlanError(
+        'InvalidSpec',
+        'set spec.cassandraBackup, or all three of spec.storageLocation, spec.snapshotTag and spec.secretName',
+      );
+    }
+    return {
+      storageLocation: spec.storageLocation,
+      snapshotTag: spec.snapshotTag,
+      secretName: spec.secretName,
+    };
+  }
+  const name = spec.cassandraBackup;
+  const backup: CassandraBackup | undefined = await readByName(deps, 'CassandraBackup', namespace, name);
+  if (!backup) {
+    throw new PlanError(
+      'CassandraBackupNotFound',
+      `CassandraBackup ${name} does not exist in namespace ${namespace}: create it, or fix spec.cassandraBackup`,
+      true,
+    );
+  }
+  const succeeded = backup.status?.conditions?.find((c) => c.type === 'Succeeded');
+  const state = backup.status?.state ?? 'PENDING';
+  if (succeeded?.status !== 'True' && state !== 'COMPLETED') {
+    if (state === 'FAILED' || state === 'CANCELLED') {
+      throw new PlanError(
+        state === 'FAILED' ? 'CassandraBackupFailed' : 'CassandraBackupCancelled',
+        `CassandraBackup ${name} ${state === 'FAILED' ? 'failed' : 'was cancelled'}${succeeded?.message ? `: ${succeeded.message}` : ''}; the restore starts once it succeeds (retry it), or point spec.cassandraBackup at another backup`,
+        true,
+      );
+    }
+    throw new PlanError(
+      'WaitingForBackup',
+      `CassandraBackup ${name} has not finished yet (${state}, ${backup.status?.progress ?? 0}%); the restore starts when it succeeds`,
+      true,
+    );
+  }
+  const snapshotTag = spec.snapshotTag || backup.status?.snapshotTag || backup.spec.snapshotTag || name;
+  return {
+    cassandraBackup: name,
+    storageLocation: spec.storageLocation || backup.spec.storageLocation,
+    snapshotTag,
+    secretName: spec.secretName || backup.spec.secretName,
+    ...(backup.status?.schemaVersion ? { schemaVersion: backup.status.schemaVersion } : {}),
+  };
+}
+
+/**
+ * Icarus runs one restore per node at a time, and two restores of one cluster would truncate each
+ * other's tables: an unfinished older restore of the same cluster (creation time, then name) goes first.
+ */
+async function checkTurn(deps: ActivityDeps, resource: ResourceKey, cluster: string): Promise<void> {
+  const { group, version, plural } = resourceNames.CassandraRestore;
+  const list = (await deps.custom.listNamespacedCustomObject({
+    group,
+    version,
+    plural,
+    namespace: resource.namespace,
+  })) as { items: CassandraRestore[] };
+  const self = list.items.find((r) => r.metadata.uid === resource.uid);
+  if (!self) return;
+  const order = (r: CassandraRestore) =>
+    `${r.metadata.creationTimestamp?.toString() ?? ''}/${r.metadata.name}`;
+  const ahead = list.items.filter(
+    (r) =>
+      r.metadata.uid !== resource.uid &&
+      r.spec.cassandraCluster === cluster &&
+      !r.metadata.deletionTimestamp &&
+      !ENDED.has(r.status?.state ?? 'PENDING') &&
+      (r.status?.startTime !== undefined || order(r) < order(self)),
+  );
+  if (ahead.length > 0) {
+    throw new PlanError(
+      'WaitingForRestore',
+      `CassandraRestore ${ahead.map((r) => r.metadata.name).join(', ')} of cluster ${cluster} has not finished; restores of one cluster run one at a time`,
+      true,
+    );
+  }
+}

@@ -1,0 +1,82 @@
+// Submits one restore phase to one node. Before it posts, it looks at what the node already runs: an
+// operation of this phase and source created since the phase began is adopted (a worker died between
+// the POST and the recorded result). TRUNCATE is never posted blindly: when an earlier attempt of this
+// activity may have posted it and the node no longer lists it, the activity refuses and the user decides.
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import { restoreRequest } from '../src/icarus/requests.js';
+import type { Operation } from '../src/icarus/types.js';
+import type { CassandraRestoreSpec } from '../src/kube/api/resources.js';
+import type { NodeWork, ResourceKey, RestorePhaseName, RestorePlan } from '../workflows/definitions.js';
+import { credentialsFor } from './backup-plan.js';
+import type { ActivityDeps } from './deps.js';
+import type { Submitted } from './icarus-operations.js';
+
+export interface SubmitRestoreInput {
+  resource: ResourceKey;
+  spec: CassandraRestoreSpec;
+  plan: Omit<RestorePlan, 'nodes'>;
+  node: NodeWork;
+  phase: RestorePhaseName;
+  /** Epoch ms when the workflow began this phase on this node: older operations belong to someone else. */
+  notBefore: number;
+}
+
+/** Icarus's and the worker's clocks may differ a little. */
+const CLOCK_SKEW_MS = 5_000;
+
+export const TRUNCATE_OUTCOME_UNKNOWN = 'TruncateOutcomeUnknown';
+
+export async function submitRestore(deps: ActivityDeps, input: SubmitRestoreInput): Promise<Submitted> {
+  const { node, plan, spec, resource, phase } = input;
+  const request = restoreRequest({
+    spec,
+    source: { storageLocation: plan.source.storageLocation, snapshotTag: plan.source.snapshotTag },
+    node: { cluster: plan.clusterName, dc: node.dc, hostId: node.hostId },
+    phase,
+    dataDirs: plan.dataDirs,
+    cassandraDirectory: plan.cassandraDirectory,
+    downloadDir: plan.downloadDir,
+    credentials: credentialsFor(plan.icarusGeneration, resource.namespace, plan.source.secretName),
+  });
+  const client = deps.icarus(node.icarusUrl);
+  const ctx = Context.current();
+  const signal = ctx.cancellationSignal;
+  const ours = (op: Operation) =>
+    op.restorationPhase === phase &&
+    op.snapshotTag === request.snapshotTag &&
+    op.storageLocation === request.storageLocation &&
+    createdSince(op, input.notBefore);
+  const existing = (await client.listOperations({ type: 'restore' }, { signal })).filter(ours);
+  // A TRUNCATE that ran is adopted whatever its state (never run twice); other phases are posted again
+  // after a failure.
+  const adoptable = existing.find(
+    (op) => phase === 'TRUNCATE' || (op.state !== 'FAILED' && op.state !== 'CANCELLED'),
+  );
+  if (adoptable) {
+    deps.logger.info(
+      { ...resource, pod: node.pod, phase, operationId: adoptable.id, state: adoptable.state },
+      'Adopted the restore operation an interrupted attempt had started',
+    );
+    return { operationId: adoptable.id, state: adoptable.state, adopted: true };
+  }
+  if (phase === 'TRUNCATE' && ctx.info.attempt > 1) {
+    throw ApplicationFailure.create({
+      message: `an earlier attempt to submit TRUNCATE to ${node.pod} may have reached Icarus, which does not list it now (sidecar restarted?). Whether the tables were truncated is unknown. IMPORT has not run, so truncating again is safe for the restored data but drops writes made since: send the retry signal to truncate and continue`,
+      type: TRUNCATE_OUTCOME_UNKNOWN,
+      nonRetryable: true,
+      details: [{ transient: false }],
+    });
+  }
+  const op = await client.submit(request, { signal });
+  deps.logger.info(
+    { ...resource, pod: node.pod, phase, operationId: op.id },
+    'Submitted a restore phase operation',
+  );
+  return { operationId: op.id, state: op.state, adopted: false };
+}
+
+function createdSince(op: Operation, notBefore: number): boolean {
+  const created = typeof op.creationTime === 'string' ? Date.parse(op.creationTime) : NaN;
+  // Without a readable creation time, adopting is the safe side: a second operation could truncate again.
+  return Number.isNaN(created) || created >= notBefore - CLOCK_SKEW_MS;
+}

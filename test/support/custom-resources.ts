@@ -1,0 +1,110 @@
+// CassandraBackups and CassandraRestores as an end-to-end test handles them: create, read, wait for a
+// state, read Events, and count what the simulated Icarus nodes received.
+import { CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import {
+  resourceNames,
+  type CassandraBackup,
+  type CassandraRestore,
+  type Condition,
+} from '../../src/kube/api/resources.js';
+import type { PodCluster } from './cassandra-pods.js';
+import { eventually } from './wait.js';
+
+interface Kinds {
+  CassandraBackup: CassandraBackup;
+  CassandraRestore: CassandraRestore;
+}
+
+export class CustomResources<K extends keyof Kinds> {
+  readonly custom: CustomObjectsApi;
+  readonly core: CoreV1Api;
+
+  constructor(
+    readonly kind: K,
+    kc: KubeConfig,
+    readonly namespace: string,
+    /** Shown when a wait times out (the operator's last log lines). */
+    private readonly context: () => string = () => '',
+  ) {
+    this.custom = kc.makeApiClient(CustomObjectsApi);
+    this.core = kc.makeApiClient(CoreV1Api);
+  }
+
+  private get names() {
+    return resourceNames[this.kind];
+  }
+
+  async get(name: string): Promise<Kinds[K]> {
+    return (await this.custom.getNamespacedCustomObject({
+      ...this.names,
+      namespace: this.namespace,
+      name,
+    })) as Kinds[K];
+  }
+
+  async create(name: string, spec: Record<string, unknown>): Promise<Kinds[K]> {
+    const { group, version } = this.names;
+    return (await this.custom.createNamespacedCustomObject({
+      ...this.names,
+      namespace: this.namespace,
+      body: { apiVersion: `${group}/${version}`, kind: this.kind, metadata: { name }, spec },
+    })) as Kinds[K];
+  }
+
+  async waitFor(name: string, what: string, check: (b: Kinds[K]) => boolean): Promise<Kinds[K]> {
+    let last: Kinds[K] | undefined;
+    return eventually(
+      `${name}: ${what}`,
+      async () => {
+        last = await this.get(name);
+        return check(last) ? last : undefined;
+      },
+      { describe: () => `status: ${JSON.stringify(last?.status, null, 1)}\n${this.context()}` },
+    );
+  }
+
+  async events(name: string): Promise<{ reason: string; type: string; message: string }[]> {
+    const list = await this.core.listNamespacedEvent({
+      namespace: this.namespace,
+      fieldSelector: `involvedObject.name=${name}`,
+    });
+    return list.items.map((e) => ({ reason: e.reason ?? '', type: e.type ?? '', message: e.message ?? '' }));
+  }
+}
+
+export class Backups extends CustomResources<'CassandraBackup'> {
+  constructor(kc: KubeConfig, namespace: string, context?: () => string) {
+    super('CassandraBackup', kc, namespace, context);
+  }
+}
+
+export class Restores extends CustomResources<'CassandraRestore'> {
+  constructor(kc: KubeConfig, namespace: string, context?: () => string) {
+    super('CassandraRestore', kc, namespace, context);
+  }
+}
+
+export function succeeded(b: { status?: { conditions?: Condition[] } }): string | undefined {
+  return b.status?.conditions?.find((c) => c.type === 'Succeeded')?.status;
+}
+
+/** Backup operations each node received (the topology upload is counted apart). */
+export function backupsPerNode(c: PodCluster): { data: number; topology: number }[] {
+  return c.cluster.nodes.map((n) => {
+    const ops = n.simulator.received.filter((r) => r.type === 'backup');
+    const topology = ops.filter((r) => r.request.uploadClusterTopology === true).length;
+    return { data: ops.length - topology, topology };
+  });
+}
+
+/** Restore operations each node received, by phase. */
+export function restoresPerNode(c: PodCluster): Record<string, number>[] {
+  return c.cluster.nodes.map((n) => {
+    const counts: Record<string, number> = {};
+    for (const r of n.simulator.received.filter((x) => x.type === 'restore')) {
+      const phase = String(r.request.restorationPhase);
+      counts[phase] = (counts[phase] ?? 0) + 1;
+    }
+    return counts;
+  });
+}

@@ -1,0 +1,521 @@
+// What a backup and a restore workflow have in common: the signals and the query, the attempt loop (a
+// transient problem is rechecked with backoff, a failure waits for the retry signal or a spec change
+// within the retry window), running one operation per node with bounded concurrency and one watch
+// activity, cancelling (ask Icarus, wait, then write CANCELLED even when the workflow itself is being
+// cancelled), and the status and Event writes. Each kind supplies its attempt body.
+import {
+  ActivityCancellationType,
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  isCancellation,
+  log,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities/index.js';
+import {
+  cancelSignal,
+  progressQuery,
+  retrySignal,
+  specChangedSignal,
+  type ConditionChange,
+  type NodeWork,
+  type ResourceEvent,
+  type ResourceKind,
+  type ResourceWorkflowInput,
+  type RunProgress,
+  type RunResult,
+  type WatchInput,
+  type WatchResult,
+} from './definitions.js';
+import { nodeErrors, nodeStatus, overallProgress } from './node-progress.js';
+
+export type AttemptOutcome =
+  | { kind: 'succeeded' }
+  | { kind: 'gone' }
+  | { kind: 'failed'; reason: string; message: string; transient: boolean };
+
+/** A node whose Icarus lost its operation (sidecar restart) is submitted again at most this often. */
+const MAX_RESUBMITS = 2;
+
+// Kubernetes reads and writes, planning: short, retried on transient errors.
+export const k8s = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '30 seconds',
+    maximumAttempts: 10,
+  },
+});
+// Submitting to Icarus: a few minutes of retries (a sidecar restarting), then the node counts as failed.
+// Waits for completion when cancelled, so that an operation it started is known and cancelled too.
+export const submit = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '30 seconds',
+    maximumAttempts: 8,
+  },
+});
+
+/** How runNodes treats one kind of operation. */
+export interface NodeRun {
+  submit(node: NodeWork): Promise<{ operationId: string; state: string }>;
+  /** Whether an operation Icarus lost may simply be submitted again. */
+  resubmitLost(node: NodeWork): boolean;
+  /** Called when a node's operation completed; may return an Event to publish. */
+  completed(node: NodeWork): ResourceEvent | undefined;
+  /** What the watch reports as overall progress (see WatchInput.phaseProgress). */
+  phaseProgress?: WatchInput['phaseProgress'];
+}
+
+export abstract class ResourceRun {
+  protected abstract readonly kind: ResourceKind;
+  /** 'Backup' or 'Restore': Event reasons (BackupFailed, RestoreCancelled) and messages. */
+  protected abstract readonly noun: 'Backup' | 'Restore';
+
+  protected readonly resource: ResourceWorkflowInput['resource'];
+  protected readonly options: ResourceWorkflowInput['options'];
+  protected latestGeneration: number;
+  protected generation: number;
+  protected attempt = 0;
+  protected startTime: string | undefined;
+  protected readonly progress: RunProgress;
+  /** Operations started and not yet ended: what a cancel must stop. */
+  protected readonly active = new Map<string, NodeWork>();
+  private retryRequested = false;
+  protected cancelReason: string | undefined;
+  private scope: CancellationScope | undefined;
+  private lastTransient = '';
+  /** Long activities heartbeat: a dead worker's watch moves to another worker after this time-out. */
+  protected readonly watch: ReturnType<typeof proxyActivities<Activities>>;
+
+  constructor(input: ResourceWorkflowInput) {
+    this.resource = input.resource;
+    this.options = input.options;
+    this.latestGeneration = input.generation;
+    this.generation = input.generation;
+    this.progress = {
+      attempt: 0,
+      state: 'PENDING',
+      progress: 0,
+      reason: 'Pending',
+      message: 'Waiting to start',
+      generation: input.generation,
+      nodes: [],
+    };
+    this.watch = proxyActivities<Activities>({
+      startToCloseTimeout: '7 days',
+      heartbeatTimeout: input.options.heartbeatTimeoutMs,
+      cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+      retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
+    });
+  }
+
+  /** One attempt, from reading the spec to success or failure. */
+  protected abstract attemptBody(): Promise<AttemptOutcome>;
+
+  /** What the Cancelled condition says besides the operations stopped (e.g. what a restore left behind). */
+  protected cancelledNote(): string {
+    return '';
+  }
+
+  async execute(): Promise<RunResult> {
+    setHandler(specChangedSignal, ({ generation }) => {
+      if (generation > this.latestGeneration) this.latestGeneration = generation;
+    });
+    setHandler(retrySignal, () => {
+      this.retryRequested = true;
+    });
+    setHandler(cancelSignal, (arg) => {
+      this.cancelReason ??= arg?.reason ?? 'CancelRequested';
+      this.scope?.cancel();
+    });
+    setHandler(progressQuery, () => ({
+      ...this.progress,
+      nodes: this.progress.nodes.map((n) => ({ ...n })),
+      ...(this.progress.phases ? { phases: this.progress.phases.map((p) => ({ ...p })) } : {}),
+    }));
+
+    try {
+      return await this.loop();
+    } catch (err) {
+      if (!isCancellation(err)) throw err;
+      // Temporal's own cancel (Web UI, `temporal workflow cancel`): same clean-up as the signal.
+      this.cancelReason ??= 'WorkflowCancelled';
+      await this.finishCancelled();
+      throw err;
+    }
+  }
+
+  private async loop(): Promise<RunResult> {
+    let transientSince: number | undefined;
+    let recheckMs = 5_000;
+    for (;;) {
+      if (this.cancelReason) return this.endCancelled();
+      this.attempt += 1;
+      const outcome = await this.runAttempt();
+      if (outcome === 'cancelled') return this.endCancelled();
+      if (outcome.kind === 'gone') {
+        log.info('The resource is gone: nothing left to do');
+        return { outcome: 'ResourceGone', nodes: this.progress.nodes.length };
+      }
+      if (outcome.kind === 'succeeded') {
+        return {
+          outcome: 'Succeeded',
+          ...(this.progress.snapshotTag ? { snapshotTag: this.progress.snapshotTag } : {}),
+          nodes: this.progress.nodes.length,
+        };
+      }
+      if (outcome.transient) {
+        // Something that may fix itself (pods starting, Secret not created yet): check again, backing off.
+        transientSince ??= Date.now();
+        if (Date.now() - transientSince < this.options.retryWindowMs) {
+          await this.reportWaiting(outcome.reason, outcome.message);
+          await this.waitForRetry(recheckMs);
+          recheckMs = Math.min(recheckMs * 2, 60_000);
+          continue;
+        }
+      }
+      transientSince = undefined;
+      recheckMs = 5_000;
+      await this.reportFailed(outcome.reason, outcome.message);
+      const woke = await this.waitForRetry(this.options.retryWindowMs);
+      if (!woke) {
+        throw ApplicationFailure.create({
+          message: `${outcome.message} (no retry signal or spec change within the retry window)`,
+          type: outcome.reason,
+          nonRetryable: true,
+        });
+      }
+    }
+  }
+
+  /** The attempt that follows a failure (not a transient wait) is a retry. */
+  protected get retrying(): boolean {
+    return this.attempt > 1 && this.progress.state === 'FAILED';
+  }
+
+  /** Waits for the retry signal, a new generation or a cancel; false when the time ran out. */
+  private async waitForRetry(timeoutMs: number): Promise<boolean> {
+    this.retryRequested = false;
+    return condition(
+      () => this.retryRequested || this.latestGeneration > this.generation || Boolean(this.cancelReason),
+      timeoutMs,
+    );
+  }
+
+  private async runAttempt(): Promise<AttemptOutcome | 'cancelled'> {
+    const scope = new CancellationScope();
+    this.scope = scope;
+    try {
+      return await scope.run(() => this.attemptBody());
+    } catch (err) {
+      if (isCancellation(err) && this.cancelReason) return 'cancelled';
+      throw err;
+    } finally {
+      this.scope = undefined;
+    }
+  }
+
+  /**
+   * The start of every attempt: reads the resource (an outcome when it is gone or its spec is invalid),
+   * records the generation it works on and marks it Planning.
+   */
+  protected async load<L extends { generation: number }>(
+    read: () => Promise<L | undefined>,
+    planning: (loaded: L) => string,
+  ): Promise<L | AttemptOutcome> {
+    let loaded;
+    try {
+      loaded = await read();
+    } catch (err) {
+      return failedFrom(err, 'InvalidSpec');
+    }
+    if (!loaded) return { kind: 'gone' };
+    this.generation = loaded.generation;
+    this.latestGeneration = Math.max(this.latestGeneration, loaded.generation);
+    this.progress.generation = loaded.generation;
+    this.progress.attempt = this.attempt;
+    await this.setStatus(
+      {
+        observedGeneration: this.generation,
+        state: 'PENDING',
+        workflowId: workflowInfo().workflowId,
+        ...(this.options.workflowUrl ? { workflowUrl: this.options.workflowUrl } : {}),
+        errors: null,
+        completionTime: null,
+      },
+      'Unknown',
+      'Planning',
+      planning(loaded),
+    );
+    return loaded;
+  }
+
+  /** A plan succeeded: the next transient problem is news again. */
+  protected planned(): void {
+    this.lastTransient = '';
+  }
+
+  /**
+   * Runs every pending node's operation, at most maxParallelNodes at a time, and watches them with one
+   * activity. A lost operation is submitted again when the kind allows it. Returns the nodes that
+   * failed, or 'timeout' (after cancelling what still ran).
+   */
+  protected async runNodes(
+    nodes: NodeWork[],
+    pending: NodeWork[],
+    deadline: number,
+    run: NodeRun,
+  ): Promise<NodeWork[] | 'timeout'> {
+    const queue = [...pending];
+    const failed: NodeWork[] = [];
+    const resubmits = new Map<string, number>();
+    while (queue.length > 0 || this.active.size > 0) {
+      const batch = queue.splice(0, Math.max(0, this.options.maxParallelNodes - this.active.size));
+      await Promise.all(
+        batch.map(async (node) => {
+          try {
+            const submitted = await run.submit(node);
+            node.operationId = submitted.operationId;
+            node.state = submitted.state;
+            node.progress = 0;
+            node.startTime = new Date().toISOString();
+            delete node.completionTime;
+            delete node.lastError;
+            this.active.set(node.pod, node);
+          } catch (err) {
+            if (isCancellation(err)) throw err;
+            node.state = 'FAILED';
+            node.lastError = failureMessage(err);
+            failed.push(node);
+          }
+        }),
+      );
+      if (this.active.size === 0) continue;
+      const result = await this.watchNodes(nodes, [...this.active.keys()], {
+        returnWhen: queue.length > 0 ? 'any' : 'all',
+        deadline,
+        ...(run.phaseProgress ? { phaseProgress: run.phaseProgress } : {}),
+      });
+      result.nodes.forEach((n, i) => Object.assign(nodes[i] ?? {}, n));
+      this.updateProgress();
+      const events: ResourceEvent[] = [];
+      for (const end of result.ended) {
+        const node = nodes.find((n) => n.pod === end.pod);
+        this.active.delete(end.pod);
+        if (!node) continue;
+        if (end.outcome === 'COMPLETED') {
+          const event = run.completed(node);
+          if (event) events.push(event);
+        } else if (
+          end.outcome === 'LOST' &&
+          run.resubmitLost(node) &&
+          (resubmits.get(node.pod) ?? 0) < MAX_RESUBMITS
+        ) {
+          resubmits.set(node.pod, (resubmits.get(node.pod) ?? 0) + 1);
+          const lost = node.operationId;
+          delete node.operationId;
+          node.lastError = `Icarus lost operation ${lost} (sidecar restarted?); submitted again`;
+          queue.unshift(node);
+          events.push({
+            type: 'Warning',
+            reason: 'OperationLost',
+            message: `Node ${node.pod}: ${node.lastError}`,
+          });
+        } else {
+          failed.push(node);
+          events.push({
+            type: 'Warning',
+            reason: 'NodeFailed',
+            message: `Node ${node.pod}${node.phase ? ` (${node.phase})` : ''}: ${end.message ?? node.lastError ?? end.outcome}`,
+          });
+        }
+      }
+      await this.emit(...events);
+      if (result.timedOut) {
+        await this.cancelActive();
+        return 'timeout';
+      }
+    }
+    return failed;
+  }
+
+  protected watchNodes(
+    nodes: NodeWork[],
+    active: string[],
+    opts: Pick<WatchInput, 'returnWhen' | 'deadline' | 'silent' | 'phaseProgress'>,
+  ): Promise<WatchResult> {
+    return this.watch.watchOperations({
+      resource: this.resource,
+      kind: this.kind,
+      nodes,
+      active,
+      ...opts,
+      pollIntervalMs: this.options.pollIntervalMs,
+      unreachableAfterMs: this.options.unreachableAfterMs,
+    });
+  }
+
+  /** Asks Icarus to stop every started operation and waits for them (bounded by the grace period). */
+  protected async cancelActive(): Promise<Record<string, string>> {
+    const operations = [...this.active.entries()]
+      .filter(([, n]) => n.operationId)
+      .map(([key, n]) => ({ pod: key, icarusUrl: n.icarusUrl, operationId: n.operationId ?? '' }));
+    if (operations.length === 0) return {};
+    const { outcomes } = await this.watch.cancelOperations({
+      resource: this.resource,
+      operations,
+      graceMs: this.options.cancelGraceMs,
+      pollIntervalMs: this.options.pollIntervalMs,
+    });
+    for (const [key, state] of Object.entries(outcomes)) {
+      const node = this.active.get(key);
+      if (node && !key.includes('#')) {
+        node.state = state === 'ABANDONED' ? 'RUNNING' : state;
+        node.lastError =
+          state === 'ABANDONED'
+            ? `still running ${Math.round(this.options.cancelGraceMs / 1000)} s after the cancel request: abandoned`
+            : `cancelled (${state})`;
+      }
+      this.active.delete(key);
+    }
+    return outcomes;
+  }
+
+  private async endCancelled(): Promise<never> {
+    await this.finishCancelled();
+    throw ApplicationFailure.create({
+      message: `${this.noun.toLowerCase()} cancelled (${this.cancelReason ?? 'CancelRequested'})`,
+      type: 'Cancelled',
+      nonRetryable: true,
+    });
+  }
+
+  /** Clean-up that must run even when the workflow itself is being cancelled. */
+  private async finishCancelled(): Promise<void> {
+    await CancellationScope.nonCancellable(async () => {
+      const outcomes = await this.cancelActive();
+      const reason = this.cancelReason === 'ResourceDeleted' ? 'ResourceDeleted' : 'Cancelled';
+      const abandoned = Object.values(outcomes).filter((s) => s === 'ABANDONED').length;
+      const noun = this.noun.toLowerCase();
+      const message =
+        (reason === 'ResourceDeleted'
+          ? `The resource was deleted: ${noun} cancelled`
+          : `${this.noun} cancelled`) +
+        (Object.keys(outcomes).length
+          ? `; ${Object.keys(outcomes).length} Icarus operation(s) stopped${abandoned ? `, ${abandoned} still running and abandoned` : ''}`
+          : '') +
+        this.cancelledNote();
+      this.progress.state = 'CANCELLED';
+      await this.emit({ type: 'Warning', reason: `${this.noun}Cancelled`, message });
+      await this.setStatus(
+        {
+          state: 'CANCELLED',
+          completionTime: new Date().toISOString(),
+          errors: nodeErrors(this.progress.nodes),
+          nodes: this.progress.nodes.map(nodeStatus),
+          ...this.terminalFields(),
+        },
+        'False',
+        reason,
+        message,
+      );
+    });
+  }
+
+  /** Extra status fields written with FAILED and CANCELLED (a restore's phases). */
+  protected terminalFields(): Record<string, unknown> {
+    return {};
+  }
+
+  /** The overall percentage after a watch returned. */
+  protected updateProgress(): void {
+    this.progress.progress = overallProgress(this.progress.nodes);
+  }
+
+  protected async reportWaiting(reason: string, message: string): Promise<void> {
+    this.progress.state = 'PENDING';
+    await this.setStatus({ state: 'PENDING' }, 'Unknown', reason, message);
+    const key = `${reason}:${message}`;
+    if (key !== this.lastTransient) {
+      this.lastTransient = key;
+      await this.emit({ type: 'Warning', reason, message: `${message} (checking again)` });
+    }
+  }
+
+  protected async reportFailed(reason: string, message: string): Promise<void> {
+    this.progress.state = 'FAILED';
+    const errors = nodeErrors(this.progress.nodes);
+    // The Event first: whoever waits for the condition finds the Event already there.
+    await this.emit(
+      { type: 'Warning', reason: `${this.noun}Failed`, message },
+      ...(reason !== 'NodeFailed' ? [{ type: 'Warning' as const, reason, message }] : []),
+    );
+    await this.setStatus(
+      {
+        state: 'FAILED',
+        errors: errors.length ? errors : [{ message }],
+        completionTime: new Date().toISOString(),
+        nodes: this.progress.nodes.map(nodeStatus),
+        ...this.terminalFields(),
+      },
+      'False',
+      reason,
+      message,
+    );
+  }
+
+  protected async setStatus(
+    fields: Record<string, unknown>,
+    succeeded: ConditionChange['status'],
+    reason: string,
+    message: string,
+  ): Promise<void> {
+    this.progress.reason = reason;
+    this.progress.message = message;
+    if (typeof fields.state === 'string') this.progress.state = fields.state;
+    await k8s.writeStatus({
+      kind: this.kind,
+      resource: this.resource,
+      change: {
+        fields,
+        generation: this.generation,
+        conditions: [{ type: 'Succeeded', status: succeeded, reason, message }],
+      },
+    });
+  }
+
+  protected async emit(...events: ResourceEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    await k8s.publishEvents({ kind: this.kind, resource: this.resource, events });
+  }
+}
+
+export function failureMessage(err: unknown): string {
+  if (err instanceof ActivityFailure && err.cause) return err.cause.message;
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** An activity failure as a failed attempt: the ApplicationFailure's type is the condition reason. */
+export function failedFrom(err: unknown, fallbackReason: string): AttemptOutcome {
+  if (isCancellation(err)) throw err;
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  if (cause instanceof ApplicationFailure) {
+    const details = cause.details?.[0] as { transient?: boolean } | undefined;
+    return {
+      kind: 'failed',
+      reason: cause.type && /^[A-Z][A-Za-z0-9]*$/.test(cause.type) ? cause.type : fallbackReason,
+      message: cause.message,
+      transient: details?.transient === true,
+    };
+  }
+  return { kind: 'failed', reason: fallbackReason, message: failureMessage(err), transient: false };
+}

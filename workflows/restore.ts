@@ -1,0 +1,307 @@
+// One CassandraRestore, from creation to its end: read the spec, plan (source, nodes, credentials), then
+// the phases Icarus's own coordinator runs, each a barrier over the selected nodes: DOWNLOAD on all,
+// TRUNCATE once (truncation is cluster-wide), IMPORT on all, CLEANUP on all.
+//
+// Resumable at phase granularity: the phases and the nodes done in each live in the workflow's state, so
+// a retry (signal or spec change) or a new worker after a crash continues where it stopped; a finished
+// phase never runs again and a node done in the current phase is not asked again. TRUNCATE is never
+// repeated once it ran: a lost TRUNCATE (Icarus restarted) fails the restore with TruncateLost and only
+// the retry signal, sent by a person who read why, runs it again.
+import type { CassandraRestoreSpec } from '../src/kube/api/resources.js';
+import {
+  restorePhaseNames,
+  type NodeWork,
+  type PhaseWork,
+  type RestorePhaseName,
+  type RestorePlan,
+  type RestoreWorkflowInput,
+  type RunResult,
+} from './definitions.js';
+import { nodeStatus, overallProgress } from './node-progress.js';
+import { failedFrom, k8s, ResourceRun, submit, type AttemptOutcome } from './resource-run.js';
+
+export async function restoreWorkflow(input: RestoreWorkflowInput): Promise<RunResult> {
+  return new RestoreRun(input).execute();
+}
+
+/** The condition reason while a phase runs. */
+const RUNNING_REASON: Record<RestorePhaseName, string> = {
+  DOWNLOAD: 'Downloading',
+  TRUNCATE: 'Truncating',
+  IMPORT: 'Importing',
+  CLEANUP: 'CleaningUp',
+};
+/** The Event reason when a phase has finished on every node. */
+const DONE_REASON: Record<RestorePhaseName, string> = {
+  DOWNLOAD: 'Downloaded',
+  TRUNCATE: 'Truncated',
+  IMPORT: 'Imported',
+  CLEANUP: 'CleanedUp',
+};
+
+class RestoreRun extends ResourceRun {
+  protected readonly kind = 'CassandraRestore' as const;
+  protected readonly noun = 'Restore' as const;
+  /** Per phase, the pods that finished it: kept across attempts (the CRD freezes the source once started). */
+  private readonly done = new Map<RestorePhaseName, Set<string>>(
+    restorePhaseNames.map((p) => [p, new Set()]),
+  );
+  private readonly phases: PhaseWork[] = restorePhaseNames.map((name) => ({
+    name,
+    state: 'PENDING',
+    nodes: 0,
+    completedNodes: 0,
+  }));
+  /** The node TRUNCATE runs on, chosen once. */
+  private truncateNode: string | undefined;
+  private current: RestorePhaseName | undefined;
+
+  constructor(input: RestoreWorkflowInput) {
+    super(input);
+    this.progress.phases = this.phases;
+  }
+
+  protected async attemptBody(): Promise<AttemptOutcome> {
+    const retried = this.retrying;
+    const loaded = await this.load(
+      () => k8s.loadRestore(this.resource),
+      ({ spec }) =>
+        `Finding the backup${spec.cassandraBackup ? ` ${spec.cassandraBackup}` : ''} and the nodes of cluster ${spec.cassandraCluster}`,
+    );
+    if ('kind' in loaded) return loaded;
+    const spec = loaded.spec;
+
+    let plan: RestorePlan;
+    try {
+      plan = await k8s.planRestore({ resource: this.resource, spec });
+    } catch (err) {
+      return failedFrom(err, 'PlanningFailed');
+    }
+    this.planned();
+    // Keep each node's record from earlier attempts (its phase and state), with today's address.
+    const previous = new Map(this.progress.nodes.map((n) => [n.pod, n]));
+    const nodes: NodeWork[] = plan.nodes.map((n) => {
+      const before = previous.get(n.pod);
+      return before ? { ...before, address: n.address, icarusUrl: n.icarusUrl, hostId: n.hostId } : { ...n };
+    });
+    this.progress.nodes = nodes;
+    this.progress.snapshotTag = plan.source.snapshotTag;
+    // TRUNCATE runs on one node, chosen once; another is chosen only if it never started there.
+    if (!nodes.some((n) => n.pod === this.truncateNode) && this.phaseOf('TRUNCATE').state === 'PENDING') {
+      this.truncateNode = nodes[0]?.pod;
+    }
+    const resumeAt = restorePhaseNames.find((p) => this.phaseOf(p).state !== 'COMPLETED') ?? 'CLEANUP';
+    this.startTime ??= new Date().toISOString();
+    await this.setStatus(
+      {
+        state: 'RUNNING',
+        source: plan.source,
+        snapshotTag: plan.source.snapshotTag,
+        ...(plan.source.schemaVersion ? { schemaVersion: plan.source.schemaVersion } : {}),
+        startTime: this.startTime,
+        phase: resumeAt,
+        phases: this.phases,
+        progress: this.overall(nodes),
+        nodes: nodes.map(nodeStatus),
+      },
+      'Unknown',
+      'Running',
+      `Restoring ${nodes.length} node(s) of cluster ${spec.cassandraCluster} from ${plan.source.storageLocation} (${plan.source.snapshotTag})`,
+    );
+    await this.emit({
+      type: 'Normal',
+      reason: retried ? 'RestoreRetried' : 'RestoreStarted',
+      message: retried
+        ? `Retrying the restore at ${resumeAt}; finished phases and nodes are not run again`
+        : `Started restoring ${nodes.length} node(s) from ${plan.source.storageLocation} (${plan.source.snapshotTag})`,
+    });
+
+    const deadline = Date.now() + spec.timeout * 3_600_000;
+    for (const phase of restorePhaseNames) {
+      if (this.phaseOf(phase).state === 'COMPLETED') continue;
+      const outcome = await this.runPhase(phase, spec, plan, nodes, deadline);
+      if (outcome) return outcome;
+    }
+
+    this.progress.progress = 100;
+    const message = `Restored ${nodes.length} node(s) of cluster ${spec.cassandraCluster} from ${plan.source.storageLocation} (${plan.source.snapshotTag})`;
+    await this.emit({ type: 'Normal', reason: 'RestoreSucceeded', message });
+    await this.setStatus(
+      {
+        state: 'COMPLETED',
+        progress: 100,
+        errors: null,
+        phases: this.phases,
+        completionTime: new Date().toISOString(),
+        nodes: nodes.map(nodeStatus),
+      },
+      'True',
+      'Completed',
+      message,
+    );
+    return { kind: 'succeeded' };
+  }
+
+  /** One phase on every node that has not finished it; undefined when all did. */
+  private async runPhase(
+    phase: RestorePhaseName,
+    spec: CassandraRestoreSpec,
+    plan: RestorePlan,
+    nodes: NodeWork[],
+    deadline: number,
+  ): Promise<AttemptOutcome | undefined> {
+    const work = this.phaseOf(phase);
+    const done = this.done.get(phase) ?? new Set<string>();
+    const targets = phase === 'TRUNCATE' ? nodes.filter((n) => n.pod === this.truncateNode) : nodes;
+    if (targets.length === 0) {
+      return {
+        kind: 'failed',
+        reason: 'NodeFailed',
+        message: `${phase} has no node to run on: pod ${this.truncateNode ?? '?'}, where TRUNCATE was started, is gone`,
+        transient: true,
+      };
+    }
+    const pending = targets.filter((n) => !done.has(n.pod));
+    for (const node of pending) {
+      node.phase = phase;
+      node.state = 'PENDING';
+      node.progress = 0;
+      delete node.operationId;
+    }
+    this.current = phase;
+    this.progress.phase = phase;
+    work.state = 'RUNNING';
+    work.nodes = targets.length;
+    work.completedNodes = targets.length - pending.length;
+    work.startTime ??= new Date().toISOString();
+    delete work.completionTime;
+    await this.setStatus(
+      {
+        state: 'RUNNING',
+        phase,
+        phases: this.phases,
+        progress: this.overall(nodes),
+        nodes: nodes.map(nodeStatus),
+      },
+      'Unknown',
+      RUNNING_REASON[phase],
+      phase === 'TRUNCATE'
+        ? `TRUNCATE of the restored tables, once, from ${this.truncateNode ?? 'one node'} (it empties them cluster-wide)`
+        : `${phase} on ${pending.length} node(s)${work.completedNodes ? ` (${work.completedNodes} already done)` : ''}`,
+    );
+
+    let submitFailure: AttemptOutcome | undefined;
+    const notBefore = Date.now();
+    const { nodes: _all, ...planFields } = plan;
+    const failed = await this.runNodes(nodes, pending, deadline, {
+      submit: async (node) => {
+        try {
+          return await submit.submitRestore({
+            resource: this.resource,
+            spec,
+            plan: planFields,
+            node,
+            phase,
+            notBefore,
+          });
+        } catch (err) {
+          submitFailure = failedFrom(err, 'NodeFailed');
+          throw err;
+        }
+      },
+      // A TRUNCATE Icarus lost may have run: never posted again without a person deciding (TruncateLost).
+      resubmitLost: () => phase !== 'TRUNCATE',
+      completed: (node) => {
+        done.add(node.pod);
+        work.completedNodes = done.size;
+        return undefined;
+      },
+      phaseProgress: { done: this.phasesDone(), total: restorePhaseNames.length },
+    });
+
+    if (failed === 'timeout') {
+      work.state = 'FAILED';
+      return {
+        kind: 'failed',
+        reason: 'Timeout',
+        message: `the restore did not finish within spec.timeout (${spec.timeout} h), in ${phase}; its operations were cancelled${this.leftBehind()}`,
+        transient: false,
+      };
+    }
+    if (failed.length > 0) {
+      work.state = 'FAILED';
+      for (const n of failed) n.lastError = `${phase}: ${n.lastError ?? 'failed'}`;
+      const lostTruncate = phase === 'TRUNCATE' && failed.some((n) => n.state === 'LOST');
+      const reason = lostTruncate
+        ? 'TruncateLost'
+        : submitFailure &&
+            submitFailure.kind === 'failed' &&
+            submitFailure.reason === 'TruncateOutcomeUnknown'
+          ? submitFailure.reason
+          : 'NodeFailed';
+      const detail = failed.map((n) => `${n.pod}: ${n.lastError ?? 'failed'}`).join('; ');
+      return {
+        kind: 'failed',
+        reason,
+        message: lostTruncate
+          ? `Icarus lost the TRUNCATE operation on ${this.truncateNode ?? 'its node'} (sidecar restarted?): whether the tables were truncated is unknown. It is not run again on its own; IMPORT has not run, so the retry signal truncates again (dropping writes made since) and continues`
+          : `${phase} failed on ${failed.length} of ${targets.length} node(s): ${detail}. The retry signal resumes at ${phase} on the failed node(s)${this.leftBehind()}`,
+        transient: false,
+      };
+    }
+    work.state = 'COMPLETED';
+    work.completionTime = new Date().toISOString();
+    this.progress.progress = this.overall(nodes);
+    await this.emit({
+      type: 'Normal',
+      reason: DONE_REASON[phase],
+      message:
+        phase === 'TRUNCATE'
+          ? `Truncated the restored tables (from ${this.truncateNode ?? 'one node'})`
+          : `${phase} finished on ${targets.length} node(s)`,
+    });
+    return undefined;
+  }
+
+  private phaseOf(name: RestorePhaseName): PhaseWork {
+    const found = this.phases.find((p) => p.name === name);
+    if (!found) throw new Error(`unknown phase ${name}`);
+    return found;
+  }
+
+  private phasesDone(): number {
+    return this.phases.filter((p) => p.state === 'COMPLETED').length;
+  }
+
+  /** Finished phases count whole; the current one by its nodes' mean progress. */
+  private overall(nodes: NodeWork[]): number {
+    const phase = this.current;
+    if (!phase || this.phaseOf(phase).state === 'COMPLETED') {
+      return Math.floor((this.phasesDone() * 100) / restorePhaseNames.length);
+    }
+    const targets = phase === 'TRUNCATE' ? nodes.filter((n) => n.pod === this.truncateNode) : nodes;
+    return Math.floor((this.phasesDone() * 100 + overallProgress(targets)) / restorePhaseNames.length);
+  }
+
+  protected override updateProgress(): void {
+    this.progress.progress = this.overall(this.progress.nodes);
+  }
+
+  /** What a stop part-way leaves in the cluster, for the failure and cancel messages. */
+  private leftBehind(): string {
+    const truncated = this.phaseOf('TRUNCATE').state === 'COMPLETED';
+    const imported = this.phaseOf('IMPORT').state === 'COMPLETED';
+    if (truncated && !imported) {
+      return '. The restored tables were truncated and are not fully imported yet: until the restore finishes they miss rows';
+    }
+    return '';
+  }
+
+  protected override cancelledNote(): string {
+    return this.leftBehind();
+  }
+
+  protected override terminalFields(): Record<string, unknown> {
+    return { phases: this.phases, ...(this.current ? { phase: this.current } : {}) };
+  }
+}
