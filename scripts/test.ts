@@ -5,6 +5,7 @@
 //   npm test                      all tests
 //   npm test -- test/unit         only files under these paths
 //   npm run test:unit             unit tests only, without starting the stack
+//   npm run test:real             the contract suite and the operator on real Cassandra + Icarus
 //
 // Environment: TEST_CONCURRENCY (test files run at once, default 2), STACK_KEEP=true (leave the stack's
 // work folder behind for inspection), plus the stack's own variables (README, "Local stack").
@@ -67,7 +68,8 @@ function findTests(paths: string[]): string[] {
     }
     for (const entry of readdirSync(p).sort()) {
       const child = join(p, entry);
-      if (entry === 'node_modules' || entry === 'fixtures') continue;
+      // real-tier/ needs Java, Maven and a real Cassandra: `npm run test:real` names it explicitly.
+      if (entry === 'node_modules' || entry === 'fixtures' || entry === 'real-tier') continue;
       if (statSync(child).isDirectory()) walk(child);
       else if (entry.endsWith('.test.ts')) out.push(child);
     }

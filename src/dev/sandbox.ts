@@ -1,13 +1,14 @@
 // The local sandbox (`npm run sandbox`): the real stack on loopback with the Temporal Web UI, the
 // operator (src/main.ts, in its own process), a simulated 3-node Cassandra cluster "my-cluster" behind
-// Pods, and the example backup from k8s/examples applied with kubectl. Its progress is shown live; the
-// sandbox runs until Ctrl-C, which stops everything it started.
+// Pods, and the example backup from k8s/examples applied with kubectl; then a bad day (rows deleted) and
+// the example restore of that backup, which brings them back. Progress is shown live; the sandbox runs
+// until Ctrl-C, which stops everything it started.
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
-import { resourceNames, type CassandraBackup } from '../kube/api/resources.js';
+import { resourceNames, type CassandraBackup, type CassandraRestore } from '../kube/api/resources.js';
 import { startPodCluster, type PodCluster } from './simulated-pods.js';
 import { installShutdownHandlers, startStack, type Stack } from './stack/index.js';
 import { startProcess, tail, waitUntilReady, type ManagedProcess } from './stack/processes.js';
@@ -17,6 +18,7 @@ const run = promisify(execFile);
 const CLUSTER = 'my-cluster';
 const NAMESPACE = 'default';
 const EXAMPLE = join(repoRoot, 'k8s', 'examples', 'backup-s3.yaml');
+const RESTORE = join(repoRoot, 'k8s', 'examples', 'restore-from-backup.yaml');
 const SECRET = join(repoRoot, 'k8s', 'examples', 'secret-s3.yaml');
 
 // Handlers first, so that Ctrl-C while the stack starts also stops what was started. Ctrl-C stops every
@@ -42,16 +44,21 @@ const kc = new KubeConfig();
 kc.loadFromFile(stack.kube.kubeconfigPath);
 
 // Three Cassandra nodes: Icarus simulators on 127.x.y.1-3:4567, Pods pointing at them. A node's upload
-// takes about 30 s, so the progress can be watched.
+// and each restore phase take about 15 s, so the progress can be watched.
 running.cluster = await startPodCluster(kc, NAMESPACE, {
   name: CLUSTER,
   datacenters: { dc1: 3 },
   storageRoot: join(stack.workDir, 'storage'),
-  timing: { durationMs: 30_000, pendingMs: 500 },
+  timing: { durationMs: 15_000, pendingMs: 500 },
 });
-for (const node of running.cluster.cluster.nodes) {
-  node.data.set('shop.orders', [{ id: 1, item: 'book' }]);
-}
+const nodes = running.cluster.cluster.nodes;
+nodes.forEach((node, i) =>
+  node.data.set('shop.orders', [
+    { id: i * 10 + 1, item: 'book' },
+    { id: i * 10 + 2, item: 'lamp' },
+  ]),
+);
+const rowCount = () => nodes.reduce((sum, n) => sum + (n.data.get('shop.orders') ?? []).length, 0);
 
 const operatorLog = join(stack.workDir, 'operator.log');
 const operator = startProcess({
@@ -94,39 +101,57 @@ process.stdout.write(
     `  $KUBECTL get cassandrabackups`,
     `  $KUBECTL describe cassandrabackup nightly-s3`,
     `  $KUBECTL wait --for=condition=Succeeded cassandrabackup/nightly-s3 --timeout=5m`,
+    `  $KUBECTL get cassandrarestores    (after the backup)`,
     '',
   ].join('\n'),
 );
 
-// Live progress of the example backup, one line per change, until it ends.
 const custom = kc.makeApiClient(CustomObjectsApi);
-const { group, version, plural } = resourceNames.CassandraBackup;
-let last = '';
-let linked = false;
-for (;;) {
-  const b = (await custom
-    .getNamespacedCustomObject({ group, version, plural, namespace: NAMESPACE, name: 'nightly-s3' })
-    .catch(() => undefined)) as CassandraBackup | undefined;
-  const s = b?.status;
-  if (s?.workflowUrl && !linked) {
-    process.stdout.write(`  workflow: ${s.workflowUrl}\n`);
-    linked = true;
+
+/** Live progress of one resource, a line per change, until its Succeeded condition is decided. */
+async function follow(kind: 'CassandraBackup' | 'CassandraRestore', name: string): Promise<boolean> {
+  const { group, version, plural } = resourceNames[kind];
+  let last = '';
+  let linked = false;
+  for (;;) {
+    const obj = (await custom
+      .getNamespacedCustomObject({ group, version, plural, namespace: NAMESPACE, name })
+      .catch(() => undefined)) as CassandraBackup | CassandraRestore | undefined;
+    const s = obj?.status;
+    if (s?.workflowUrl && !linked) {
+      process.stdout.write(`  workflow: ${s.workflowUrl}\n`);
+      linked = true;
+    }
+    const succeeded = s?.conditions?.find((c) => c.type === 'Succeeded');
+    const phase = s && 'phase' in s && s.phase ? ` ${s.phase}` : '';
+    const line = s
+      ? `  ${name}  ${s.state ?? '-'}${phase} ${s.progress ?? 0}%  [${(s.nodes ?? []).map((n) => `${n.pod.replace(`${CLUSTER}-cassandra-`, '')} ${n.progress ?? 0}%`).join(', ')}]  ${succeeded?.reason ?? ''}`
+      : `  ${name}  (waiting for the operator)`;
+    if (line !== last) process.stdout.write(`${line}\n`);
+    last = line;
+    if (succeeded && succeeded.status !== 'Unknown') {
+      process.stdout.write(`\n  ${succeeded.reason}: ${succeeded.message}\n\n`);
+      return succeeded.status === 'True';
+    }
+    if (!operator.isRunning()) {
+      process.stdout.write(`The operator stopped; its log:\n${await tail(operatorLog)}\n`);
+      return false;
+    }
+    await new Promise((r) => setTimeout(r, 1000));
   }
-  const succeeded = s?.conditions?.find((c) => c.type === 'Succeeded');
-  const line = s
-    ? `  nightly-s3  ${s.state ?? '-'} ${s.progress ?? 0}%  [${(s.nodes ?? []).map((n) => `${n.pod.replace(`${CLUSTER}-cassandra-`, '')} ${n.progress ?? 0}%`).join(', ')}]  ${succeeded?.reason ?? ''}`
-    : '  nightly-s3  (waiting for the operator)';
-  if (line !== last) process.stdout.write(`${line}\n`);
-  last = line;
-  if (succeeded && succeeded.status !== 'Unknown') {
-    process.stdout.write(`\n  ${succeeded.reason}: ${succeeded.message}\n\n`);
-    break;
+}
+
+if (await follow('CassandraBackup', 'nightly-s3')) {
+  // A bad day: rows deleted on every node. The example restore brings them back.
+  const before = rowCount();
+  for (const node of nodes) node.data.set('shop.orders', (node.data.get('shop.orders') ?? []).slice(0, 1));
+  process.stdout.write(
+    `Deleted rows of shop.orders: ${before} -> ${rowCount()} on the cluster. Applying ${RESTORE.slice(repoRoot.length + 1)}:\n`,
+  );
+  await kube('apply', '-n', NAMESPACE, '-f', RESTORE);
+  if (await follow('CassandraRestore', 'restore-nightly')) {
+    process.stdout.write(`Rows of shop.orders after the restore: ${rowCount()} (were ${before}).\n\n`);
   }
-  if (!operator.isRunning()) {
-    process.stdout.write(`The operator stopped; its log:\n${await tail(operatorLog)}\n`);
-    break;
-  }
-  await new Promise((r) => setTimeout(r, 1000));
 }
 process.stdout.write(
   'Apply your own resources with $KUBECTL (cluster "my-cluster"). Ctrl-C stops the sandbox.\n',

@@ -1,6 +1,8 @@
 // CassandraRestore end to end on the real stack: the operator process against the real kube-apiserver
 // and Temporal dev server, with simulated Icarus nodes (holding rows per table) behind real Pod objects.
 import assert from 'node:assert/strict';
+import { cpSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import { PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
@@ -297,4 +299,57 @@ test('a dc filter whose TRUNCATE would empty other datacenters is refused until 
     ['dc1', 'dc1'],
   );
   assert.deepEqual(phaseCounts(c, 'DOWNLOAD'), [1, 1, 0]);
+});
+
+test('a restore by location + tag of a backup in Icarus’s own global-backup layout (fixture) picks the newest match', async () => {
+  const fixtureDir = fileURLToPath(new URL('../fixtures/icarus-global-backup/', import.meta.url));
+  const fixture = JSON.parse(readFileSync(join(fixtureDir, 'cluster.json'), 'utf8')) as {
+    clusterName: string;
+    dc: string;
+    schemaVersion: string;
+    nodes: { hostId: string; tokens: string[] }[];
+  };
+  const c = await startPodCluster(kc, namespace, {
+    name: fixture.clusterName,
+    datacenters: { [fixture.dc]: fixture.nodes.length },
+    identities: fixture.nodes,
+    schemaVersion: fixture.schemaVersion,
+    timing: { durationMs: 500, pendingMs: 30 },
+  });
+  clusters.push(c);
+  // The bucket as Icarus's coordinator left it, under the simulator's s3 root.
+  cpSync(join(fixtureDir, 'bucket'), join(c.storageRoot, 's3', 'fixture-bucket'), { recursive: true });
+  c.cluster.nodes.forEach((n, i) =>
+    n.data.set(ORDERS, [{ id: i * 10 + 9, item: 'written after the backup' }]),
+  );
+
+  const name = uniqueName('restore');
+  await restores.create(name, {
+    cassandraCluster: fixture.clusterName,
+    storageLocation: 's3://fixture-bucket',
+    snapshotTag: 'nightly',
+    secretName: 'creds',
+  });
+  const done = await restores.waitFor(name, 'Succeeded=True', (x) => succeeded(x) === 'True');
+  assert.deepEqual(done.status?.source, {
+    storageLocation: 's3://fixture-bucket',
+    snapshotTag: 'nightly',
+    secretName: 'creds',
+  });
+  assert.deepEqual(
+    rowsOf(c),
+    c.cluster.nodes.map((_, i) => [
+      { id: i * 10 + 1, item: `new-book-${i}` },
+      { id: i * 10 + 2, item: `new-lamp-${i}` },
+    ]),
+    'every node restored its own rows of the newest backup tagged nightly',
+  );
+  for (const n of c.cluster.nodes) {
+    for (const r of n.simulator.received.filter((x) => x.type === 'restore')) {
+      assert.equal(
+        r.request.storageLocation,
+        `s3://fixture-bucket/${fixture.clusterName}/${fixture.dc}/${n.identity.hostId}`,
+      );
+    }
+  }
 });

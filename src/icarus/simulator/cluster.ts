@@ -23,6 +23,10 @@ export interface ClusterOptions {
   /** Icarus port of every node (4567 like the real one, so the operator's default finds them). */
   port?: number;
   timing?: Partial<Timing>;
+  /** Fixed identities, in node order (to restore a fixture written by other nodes): random otherwise. */
+  identities?: { hostId: string; tokens: string[] }[];
+  /** The cluster's schema version: random otherwise. */
+  schemaVersion?: string;
 }
 
 export interface SimulatedNode {
@@ -33,10 +37,11 @@ export interface SimulatedNode {
 
 export class SimulatedCluster {
   readonly nodes: SimulatedNode[] = [];
-  schemaVersion = randomUUID();
+  schemaVersion: string;
   readonly storage: BucketStore;
 
   constructor(readonly opts: ClusterOptions) {
+    this.schemaVersion = opts.schemaVersion ?? randomUUID();
     this.storage = new BucketStore(opts.storageRoot);
     const prefix = opts.addressPrefix ?? `127.${randomInt(1, 255)}.${randomInt(0, 255)}`;
     let n = 1;
@@ -46,9 +51,11 @@ export class SimulatedCluster {
           cluster: opts.name,
           dc,
           rack: `rack${(i % 3) + 1}`,
-          hostId: randomUUID(),
+          hostId: opts.identities?.[n - 1]?.hostId ?? randomUUID(),
           address: `${prefix}.${n}`,
-          tokens: [String(BigInt(n) * 1_000_000_000n - 9_000_000_000_000_000_000n)],
+          tokens: opts.identities?.[n - 1]?.tokens ?? [
+            String(BigInt(n) * 1_000_000_000n - 9_000_000_000_000_000_000n),
+          ],
         };
         const data: NodeData = new Map();
         const node: SimulatedNode = { identity, data, simulator: undefined as unknown as IcarusSimulator };

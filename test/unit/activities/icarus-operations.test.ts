@@ -2,59 +2,21 @@
 // interrupted after its POST is adopted by the next attempt instead of sent again, and the watch
 // reports how each operation ended.
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { icarusClients, type ActivityDeps } from '../../../activities/deps.js';
 import {
   submitBackup,
   watchOperations,
   type SubmitBackupInput,
 } from '../../../activities/icarus-operations.js';
-import { SimulatedCluster } from '../../../src/icarus/simulator/cluster.js';
 import { cassandraBackupSpecSchema } from '../../../src/kube/api/resources.js';
-import { createLogger } from '../../../src/logger.js';
-import type { NodeWork, WatchInput } from '../../../workflows/definitions.js';
+import type { WatchInput } from '../../../workflows/definitions.js';
+import { inActivity, simulatedActivities } from '../../support/activity-env.js';
 
-const cluster = new SimulatedCluster({
-  name: 'unit',
-  datacenters: { dc1: 2 },
-  storageRoot: mkdtempSync(join(tmpdir(), 'cbo-unit-')),
-  port: 0,
-  timing: { durationMs: 300, pendingMs: 10 },
-});
-const writes: Record<string, unknown>[] = [];
-const deps = {
-  icarus: icarusClients(2000),
-  logger: createLogger('silent'),
-  statusWriter: {
-    update: (_ref: unknown, s: Record<string, unknown>) => (writes.push(s), Promise.resolve()),
-    flush: (_ref: unknown, s: Record<string, unknown>) => (writes.push(s), Promise.resolve()),
-  },
-} as unknown as ActivityDeps;
+const { cluster, deps, writes, nodeWork } = simulatedActivities();
 
 before(() => cluster.start());
 after(() => cluster.stop());
-
-/** Runs the body as an activity of the mock environment (typed: the SDK's run() infers no result type). */
-function inActivity<R>(env: MockActivityEnvironment, body: () => Promise<R>): Promise<R> {
-  return env.run<[], R, () => Promise<R>>(body);
-}
-
-function nodeWork(i: number): NodeWork {
-  const n = cluster.nodes[i];
-  if (!n) throw new Error(`no node ${i}`);
-  return {
-    pod: `pod-${i}`,
-    dc: n.identity.dc,
-    rack: n.identity.rack,
-    hostId: n.identity.hostId,
-    address: n.simulator.url.replace('http://', ''),
-    icarusUrl: n.simulator.url,
-  };
-}
 
 function input(i: number, tag: string): SubmitBackupInput {
   return {

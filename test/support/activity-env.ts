@@ -1,0 +1,49 @@
+// Activities against simulated Icarus nodes in Temporal's mock activity environment (unit tests): the
+// nodes, the dependencies an activity gets (Icarus clients, a logger, a status writer that records),
+// and a typed way to run a body as an activity.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { MockActivityEnvironment } from '@temporalio/testing';
+import { icarusClients, type ActivityDeps } from '../../activities/deps.js';
+import { SimulatedCluster } from '../../src/icarus/simulator/cluster.js';
+import { createLogger } from '../../src/logger.js';
+import type { NodeWork } from '../../workflows/definitions.js';
+
+export function simulatedActivities(nodes = 2) {
+  const cluster = new SimulatedCluster({
+    name: 'unit',
+    datacenters: { dc1: nodes },
+    storageRoot: mkdtempSync(join(tmpdir(), 'cbo-unit-')),
+    port: 0,
+    timing: { durationMs: 300, pendingMs: 10 },
+  });
+  const writes: Record<string, unknown>[] = [];
+  const deps = {
+    icarus: icarusClients(2000),
+    logger: createLogger('silent'),
+    statusWriter: {
+      update: (_ref: unknown, s: Record<string, unknown>) => (writes.push(s), Promise.resolve()),
+      flush: (_ref: unknown, s: Record<string, unknown>) => (writes.push(s), Promise.resolve()),
+    },
+  } as unknown as ActivityDeps;
+
+  function nodeWork(i: number): NodeWork {
+    const n = cluster.nodes[i];
+    if (!n) throw new Error(`no node ${i}`);
+    return {
+      pod: `pod-${i}`,
+      dc: n.identity.dc,
+      rack: n.identity.rack,
+      hostId: n.identity.hostId,
+      address: n.simulator.url.replace('http://', ''),
+      icarusUrl: n.simulator.url,
+    };
+  }
+  return { cluster, deps, writes, nodeWork };
+}
+
+/** Runs the body as an activity of the mock environment (typed: the SDK's run() infers no result type). */
+export function inActivity<R>(env: MockActivityEnvironment, body: () => Promise<R>): Promise<R> {
+  return env.run<[], R, () => Promise<R>>(body);
+}

@@ -1,0 +1,91 @@
+// The restore submission against simulated nodes, in Temporal's mock activity environment: an
+// interrupted submission is adopted, an older restore's operation is not, and TRUNCATE is never posted
+// a second time: adopted whatever its state, and refused when an earlier attempt may have posted it.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { ApplicationFailure } from '@temporalio/common';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { submitRestore, type SubmitRestoreInput } from '../../../activities/restore-submit.js';
+import { cassandraRestoreSpecSchema } from '../../../src/kube/api/resources.js';
+import type { RestorePhaseName } from '../../../workflows/definitions.js';
+import { inActivity, simulatedActivities } from '../../support/activity-env.js';
+
+const { cluster, deps, nodeWork } = simulatedActivities();
+
+before(() => cluster.start());
+after(() => cluster.stop());
+
+function input(phase: RestorePhaseName, tag: string, notBefore = Date.now()): SubmitRestoreInput {
+  return {
+    resource: { namespace: 'ns', name: 'r', uid: 'u' },
+    spec: cassandraRestoreSpecSchema.parse({ cassandraCluster: 'unit', cassandraBackup: 'b' }),
+    plan: {
+      clusterName: 'unit',
+      icarusGeneration: 3,
+      source: { storageLocation: 's3://bucket', snapshotTag: tag, secretName: 's' },
+      dataDirs: ['/var/lib/cassandra/data'],
+      cassandraDirectory: '/var/lib/cassandra',
+      downloadDir: 'file:///var/lib/cassandra/downloadedsstables',
+    },
+    node: nodeWork(0),
+    phase,
+    notBefore,
+  };
+}
+
+const posted = (phase: string, tag: string) =>
+  (cluster.nodes[0]?.simulator.received ?? []).filter(
+    (r) => r.request.restorationPhase === phase && r.request.snapshotTag === tag,
+  ).length;
+
+test('a second attempt adopts the phase operation the first one posted', async () => {
+  const first = await inActivity(new MockActivityEnvironment(), () =>
+    submitRestore(deps, input('DOWNLOAD', 'adopt')),
+  );
+  const again = await inActivity(new MockActivityEnvironment({ attempt: 2 }), () =>
+    submitRestore(deps, input('DOWNLOAD', 'adopt')),
+  );
+  assert.equal(again.operationId, first.operationId);
+  assert.equal(again.adopted, true);
+  assert.equal(posted('DOWNLOAD', 'adopt'), 1);
+});
+
+test('an operation of an earlier restore (created before this phase began) is not adopted', async () => {
+  const old = await inActivity(new MockActivityEnvironment(), () =>
+    submitRestore(deps, input('CLEANUP', 'older')),
+  );
+  const next = await inActivity(new MockActivityEnvironment(), () =>
+    submitRestore(deps, input('CLEANUP', 'older', Date.now() + 60_000)),
+  );
+  assert.notEqual(next.operationId, old.operationId);
+  assert.equal(posted('CLEANUP', 'older'), 2);
+});
+
+test('a TRUNCATE that ran is adopted, even FAILED, and never posted twice', async () => {
+  // No backup has this tag: the truncate itself runs (it needs no download) and ends.
+  const first = await inActivity(new MockActivityEnvironment(), () =>
+    submitRestore(deps, input('TRUNCATE', 'once')),
+  );
+  await new Promise((r) => setTimeout(r, 600));
+  const again = await inActivity(new MockActivityEnvironment({ attempt: 3 }), () =>
+    submitRestore(deps, input('TRUNCATE', 'once')),
+  );
+  assert.equal(again.operationId, first.operationId);
+  assert.equal(posted('TRUNCATE', 'once'), 1);
+});
+
+test('a retried TRUNCATE that the node does not list is refused, not posted blindly', async () => {
+  const notListed = input('TRUNCATE', 'lost');
+  await assert.rejects(
+    inActivity(new MockActivityEnvironment({ attempt: 2 }), () => submitRestore(deps, notListed)),
+    (err: unknown) =>
+      err instanceof ApplicationFailure &&
+      err.type === 'TruncateOutcomeUnknown' &&
+      err.nonRetryable &&
+      /retry signal/.test(err.message),
+  );
+  assert.equal(posted('TRUNCATE', 'lost'), 0);
+  // The first attempt of a new activity (what the retry signal schedules) posts it.
+  await inActivity(new MockActivityEnvironment(), () => submitRestore(deps, notListed));
+  assert.equal(posted('TRUNCATE', 'lost'), 1);
+});
