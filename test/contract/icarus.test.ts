@@ -296,3 +296,16 @@ test('the sidecar’s /version tells its Icarus generation', async () => {
   assert.equal(await resolveGeneration('auto', client(node)), 3);
   assert.equal(await resolveGeneration(2, client(node)), 2, 'an explicit setting wins');
 });
+
+test('GET /topology reports the cluster, its schema version and every node with its host id and DC', async () => {
+  for (const node of target.nodes) {
+    const topology = await client(node).topology();
+    assert.equal(topology.clusterName, node.cluster);
+    assert.equal(topology.schemaVersion, await target.schemaVersion());
+    assert.deepEqual(
+      topology.topology.map((t) => [t.nodeId, t.dc]).sort(),
+      target.nodes.map((n) => [n.hostId, n.dc]).sort(),
+    );
+    for (const t of topology.topology) assert.match(t.ipAddress, /^\d+\.\d+\.\d+\.\d+$/);
+  }
+});

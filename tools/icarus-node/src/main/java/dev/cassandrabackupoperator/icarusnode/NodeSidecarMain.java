@@ -39,6 +39,7 @@ import com.instaclustr.esop.impl.restore.RestorationStrategyResolver;
 import com.instaclustr.esop.impl.restore.RestoreModules;
 import com.instaclustr.esop.impl.restore.RestoreOperationRequest;
 import com.instaclustr.esop.impl.restore.coordination.BaseRestoreOperationCoordinator;
+import com.instaclustr.esop.topology.CassandraClusterTopology;
 import com.instaclustr.guice.Application;
 import com.instaclustr.guice.ServiceManagerModule;
 import com.instaclustr.jackson.JacksonModule;
@@ -54,6 +55,7 @@ import com.instaclustr.version.Version;
 import com.instaclustr.version.VersionModule;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -68,7 +70,8 @@ import org.glassfish.jersey.server.ResourceConfig;
  * commons 2.0.0). This main wires those real parts the way Icarus 3.0.0 does, for per-node requests
  * (globalRequest false, which is all the operator sends): two small coordinators keep Icarus's
  * node-local rules (bucket check and one node-local restore at a time for restores) and refuse global
- * requests, and /version answers in Icarus's shape. See docs/icarus.md.
+ * requests, /version answers in Icarus's shape, and /topology[/{dc}] answers as Icarus's TopologyResource
+ * does (esop's CassandraClusterTopology over JMX, the JSON of the topology file). See docs/icarus.md.
  *
  * Usage: java -cp ... dev.cassandrabackupoperator.icarusnode.NodeSidecarMain [listenHost:port] [jmxHost:port]
  */
@@ -131,6 +134,9 @@ public final class NodeSidecarMain {
         // so register ours explicitly on the (not yet started) Jersey ResourceConfig singleton.
         injector.getInstance(ResourceConfig.class)
                 .register(new NodeVersionResource(version, injector.getProvider(CassandraVersion.class)));
+        injector.getInstance(ResourceConfig.class)
+                .register(new NodeTopologyResource(injector.getInstance(CassandraJMXService.class),
+                                                   injector.getInstance(ObjectMapper.class)));
 
         injector.getInstance(Application.class).call();
     }
@@ -242,6 +248,36 @@ public final class NodeSidecarMain {
         @Path("cassandra")
         public Response cassandra() {
             return Response.ok(cassandraVersion.get()).build();
+        }
+    }
+
+    /** GET /topology and /topology/{dc}: the ring as Icarus reports it (cluster, schema version, nodes). */
+    @Path("/topology")
+    @Produces(MediaType.APPLICATION_JSON)
+    public static final class NodeTopologyResource {
+
+        private final CassandraJMXService jmx;
+        private final ObjectMapper mapper;
+
+        public NodeTopologyResource(final CassandraJMXService jmx, final ObjectMapper mapper) {
+            this.jmx = jmx;
+            this.mapper = mapper;
+        }
+
+        @GET
+        public Response all() throws Exception {
+            return of(null);
+        }
+
+        @GET
+        @Path("{dc}")
+        public Response dc(@PathParam("dc") final String dc) throws Exception {
+            return of(dc);
+        }
+
+        private Response of(final String dc) throws Exception {
+            final CassandraClusterTopology.ClusterTopology topology = new CassandraClusterTopology(jmx, dc).act();
+            return Response.ok(CassandraClusterTopology.ClusterTopology.writeToString(mapper, topology)).build();
         }
     }
 }
