@@ -34,7 +34,7 @@ before(async () => {
 const plural = (kind: string) => `${kind.toLowerCase()}s`;
 
 function manifest(
-  kind: 'CassandraBackup' | 'CassandraRestore',
+  kind: 'CassandraBackup' | 'CassandraRestore' | 'CassandraBackupSchedule',
   spec: Record<string, unknown>,
   name = uniqueName('r'),
 ): Obj {
@@ -98,6 +98,7 @@ describe('accepted manifests', () => {
       'CassandraBackup:file',
       'CassandraRestore:backup-ref',
       'CassandraRestore:s3',
+      'CassandraBackupSchedule:',
     ]) {
       assert.ok(kinds.has(expected), `no example of ${expected}; have ${[...kinds].join(', ')}`);
     }
@@ -162,7 +163,9 @@ const without = (o: Record<string, unknown>, key: string) =>
   Object.fromEntries(Object.entries(o).filter(([k]) => k !== key));
 
 // [what, kind, spec, fragment of the message the user sees]
-const invalid: [string, 'CassandraBackup' | 'CassandraRestore', Record<string, unknown>, string][] = [
+const schedule = { schedules: ['0 2 * * *'], backupTemplate: { spec: backup } };
+type Kind = 'CassandraBackup' | 'CassandraRestore' | 'CassandraBackupSchedule';
+const invalid: [string, Kind, Record<string, unknown>, string][] = [
   [
     'backup without cassandraCluster',
     'CassandraBackup',
@@ -415,6 +418,66 @@ const invalid: [string, 'CassandraBackup' | 'CassandraRestore', Record<string, u
     { ...restore, import: { quick: 'yes' } },
     'spec.import.quick in body must be of type boolean',
   ],
+  [
+    'schedule without a time',
+    'CassandraBackupSchedule',
+    { ...schedule, schedules: [] },
+    'spec.schedules: Invalid value: 0: spec.schedules in body should have at least 1 items',
+  ],
+  [
+    'schedule with a cron of 3 fields',
+    'CassandraBackupSchedule',
+    { ...schedule, schedules: ['0 2 *'] },
+    'a schedule is a cron expression of 5 fields',
+  ],
+  [
+    'schedule with a time zone that is a sentence',
+    'CassandraBackupSchedule',
+    { ...schedule, timeZone: 'Paris time' },
+    'timeZone must be an IANA time zone name',
+  ],
+  [
+    'schedule with an unknown concurrency policy',
+    'CassandraBackupSchedule',
+    { ...schedule, concurrencyPolicy: 'Skip' },
+    'spec.concurrencyPolicy: Unsupported value: "Skip"',
+  ],
+  [
+    'schedule with a catch-up window in weeks',
+    'CassandraBackupSchedule',
+    { ...schedule, catchupWindow: '2w' },
+    'catchupWindow must be whole days, hours, minutes and seconds',
+  ],
+  [
+    'schedule whose template misses the secret',
+    'CassandraBackupSchedule',
+    { ...schedule, backupTemplate: { spec: without(backup, 'secretName') } },
+    'spec.backupTemplate.spec.secretName: Required value',
+  ],
+  [
+    'schedule whose template has a bad location',
+    'CassandraBackupSchedule',
+    { ...schedule, backupTemplate: { spec: { ...backup, storageLocation: 'bucket' } } },
+    'storageLocation must start with one of',
+  ],
+  [
+    'retention that keeps everything',
+    'CassandraBackupSchedule',
+    { ...schedule, retention: { dry: true } },
+    'retention needs keepLast, maxAge or both',
+  ],
+  [
+    'retention keeping zero backups',
+    'CassandraBackupSchedule',
+    { ...schedule, retention: { keepLast: 0 } },
+    'spec.retention.keepLast: Invalid value: 0',
+  ],
+  [
+    'retention of age zero',
+    'CassandraBackupSchedule',
+    { ...schedule, retention: { maxAge: '0d' } },
+    'maxAge must be at least 1s',
+  ],
 ];
 
 describe('rejected manifests', () => {
@@ -428,6 +491,14 @@ describe('rejected manifests', () => {
       if (!message.includes(fragment)) problems.push(`${what}: expected "${fragment}" in:\n    ${message}`);
     }
     assert.deepEqual(problems, []);
+  });
+
+  test('a schedule name leaves room for the run time its backups add', async () => {
+    const message = await rejection(
+      create(manifest('CassandraBackupSchedule', schedule, `s${'x'.repeat(47)}`), true),
+    );
+    assert.match(message, /at most 47 characters/);
+    await create(manifest('CassandraBackupSchedule', schedule, `s${'x'.repeat(46)}`), true);
   });
 
   test('status is validated too: progress stays within 0..100', async () => {
@@ -557,5 +628,42 @@ describe('kubectl', () => {
     const both = await kubectl('get', 'cassandra');
     assert.match(both, new RegExp(`cassandrabackup.db.ibm.com/${name}\\s+ring-one`));
     assert.match(both, new RegExp(`cassandrarestore.db.ibm.com/${restoreName}\\s+c1\\s+${name}`));
+  });
+
+  test('a schedule gets its defaults, and kubectl get shows its times, result and readiness', async () => {
+    const name = uniqueName('sched');
+    const created = await create(manifest('CassandraBackupSchedule', schedule, name));
+    assert.equal(created.spec?.timeZone, 'UTC');
+    assert.equal(created.spec?.suspend, false);
+    assert.equal(created.spec?.concurrencyPolicy, 'Forbid');
+    assert.equal(created.spec?.catchupWindow, '1h');
+    await patchStatus(created, {
+      lastScheduleTime: new Date(Date.now() - 60_000).toISOString(),
+      nextScheduleTime: new Date(Date.now() + 3600_000).toISOString(),
+      lastResult: 'Succeeded',
+      conditions: [
+        {
+          type: 'Ready',
+          status: 'True',
+          reason: 'Scheduled',
+          message: 'ok',
+          lastTransitionTime: new Date().toISOString(),
+        },
+      ],
+    });
+    const table = await kubectl('get', 'cbs', name);
+    const [header, row] = table.trim().split('\n');
+    assert.match(
+      header ?? '',
+      /^NAME\s+CLUSTER\s+SCHEDULE\s+SUSPEND\s+LAST RUN\s+NEXT RUN\s+LAST RESULT\s+READY\s+AGE$/,
+    );
+    assert.match(
+      row ?? '',
+      new RegExp(
+        `^${name}\\s+c1\\s+\\["0 2 \\* \\* \\*"\\]\\s+false\\s+\\d+s\\s+\\d{4}-\\d\\d-\\d\\dT\\S+Z\\s+Succeeded\\s+True\\s+\\d+s$`,
+      ),
+    );
+    const both = await kubectl('get', 'cassandra');
+    assert.match(both, new RegExp(`cassandrabackupschedule.db.ibm.com/${name}\\s+c1`));
   });
 });

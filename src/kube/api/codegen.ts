@@ -60,6 +60,7 @@ export function renderModel(defs: CrdDefinition[]): string {
       case 'array': {
         if (!schema.items) throw new Error('array without items');
         let s = `z.array(${inline(schema.items, indent)})`;
+        if (schema.minItems !== undefined) s += `.min(${schema.minItems})`;
         if (schema.maxItems !== undefined) s += `.max(${schema.maxItems})`;
         return s;
       }

@@ -282,3 +282,88 @@ export const cassandraRestoreStatusSchema = z.object({
   source: restoreSourceSchema.optional(),
 });
 export type CassandraRestoreStatus = z.infer<typeof cassandraRestoreStatusSchema>;
+
+/** Labels and annotations given to every backup of this schedule. */
+export const templateMetadataSchema = z.object({
+  labels: z.record(z.string(), z.string().max(63)).optional(),
+  annotations: z.record(z.string(), z.string()).optional(),
+});
+export type TemplateMetadata = z.infer<typeof templateMetadataSchema>;
+
+/** The CassandraBackup each run creates. Its tag is snapshotTag (or the schedule name) followed by the run time. */
+export const backupTemplateSchema = z.object({
+  /** Labels and annotations given to every backup of this schedule. */
+  metadata: templateMetadataSchema.optional(),
+  spec: cassandraBackupSpecSchema,
+});
+export type BackupTemplate = z.infer<typeof backupTemplateSchema>;
+
+/** Which of this schedule's backups are kept. After each successful run, the others are removed from storage (Icarus remove-backup) and then deleted. The newest successful backup and any backup a CassandraRestore still uses are always kept. */
+export const retentionPolicySchema = z.object({
+  /** Keep the newest N successful backups. */
+  keepLast: z.number().int().min(1).max(10000).optional(),
+  /** Remove backups older than this. Written as whole days, hours, minutes and seconds, e.g. '7d', '1d12h', '90m'. */
+  maxAge: z.string().max(32).optional(),
+  /** Only report what would be removed (status.retention.wouldRemove and an Event); remove nothing. */
+  dry: z.boolean().default(false),
+});
+export type RetentionPolicy = z.infer<typeof retentionPolicySchema>;
+
+export const cassandraBackupScheduleSpecSchema = z.object({
+  /** Cron expressions: 'minute hour day-of-month month day-of-week' (e.g. '0 2 * * *'), also '@daily', '@hourly' or '@every 6h'. A backup runs at each time any of them gives. */
+  schedules: z.array(z.string().min(1).max(256)).min(1).max(16),
+  /** IANA time zone the cron expressions are read in, e.g. 'Europe/Paris' (daylight saving included). */
+  timeZone: z.string().max(64).default('UTC'),
+  /** Pause the schedule: no new backups start; running ones go on. False resumes it. */
+  suspend: z.boolean().default(false),
+  /** When a run is due while the previous one's backup still runs: Forbid skips the new run, Allow runs both, Replace cancels the running backup and starts the new one. */
+  concurrencyPolicy: z.enum(['Forbid', 'Allow', 'Replace']).default('Forbid'),
+  /** Runs missed while the operator or Temporal was down are made up when they come back, if they were due less than this long ago. Written as whole days, hours, minutes and seconds, e.g. '7d', '1d12h', '90m'. */
+  catchupWindow: z.string().max(32).default('1h'),
+  /** The CassandraBackup each run creates. Its tag is snapshotTag (or the schedule name) followed by the run time. */
+  backupTemplate: backupTemplateSchema,
+  /** Which of this schedule's backups are kept. After each successful run, the others are removed from storage (Icarus remove-backup) and then deleted. The newest successful backup and any backup a CassandraRestore still uses are always kept. */
+  retention: retentionPolicySchema.optional(),
+});
+export type CassandraBackupScheduleSpec = z.infer<typeof cassandraBackupScheduleSpecSchema>;
+
+/** The last retention pass. */
+export const retentionStatusSchema = z.object({
+  /** When it ran. */
+  lastRunTime: z.string().optional(),
+  /** Backups kept. */
+  kept: z.number().int().min(0).optional(),
+  /** Backups it removed from storage and deleted. */
+  removed: z.array(z.string()).optional(),
+  /** With dry: the backups it would have removed. */
+  wouldRemove: z.array(z.string()).optional(),
+  /** Backups outside the policy kept because a CassandraRestore uses them ('backup (restore)'). */
+  protected: z.array(z.string()).optional(),
+});
+export type RetentionStatus = z.infer<typeof retentionStatusSchema>;
+
+export const cassandraBackupScheduleStatusSchema = z.object({
+  /** The metadata.generation the Temporal schedule was last made from. */
+  observedGeneration: z.number().int().optional(),
+  /** Ready (the Temporal schedule exists and matches the spec) and Retention (how the last retention went). */
+  conditions: z.array(conditionSchema).optional(),
+  /** Id of the Temporal Schedule behind this resource. */
+  scheduleId: z.string().optional(),
+  /** Link to that schedule in the Temporal Web UI, when configured. */
+  scheduleUrl: z.string().optional(),
+  /** When the last run was due (its backup is named after it). */
+  lastScheduleTime: z.string().optional(),
+  /** When the last run whose backup succeeded was due. */
+  lastSuccessfulTime: z.string().optional(),
+  /** When the next run is due (none while suspended). */
+  nextScheduleTime: z.string().optional(),
+  /** The CassandraBackup of the last run. */
+  lastBackup: z.string().optional(),
+  /** How the last run's backup ended: Running, Succeeded, Failed, Cancelled (replaced or deleted). */
+  lastResult: z.string().optional(),
+  /** This schedule's backups that are still running. */
+  active: z.array(z.string()).optional(),
+  /** The last retention pass. */
+  retention: retentionStatusSchema.optional(),
+});
+export type CassandraBackupScheduleStatus = z.infer<typeof cassandraBackupScheduleStatusSchema>;

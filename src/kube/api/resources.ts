@@ -1,8 +1,10 @@
-// The two resources as the rest of the code sees them: generated spec/status types plus metadata,
+// The resources as the rest of the code sees them: generated spec/status types plus metadata,
 // and the names needed to address them through the Kubernetes API.
 import type { V1ObjectMeta } from '@kubernetes/client-node';
-import { cassandraBackup, cassandraRestore } from './definitions.js';
+import { cassandraBackup, cassandraBackupSchedule, cassandraRestore } from './definitions.js';
 import type {
+  CassandraBackupScheduleSpec,
+  CassandraBackupScheduleStatus,
   CassandraBackupSpec,
   CassandraBackupStatus,
   CassandraRestoreSpec,
@@ -28,8 +30,17 @@ export interface CassandraRestore {
   status?: CassandraRestoreStatus;
 }
 
+export interface CassandraBackupSchedule {
+  apiVersion: `${typeof GROUP}/${typeof VERSION}`;
+  kind: 'CassandraBackupSchedule';
+  metadata: V1ObjectMeta;
+  spec: CassandraBackupScheduleSpec;
+  status?: CassandraBackupScheduleStatus;
+}
+
 /** Group, version and plural of each kind, for CustomObjectsApi calls and informer paths. */
 export const resourceNames = {
   CassandraBackup: { group: GROUP, version: VERSION, plural: cassandraBackup.plural },
   CassandraRestore: { group: GROUP, version: VERSION, plural: cassandraRestore.plural },
+  CassandraBackupSchedule: { group: GROUP, version: VERSION, plural: cassandraBackupSchedule.plural },
 } as const;

@@ -25,6 +25,7 @@ export interface Schema {
   maximum?: number;
   minLength?: number;
   maxLength?: number;
+  minItems?: number;
   maxItems?: number;
   maxProperties?: number;
   'x-kubernetes-validations'?: Rule[];
