@@ -201,3 +201,38 @@ export function restoreRequest(input: RestoreRequestInput): Record<string, unkno
     ...credentialFields(input.credentials),
   };
 }
+
+export interface RemoveBackupRequestInput {
+  /** The backup's storageLocation, as its spec gives it. */
+  storageLocation: string;
+  /** Any node of the cluster: its path tells esop which cluster folder to look in. */
+  node: NodeRef;
+  /** The backup's full tag, `<tag>-<schemaVersion>-<epochMillis>`: the name of its manifests. */
+  backupName: string;
+  insecure?: boolean;
+  credentials: Credentials;
+  /** Let esop list what it would delete, and delete nothing. */
+  dry?: boolean;
+}
+
+/**
+ * esop's remove-backup of one backup from every node folder of the cluster in storage (globalRequest:
+ * true lists `<bucket>/<cluster>/<dc>/<node>` itself, so nodes that are gone are cleaned too, and any one
+ * sidecar can do it). Files another backup still references are kept. A backup that is not there (removed
+ * already) is no error: the operation completes having removed nothing.
+ */
+export function removeBackupRequest(input: RemoveBackupRequestInput): Record<string, unknown> {
+  return {
+    type: 'remove-backup',
+    storageLocation: nodeStorageLocation(input.storageLocation, input.node),
+    backupName: input.backupName,
+    globalRequest: true,
+    // The location names the node's folder already: no need to ask Cassandra over JMX.
+    resolveNodes: false,
+    removeOldest: false,
+    dry: input.dry ?? false,
+    insecure: input.insecure ?? false,
+    skipBucketVerification: true,
+    ...credentialFields(input.credentials),
+  };
+}

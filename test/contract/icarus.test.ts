@@ -1,7 +1,7 @@
 // The Icarus contract: what our client and request builders rely on. Runs against the simulator in
 // `npm test`; the same tests are meant for the real Icarus API (docs/icarus.md, "Real tier").
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -11,6 +11,7 @@ import { resolveGeneration } from '../../src/icarus/generation.js';
 import {
   backupRequest,
   clusterId,
+  removeBackupRequest,
   resolveSnapshotTag,
   restoreRequest,
   type RestorePhase,
@@ -308,4 +309,88 @@ test('GET /topology reports the cluster, its schema version and every node with 
     );
     for (const t of topology.topology) assert.match(t.ipAddress, /^\d+\.\d+\.\d+\.\d+$/);
   }
+});
+
+test('remove-backup by name, from every node folder in storage: the other backup and its files stay', async () => {
+  await target.putRows('shop.orders', rows);
+  const old = await backupAll({ entities: 'shop.orders' }, 'contract-remove-old', {
+    topologyFromFirstNode: true,
+  });
+  await target.putRows('shop.orders', rows.slice(0, 2));
+  const kept = await backupAll({ entities: 'shop.orders' }, 'contract-remove-kept', {
+    topologyFromFirstNode: true,
+  });
+  const nodeDir = (n: ContractNode) => join(target.bucketDir, clusterId(n.cluster), n.dc, n.hostId);
+  const manifest = (n: ContractNode, tag: string) => join(nodeDir(n), 'manifests', `${tag}.json`);
+  const files = (n: ContractNode, tag: string): string[] => {
+    const m = JSON.parse(readFileSync(manifest(n, tag), 'utf8')) as {
+      snapshot: {
+        keyspaces: Record<
+          string,
+          { tables: Record<string, { sstables: Record<string, { objectKey: string }[]> }> }
+        >;
+      };
+    };
+    return Object.values(m.snapshot.keyspaces).flatMap(({ tables }) =>
+      Object.values(tables).flatMap((t) =>
+        Object.values(t.sstables).flatMap((e) => e.map((x) => x.objectKey)),
+      ),
+    );
+  };
+  const keptFiles = new Map(target.nodes.map((n) => [n.hostId, files(n, kept.resolvedTag)]));
+  const node = target.nodes[0] as ContractNode;
+  const remove = async (backupName: string, dry = false) => {
+    const op = await client(node).submit(
+      removeBackupRequest({
+        storageLocation: target.bucket,
+        node,
+        backupName,
+        credentials: { generation: 3 },
+        dry,
+      }),
+    );
+    return finished(node, op.id);
+  };
+
+  const dry = await remove(old.resolvedTag, true);
+  assert.equal(dry.state, 'COMPLETED', JSON.stringify(dry.errors));
+  for (const n of target.nodes) assert.ok(existsSync(manifest(n, old.resolvedTag)), 'dry removes nothing');
+
+  // One sidecar removes the backup from every node's folder (globalRequest lists them in storage).
+  const removed = await remove(old.resolvedTag);
+  assert.equal(removed.state, 'COMPLETED', JSON.stringify(removed.errors));
+  assert.equal(removed.backupName, old.resolvedTag);
+  for (const n of target.nodes) {
+    assert.ok(!existsSync(manifest(n, old.resolvedTag)), `manifest of ${n.hostId} still there`);
+    assert.ok(
+      existsSync(manifest(n, kept.resolvedTag)),
+      `the other backup's manifest of ${n.hostId} is gone`,
+    );
+    for (const key of keptFiles.get(n.hostId) ?? [])
+      assert.ok(existsSync(join(nodeDir(n), key)), `${key} of the kept backup was removed`);
+  }
+  assert.ok(!existsSync(join(target.bucketDir, 'topology', `${old.resolvedTag}.json`)));
+  assert.deepEqual(
+    readdirSync(join(target.bucketDir, 'topology')).filter((f) => f.startsWith('contract-remove')),
+    [`${kept.resolvedTag}.json`],
+  );
+
+  // Removing it again is no error: there is nothing left to remove.
+  const again = await remove(old.resolvedTag);
+  assert.equal(again.state, 'COMPLETED', JSON.stringify(again.errors));
+
+  // Neither a name nor an age: refused inside the operation, with esop's message.
+  const refused = await client(node).submit({
+    ...removeBackupRequest({
+      storageLocation: target.bucket,
+      node,
+      backupName: 'x',
+      credentials: { generation: 3 },
+    }),
+    backupName: null,
+  });
+  const failed = await finished(node, refused.id);
+  assert.equal(failed.state, 'FAILED');
+  assert.equal(failed.progress, 1);
+  assert.match(JSON.stringify(failed.errors), /you have not specified olderThan either/);
 });

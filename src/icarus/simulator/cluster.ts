@@ -5,6 +5,7 @@ import { randomInt, randomUUID } from 'node:crypto';
 import { backupExecutor } from './backup.js';
 import { IcarusSimulator, type NodeIdentity } from './node.js';
 import type { Timing } from './operations.js';
+import { removeBackupExecutor } from './remove-backup.js';
 import { restoreExecutor } from './restore.js';
 import { BucketStore } from './storage.js';
 
@@ -68,7 +69,11 @@ export class SimulatedCluster {
             schemaVersion: this.schemaVersion,
             nodes: this.nodes.map((x) => x.identity),
           }),
-          executors: { backup: backupExecutor(this, node), restore: restoreExecutor(this, node) },
+          executors: {
+            backup: backupExecutor(this, node),
+            restore: restoreExecutor(this, node),
+            'remove-backup': removeBackupExecutor(this),
+          },
           timing: opts.timing,
         });
         this.nodes.push(node);

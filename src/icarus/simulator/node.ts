@@ -218,6 +218,14 @@ const REQUEST_DEFAULTS: Record<string, Record<string, unknown>> = {
     retry: RETRY_DEFAULTS,
     skipRefreshing: false,
   },
+  'remove-backup': {
+    globalRequest: false,
+    dry: false,
+    resolveNodes: false,
+    removeOldest: false,
+    insecure: false,
+    skipBucketVerification: false,
+  },
   restore: {
     concurrentConnections: 10,
     entities: '',

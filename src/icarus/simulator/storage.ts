@@ -6,7 +6,7 @@
 // A simulated SSTable holds the table's rows as JSON; a real one (from a fixture of a real backup) is
 // carried as opaque bytes.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Row } from './cluster.js';
 
@@ -50,6 +50,74 @@ export class BucketStore {
     const bucket = parts.length > 3 ? parts.slice(0, -3) : parts;
     const base = m[1] === 'file' ? `/${bucket.join('/')}` : join(this.root, m[1], ...bucket);
     return join(base, node.cluster, node.dc, node.hostId);
+  }
+
+  /**
+   * A location read as it is written, as esop reads it without resolveNodes: `<bucket>/<cluster>/<dc>/<node>`
+   * (remove-backup). Undefined when the location has no three node parts.
+   */
+  literalNodeDir(location: string): string | undefined {
+    const m = /^([a-z0-9]+):\/\/(.+)$/.exec(location.replace(/\/+$/, ''));
+    if (!m?.[1] || !m[2]) return undefined;
+    const parts = m[2].split('/').filter(Boolean);
+    if (parts.length < 4) return undefined;
+    return m[1] === 'file' ? `/${parts.join('/')}` : join(this.root, m[1], ...parts);
+  }
+
+  /** Every node folder of the cluster a node folder belongs to: `<bucket>/<cluster>/<dc>/<node>`. */
+  clusterNodeDirs(nodeDir: string): string[] {
+    const clusterDir = dirname(dirname(nodeDir));
+    const dirsIn = (dir: string) =>
+      existsSync(dir)
+        ? readdirSync(dir, { withFileTypes: true })
+            .filter((e) => e.isDirectory())
+            .map((e) => join(dir, e.name))
+        : [];
+    return dirsIn(clusterDir).flatMap(dirsIn);
+  }
+
+  /** Names of the node's backups (manifest file names without .json), oldest first. */
+  backupNames(nodeDir: string): string[] {
+    const dir = join(nodeDir, 'manifests');
+    if (!existsSync(dir)) return [];
+    return readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => f.slice(0, -'.json'.length))
+      .sort((a, b) => timestampOf(a) - timestampOf(b));
+  }
+
+  /**
+   * esop's removal of one backup from a node folder: the files no other manifest of the node references,
+   * then the manifest, then the folders left empty. Returns the object keys it removed (none when dry).
+   */
+  removeNodeBackup(nodeDir: string, name: string, dry: boolean): string[] {
+    const manifestPath = join(nodeDir, 'manifests', `${name}.json`);
+    if (!existsSync(manifestPath)) return [];
+    const keysOf = (n: string) =>
+      Object.values(
+        (JSON.parse(readFileSync(join(nodeDir, 'manifests', `${n}.json`), 'utf8')) as Manifest).snapshot
+          .keyspaces,
+      ).flatMap(({ tables }) =>
+        Object.values(tables).flatMap((t) =>
+          Object.values(t.sstables).flatMap((e) => e.map((x) => x.objectKey)),
+        ),
+      );
+    const stillUsed = new Set(
+      this.backupNames(nodeDir)
+        .filter((n) => n !== name)
+        .flatMap(keysOf),
+    );
+    const removable = keysOf(name).filter((k) => !stillUsed.has(k));
+    if (dry) return [];
+    for (const key of removable) rmSync(join(nodeDir, key), { force: true });
+    rmSync(manifestPath);
+    removeEmptyDirs(this.bucketDirOf(nodeDir));
+    return removable;
+  }
+
+  removeTopology(bucketDir: string, name: string): void {
+    rmSync(join(bucketDir, 'topology', `${name}.json`), { force: true });
+    removeEmptyDirs(bucketDir);
   }
 
   bucketDirOf(nodeDir: string): string {
@@ -146,6 +214,17 @@ export class BucketStore {
 
 function timestampOf(tag: string): number {
   return Number(/-(\d+)$/.exec(tag)?.[1] ?? 0);
+}
+
+/** Removes the empty folders below `root` (not root itself), deepest first. */
+function removeEmptyDirs(root: string): void {
+  if (!existsSync(root)) return;
+  for (const entry of readdirSync(root, { withFileTypes: true })) {
+    if (!entry.isDirectory()) continue;
+    const dir = join(root, entry.name);
+    removeEmptyDirs(dir);
+    if (readdirSync(dir).length === 0) rmdirSync(dir);
+  }
 }
 
 function writeFile(path: string, content: string): void {
