@@ -14,6 +14,16 @@ import {
 import { loadBackup, loadRestore } from './resource.js';
 import { planRestore, type PlanRestoreInput } from './restore-plan.js';
 import { submitRestore, type SubmitRestoreInput } from './restore-submit.js';
+import { planRetention, removeScheduledBackup, type RemoveBackupInput } from './retention.js';
+import {
+  awaitBackup,
+  endScheduledRun,
+  readBackupOutcome,
+  startScheduledRun,
+  type AwaitBackupInput,
+  type EndRunInput,
+  type StartRunInput,
+} from './schedule-run.js';
 import { publishEvents, writeStatus, type PublishEventsInput, type WriteStatusInput } from './status.js';
 import type { WatchInput } from '../workflows/definitions.js';
 
@@ -31,6 +41,12 @@ export function createActivities(deps: ActivityDeps) {
     cancelOperations: (input: CancelInput) => converting(() => cancelOperations(deps, input)),
     writeStatus: (input: WriteStatusInput) => converting(() => writeStatus(deps, input)),
     publishEvents: (input: PublishEventsInput) => converting(() => publishEvents(deps, input)),
+    startScheduledRun: (input: StartRunInput) => converting(() => startScheduledRun(deps, input)),
+    awaitBackup: (input: AwaitBackupInput) => converting(() => awaitBackup(deps, input)),
+    readBackupOutcome: (backup: ResourceKey) => converting(() => readBackupOutcome(deps, backup)),
+    endScheduledRun: (input: EndRunInput) => converting(() => endScheduledRun(deps, input)),
+    planRetention: (schedule: ResourceKey) => converting(() => planRetention(deps, schedule)),
+    removeScheduledBackup: (input: RemoveBackupInput) => converting(() => removeScheduledBackup(deps, input)),
   };
 }
 

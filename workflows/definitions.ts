@@ -209,3 +209,46 @@ export const FailureType = {
   /** A PlanError: the type is its reason; details[0] is { transient }. */
   invalidSpec: 'InvalidSpec',
 } as const;
+
+/** A run of a CassandraBackupSchedule, started by its Temporal Schedule. */
+export interface ScheduledBackupInput {
+  schedule: ResourceKey;
+  options: { pollIntervalMs: number; heartbeatTimeoutMs: number };
+}
+
+/** How a scheduled run's backup ended. Deleted: its CassandraBackup was deleted before it ended. */
+export type ScheduledBackupResult = 'Succeeded' | 'Failed' | 'Cancelled' | 'Deleted';
+
+export interface BackupRunOutcome {
+  result: ScheduledBackupResult;
+  /** The Succeeded condition's reason and message, when the backup has them. */
+  reason?: string;
+  message?: string;
+}
+
+/** What retention decided: the backups to remove, and the ones kept although the policy lets them go. */
+export interface RetentionPlan {
+  /** False when the schedule has no retention (or is gone): nothing to do. */
+  enabled: boolean;
+  dry: boolean;
+  remove: ResourceKey[];
+  kept: number;
+  /** 'backup (used by CassandraRestore r)'. */
+  protected: string[];
+}
+
+export interface RetentionResult {
+  dry: boolean;
+  removed: string[];
+  wouldRemove: string[];
+  kept: number;
+  protected: string[];
+  /** Backups whose removal failed (kept; tried again after the next successful run). */
+  failed: { name: string; message: string }[];
+}
+
+export interface ScheduledRunResult {
+  outcome: ScheduledBackupResult | 'ScheduleGone';
+  backup?: string;
+  retention?: RetentionResult;
+}

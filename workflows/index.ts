@@ -1,2 +1,3 @@
 export { backupWorkflow } from './backup.js';
 export { restoreWorkflow } from './restore.js';
+export { scheduledBackupWorkflow } from './scheduled-backup.js';

@@ -1,6 +1,7 @@
 // Workflow ids are derived from the resource, so every reconcile of it, by any operator replica, names
 // the same workflow: Temporal then refuses a second one. The uid tells a deleted-and-recreated resource
-// from the old one of the same name. Readable in the Temporal Web UI.
+// from the old one of the same name. Readable in the Temporal Web UI. Plain functions: the watcher and the
+// workflows (a scheduled run signals its backup's workflow) derive the same ids.
 export function backupWorkflowId(namespace: string, name: string, uid: string): string {
   return `cassandrabackup/${namespace}/${name}/${uid}`;
 }
@@ -18,4 +19,9 @@ export function workflowIdOf(
   return kind === 'CassandraBackup'
     ? backupWorkflowId(namespace, name, uid)
     : restoreWorkflowId(namespace, name, uid);
+}
+
+/** The Temporal Schedule of a CassandraBackupSchedule (its runs are `<id>/run-<time>`, named by Temporal). */
+export function scheduleIdOf(namespace: string, name: string, uid: string): string {
+  return `cassandrabackupschedule/${namespace}/${name}/${uid}`;
 }

@@ -10,9 +10,11 @@ import {
 import type { ResourceType } from './informer.js';
 
 export const FINALIZER = 'db.ibm.com/icarus-operations';
+/** On a CassandraBackupSchedule: its Temporal Schedule is deleted before the resource goes. */
+export const SCHEDULE_FINALIZER = 'db.ibm.com/temporal-schedule';
 
-export function hasFinalizer(obj: KubernetesObject): boolean {
-  return obj.metadata?.finalizers?.includes(FINALIZER) ?? false;
+export function hasFinalizer(obj: KubernetesObject, finalizer = FINALIZER): boolean {
+  return obj.metadata?.finalizers?.includes(finalizer) ?? false;
 }
 
 async function jsonPatch(api: CustomObjectsApi, type: ResourceType, obj: KubernetesObject, body: object[]) {
@@ -22,7 +24,12 @@ async function jsonPatch(api: CustomObjectsApi, type: ResourceType, obj: Kuberne
   );
 }
 
-export async function addFinalizer(api: CustomObjectsApi, type: ResourceType, obj: KubernetesObject) {
+export async function addFinalizer(
+  api: CustomObjectsApi,
+  type: ResourceType,
+  obj: KubernetesObject,
+  finalizer = FINALIZER,
+) {
   const finalizers = obj.metadata?.finalizers;
   await jsonPatch(
     api,
@@ -31,21 +38,26 @@ export async function addFinalizer(api: CustomObjectsApi, type: ResourceType, ob
     finalizers?.length
       ? [
           { op: 'test', path: `/metadata/finalizers/${finalizers.length - 1}`, value: finalizers.at(-1) },
-          { op: 'add', path: '/metadata/finalizers/-', value: FINALIZER },
+          { op: 'add', path: '/metadata/finalizers/-', value: finalizer },
         ]
       : [
           { op: 'test', path: '/metadata/resourceVersion', value: obj.metadata?.resourceVersion },
-          { op: 'add', path: '/metadata/finalizers', value: [FINALIZER] },
+          { op: 'add', path: '/metadata/finalizers', value: [finalizer] },
         ],
   );
 }
 
-export async function removeFinalizer(api: CustomObjectsApi, type: ResourceType, obj: KubernetesObject) {
-  const i = obj.metadata?.finalizers?.indexOf(FINALIZER) ?? -1;
+export async function removeFinalizer(
+  api: CustomObjectsApi,
+  type: ResourceType,
+  obj: KubernetesObject,
+  finalizer = FINALIZER,
+) {
+  const i = obj.metadata?.finalizers?.indexOf(finalizer) ?? -1;
   if (i < 0) return;
   try {
     await jsonPatch(api, type, obj, [
-      { op: 'test', path: `/metadata/finalizers/${i}`, value: FINALIZER },
+      { op: 'test', path: `/metadata/finalizers/${i}`, value: finalizer },
       { op: 'remove', path: `/metadata/finalizers/${i}` },
     ]);
   } catch (err) {

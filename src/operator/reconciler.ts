@@ -23,7 +23,7 @@ import {
 } from '../../workflows/definitions.js';
 import { addFinalizer, hasFinalizer, removeFinalizer } from './finalizer.js';
 import type { ReconcileResult } from './work-queue.js';
-import { workflowIdOf } from './workflow-ids.js';
+import { workflowIdOf } from '../../workflows/workflow-ids.js';
 
 export type WatchedResource = CassandraBackup | CassandraRestore;
 

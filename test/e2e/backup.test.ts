@@ -9,7 +9,7 @@ import { IcarusClient } from '../../src/icarus/client.js';
 import { resourceNames } from '../../src/kube/api/resources.js';
 import { FINALIZER } from '../../src/operator/finalizer.js';
 import { searchAttributes } from '../../src/temporal/search-attributes.js';
-import { backupWorkflowId } from '../../src/operator/workflow-ids.js';
+import { backupWorkflowId } from '../../workflows/workflow-ids.js';
 import { retrySignal } from '../../workflows/definitions.js';
 import { createS3Secret, startPodCluster, type PodCluster } from '../support/cassandra-pods.js';
 import { kubectlWaitSucceeded } from '../support/kubectl.js';

@@ -9,7 +9,7 @@ import { PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/cl
 import { Worker } from '@temporalio/worker';
 import type { Row } from '../../src/icarus/simulator/cluster.js';
 import { resourceNames } from '../../src/kube/api/resources.js';
-import { restoreWorkflowId } from '../../src/operator/workflow-ids.js';
+import { restoreWorkflowId } from '../../workflows/workflow-ids.js';
 import { retrySignal } from '../../workflows/definitions.js';
 import { createS3Secret, startPodCluster, type PodCluster } from '../support/cassandra-pods.js';
 import { Backups, Restores, restoresPerNode, succeeded } from '../support/custom-resources.js';

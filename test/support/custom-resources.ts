@@ -1,18 +1,21 @@
-// CassandraBackups and CassandraRestores as an end-to-end test handles them: create, read, wait for a
+// CassandraBackups, CassandraRestores and CassandraBackupSchedules as an end-to-end test handles them: create, read, wait for a
 // state, read Events, and count what the simulated Icarus nodes received.
 import { CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import {
   resourceNames,
   type CassandraBackup,
+  type CassandraBackupSchedule,
   type CassandraRestore,
   type Condition,
 } from '../../src/kube/api/resources.js';
+import { SCHEDULE_LABEL } from '../../src/schedule/backup-name.js';
 import type { PodCluster } from './cassandra-pods.js';
 import { eventually } from './wait.js';
 
 interface Kinds {
   CassandraBackup: CassandraBackup;
   CassandraRestore: CassandraRestore;
+  CassandraBackupSchedule: CassandraBackupSchedule;
 }
 
 export class CustomResources<K extends keyof Kinds> {
@@ -76,11 +79,27 @@ export class Backups extends CustomResources<'CassandraBackup'> {
   constructor(kc: KubeConfig, namespace: string, context?: () => string) {
     super('CassandraBackup', kc, namespace, context);
   }
+
+  /** The backups a CassandraBackupSchedule made, by name (so, oldest run first). */
+  async ofSchedule(schedule: string): Promise<CassandraBackup[]> {
+    const list = (await this.custom.listNamespacedCustomObject({
+      ...resourceNames.CassandraBackup,
+      namespace: this.namespace,
+      labelSelector: `${SCHEDULE_LABEL}=${schedule}`,
+    })) as { items: CassandraBackup[] };
+    return list.items.sort((a, b) => (a.metadata.name ?? '').localeCompare(b.metadata.name ?? ''));
+  }
 }
 
 export class Restores extends CustomResources<'CassandraRestore'> {
   constructor(kc: KubeConfig, namespace: string, context?: () => string) {
     super('CassandraRestore', kc, namespace, context);
+  }
+}
+
+export class Schedules extends CustomResources<'CassandraBackupSchedule'> {
+  constructor(kc: KubeConfig, namespace: string, context?: () => string) {
+    super('CassandraBackupSchedule', kc, namespace, context);
   }
 }
 

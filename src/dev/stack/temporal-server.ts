@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { allSearchAttributes } from '../../temporal/search-attributes.js';
@@ -24,8 +25,8 @@ export interface TemporalServer {
   /** What was started, for messages: "temporal CLI (cache)", "existing server at TEMPORAL_ADDRESS", ... */
   readonly description: string;
   stop(): Promise<void>;
-  /** Stops the server and starts it again on the same port and db file (fault tests). */
-  restart(): Promise<void>;
+  /** Stops the server and, after `downMs`, starts it again on the same port and db file (fault tests). */
+  restart(downMs?: number): Promise<void>;
 }
 
 /**
@@ -78,8 +79,9 @@ export async function startTemporal(opts: TemporalServerOptions): Promise<Tempor
       uiUrl,
       description: 'temporal dev server downloaded by the SDK',
       stop: () => env.teardown(),
-      restart: async () => {
+      restart: async (downMs = 0) => {
         await env.teardown();
+        await sleep(downMs);
         env = await TestWorkflowEnvironment.createLocal({
           server: {
             ip: '127.0.0.1',
@@ -139,8 +141,9 @@ export async function startTemporal(opts: TemporalServerOptions): Promise<Tempor
     uiUrl,
     description: `temporal CLI ${cli.path} (${cli.source})`,
     stop: () => proc.stop(),
-    restart: async () => {
+    restart: async (downMs = 0) => {
       await proc.stop();
+      await sleep(downMs);
       proc = await launch();
     },
   };
