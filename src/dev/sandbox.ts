@@ -5,7 +5,7 @@
 // until Ctrl-C, which stops everything it started.
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { resourceNames, type CassandraBackup, type CassandraRestore } from '../kube/api/resources.js';
@@ -13,6 +13,7 @@ import { startPodCluster, type PodCluster } from './simulated-pods.js';
 import { installShutdownHandlers, startStack, type Stack } from './stack/index.js';
 import { startProcess, tail, waitUntilReady, type ManagedProcess } from './stack/processes.js';
 import { repoRoot } from './stack/repo.js';
+import { resolveTemporalCli } from './stack/temporal-cli.js';
 
 const run = promisify(execFile);
 const CLUSTER = 'my-cluster';
@@ -33,10 +34,13 @@ const stack = await startStack({ ui: true });
 running.stack = stack;
 const env = stack.env();
 const envFile = join(stack.workDir, 'env.sh');
+// The temporal CLI the stack runs goes on PATH too: `temporal schedule ...` then talks to this server.
+const cli = await resolveTemporalCli();
 writeFileSync(
   envFile,
   Object.entries(env)
     .map(([k, v]) => `export ${k}='${v}'`)
+    .concat(cli.kind === 'binary' ? [`export PATH='${dirname(cli.path)}':"$PATH"`] : [])
     .join('\n') + '\n',
 );
 const kubectl = env.KUBECTL ?? 'kubectl';
@@ -154,7 +158,13 @@ if (await follow('CassandraBackup', 'nightly-s3')) {
   }
 }
 process.stdout.write(
-  'Apply your own resources with $KUBECTL (cluster "my-cluster"). Ctrl-C stops the sandbox.\n',
+  [
+    'Apply your own resources with $KUBECTL (cluster "my-cluster"), for example backups on a schedule:',
+    `  $KUBECTL apply -n ${NAMESPACE} -f k8s/examples/backup-schedule.yaml && $KUBECTL get -n ${NAMESPACE} cbs`,
+    `  temporal schedule trigger --schedule-id "$($KUBECTL get -n ${NAMESPACE} cbs nightly -o jsonpath='{.status.scheduleId}')" --overlap-policy Skip`,
+    'Ctrl-C stops the sandbox.',
+    '',
+  ].join('\n'),
 );
 // Stay up until a signal; the shutdown handlers stop everything.
 setInterval(() => {}, 1 << 30);
