@@ -19,9 +19,11 @@ import {
   awaitBackup,
   endScheduledRun,
   readBackupOutcome,
+  refuseScheduledRun,
   startScheduledRun,
   type AwaitBackupInput,
   type EndRunInput,
+  type RefuseRunInput,
   type StartRunInput,
 } from './schedule-run.js';
 import { publishEvents, writeStatus, type PublishEventsInput, type WriteStatusInput } from './status.js';
@@ -45,6 +47,7 @@ export function createActivities(deps: ActivityDeps) {
     awaitBackup: (input: AwaitBackupInput) => converting(() => awaitBackup(deps, input)),
     readBackupOutcome: (backup: ResourceKey) => converting(() => readBackupOutcome(deps, backup)),
     endScheduledRun: (input: EndRunInput) => converting(() => endScheduledRun(deps, input)),
+    refuseScheduledRun: (input: RefuseRunInput) => converting(() => refuseScheduledRun(deps, input)),
     planRetention: (schedule: ResourceKey) => converting(() => planRetention(deps, schedule)),
     removeScheduledBackup: (input: RemoveBackupInput) => converting(() => removeScheduledBackup(deps, input)),
   };

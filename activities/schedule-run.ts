@@ -205,6 +205,26 @@ export async function endScheduledRun(deps: ActivityDeps, input: EndRunInput): P
   );
 }
 
+export interface RefuseRunInput {
+  schedule: ResourceKey;
+  scheduledAt: string;
+  reason: string;
+  message: string;
+}
+
+/** A run that could not create its backup (a name taken, a template the API server refuses): said where users look. */
+export async function refuseScheduledRun(deps: ActivityDeps, input: RefuseRunInput): Promise<void> {
+  await recordRun(deps, input.schedule, new Date(input.scheduledAt), {
+    lastResult: 'Failed',
+    lastBackup: null,
+  });
+  await scheduleEvent(deps, input.schedule, {
+    type: 'Warning',
+    reason: /^[A-Z][A-Za-z0-9]*$/.test(input.reason) ? input.reason : 'RunFailed',
+    message: `The run due at ${input.scheduledAt} made no backup: ${input.message}`,
+  });
+}
+
 /**
  * The run's fields, written only when no later run wrote its own (runs may end out of order), and the
  * backups still running. Retention is written by whichever run applied it.

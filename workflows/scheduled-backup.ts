@@ -6,6 +6,7 @@
 import { SearchAttributeType, defineSearchAttributeKey } from '@temporalio/common';
 import {
   ActivityFailure,
+  ApplicationFailure,
   CancellationScope,
   getExternalWorkflowHandle,
   isCancellation,
@@ -46,7 +47,21 @@ export async function scheduledBackupWorkflow(input: ScheduledBackupInput): Prom
     workflowInfo().typedSearchAttributes.get(scheduledStartTime) ?? workflowInfo().startTime
   ).toISOString();
 
-  const started = await k8s.startScheduledRun({ schedule, scheduledAt: at });
+  let started;
+  try {
+    started = await k8s.startScheduledRun({ schedule, scheduledAt: at });
+  } catch (err) {
+    // Refused for good (BackupNameTaken, InvalidBackupTemplate): on the schedule, then the run fails.
+    if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.nonRetryable) {
+      await k8s.refuseScheduledRun({
+        schedule,
+        scheduledAt: at,
+        reason: err.cause.type ?? 'RunFailed',
+        message: err.cause.message,
+      });
+    }
+    throw err;
+  }
   if ('gone' in started) return { outcome: 'ScheduleGone' };
   const { backup } = started;
 

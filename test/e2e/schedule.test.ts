@@ -432,6 +432,28 @@ test('suspend pauses the Temporal Schedule; a cron Temporal cannot read is refus
   await patchSpec(bad, { schedules: ['0 * * * *'] });
   await schedules.waitFor(bad, 'Ready after the fix', (x) => readyCondition(x)?.status === 'True');
 
+  // A run whose backup name is taken by a backup the schedule does not own: refused, where users look.
+  const due = lastParis3am();
+  await backups.create(`${name}-${runStamp(due)}`, {
+    cassandraCluster: c.cluster.opts.name,
+    storageLocation: `s3://${BUCKET}`,
+    secretName: 'creds',
+  });
+  await handleOf(s).backfill({
+    start: new Date(due.getTime() - 30_000),
+    end: new Date(due.getTime() + 30_000),
+    overlap: 'ALLOW_ALL',
+  });
+  const failedRun = await schedules.waitFor(
+    name,
+    'the refused run',
+    (x) => x.status?.lastResult === 'Failed',
+  );
+  assert.equal(failedRun.status?.lastBackup, undefined);
+  const taken = (await schedules.events(name)).find((e) => e.reason === 'BackupNameTaken');
+  assert.equal(taken?.type, 'Warning');
+  assert.match(taken?.message ?? '', /does not belong to this schedule/);
+
   await custom.deleteNamespacedCustomObject({ ...resourceNames.CassandraBackupSchedule, namespace, name });
   await eventually('the schedule resource to go', async () => {
     try {
