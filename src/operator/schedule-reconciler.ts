@@ -19,6 +19,7 @@ import { findCondition, setCondition, type ConditionUpdate } from '../kube/condi
 import { recordEvent, type EventRecord } from '../kube/events.js';
 import { patchScheduleStatus } from '../kube/schedule-status.js';
 import type { Logger } from '../logger.js';
+import { scheduleUrl } from '../temporal/connection.js';
 import { desiredSchedule, fingerprintOf, pauseNote } from '../schedule/temporal-schedule.js';
 import { scheduleIdOf } from '../../workflows/workflow-ids.js';
 import { SCHEDULE_FINALIZER, addFinalizer, hasFinalizer, removeFinalizer } from './finalizer.js';
@@ -127,7 +128,7 @@ export class ScheduleReconciler {
     if (!description) return { requeueAfterMs: 1000 };
 
     const next = suspend ? undefined : description.info.nextActionTimes[0];
-    const url = this.scheduleUrl(scheduleId);
+    const url = scheduleUrl(this.deps.config, scheduleId);
     const written = await this.writeStatus(obj, {
       fields: {
         scheduleId,
@@ -214,12 +215,6 @@ export class ScheduleReconciler {
       { apiVersion: `${GROUP}/${VERSION}`, kind: 'CassandraBackupSchedule', namespace, name, uid },
       event,
     );
-  }
-
-  private scheduleUrl(scheduleId: string): string | undefined {
-    const { TEMPORAL_UI_URL, TEMPORAL_NAMESPACE } = this.deps.config;
-    if (!TEMPORAL_UI_URL) return undefined;
-    return `${TEMPORAL_UI_URL.replace(/\/+$/, '')}/namespaces/${encodeURIComponent(TEMPORAL_NAMESPACE)}/schedules/${encodeURIComponent(scheduleId)}`;
   }
 }
 

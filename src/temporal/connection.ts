@@ -28,7 +28,16 @@ export function connectWorker(config: Config): Promise<NativeConnection> {
 
 /** Link to a workflow in the Temporal Web UI, when its base URL is configured. */
 export function workflowUrl(config: Config, workflowId: string): string | undefined {
+  return webUiUrl(config, 'workflows', workflowId);
+}
+
+/** Link to a schedule in the Temporal Web UI, when its base URL is configured. */
+export function scheduleUrl(config: Config, scheduleId: string): string | undefined {
+  return webUiUrl(config, 'schedules', scheduleId);
+}
+
+function webUiUrl(config: Config, what: 'workflows' | 'schedules', id: string): string | undefined {
   if (!config.TEMPORAL_UI_URL) return undefined;
   const base = config.TEMPORAL_UI_URL.replace(/\/+$/, '');
-  return `${base}/namespaces/${encodeURIComponent(config.TEMPORAL_NAMESPACE)}/workflows/${encodeURIComponent(workflowId)}`;
+  return `${base}/namespaces/${encodeURIComponent(config.TEMPORAL_NAMESPACE)}/${what}/${encodeURIComponent(id)}`;
 }
