@@ -154,7 +154,9 @@ if (await follow('CassandraBackup', 'nightly-s3')) {
   );
   await kube('apply', '-n', NAMESPACE, '-f', RESTORE);
   if (await follow('CassandraRestore', 'restore-nightly')) {
-    process.stdout.write(`Rows of shop.orders after the restore: ${rowCount()} (were ${before}).\n\n`);
+    process.stdout.write(
+      `Rows of shop.orders after the restore: ${rowCount()} (${before} before the rows were deleted).\n\n`,
+    );
   }
 }
 process.stdout.write(
