@@ -118,7 +118,11 @@ test('a 3-node backup succeeds: IBM fields, per-node status, Events, kubectl wai
 
   // One readable workflow for the resource, filterable in the Web UI.
   const handle = temporal.client.workflow.getHandle(workflowId);
-  const description = await handle.describe();
+  // The workflow's last step is the status write the test waited for: it completes just after.
+  const description = await eventually('the workflow to complete', async () => {
+    const d = await handle.describe();
+    return d.status.name === 'RUNNING' ? undefined : d;
+  });
   assert.equal(description.status.name, 'COMPLETED');
   assert.equal(description.typedSearchAttributes.get(searchAttributes.kubernetesNamespace), namespace);
   // Visibility is eventually consistent: wait until the run is listed, then check it is the only one.
