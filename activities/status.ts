@@ -29,6 +29,11 @@ export async function writeStatus(deps: ActivityDeps, input: WriteStatusInput): 
     { kind: input.kind, namespace: resource.namespace, name: resource.name },
     { ...change.fields, ...(change.conditions?.length ? { conditions } : {}) },
   );
+  const fields = change.fields as { state?: string; startTime?: string; completionTime?: string | null };
+  deps.metrics.stateChanged(input.kind, live.status?.state, fields.state, {
+    startTime: fields.startTime ?? live.status?.startTime,
+    completionTime: fields.completionTime ?? undefined,
+  });
   return true;
 }
 

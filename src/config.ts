@@ -1,8 +1,20 @@
 // The operator's configuration: environment variables, declared once here with what each means,
 // parsed and validated at start-up (every invalid variable is reported at once), frozen afterwards.
+import { accessSync, constants } from 'node:fs';
 import { z } from 'zod';
 
 const bool = z.enum(['true', 'false']).transform((v) => v === 'true');
+const readableFile = z.string().refine(
+  (path) => {
+    try {
+      accessSync(path, constants.R_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'not a readable file' },
+);
 const list = z.string().transform((v) =>
   v
     .split(',')
@@ -19,11 +31,24 @@ export const configSchema = z.object({
     .min(1)
     .default('cassandra-backup-operator')
     .describe('Task queue of workflows and activities.'),
-  TEMPORAL_API_KEY_FILE: z
-    .string()
+  TEMPORAL_API_KEY_FILE: readableFile
     .optional()
     .describe('File holding a Temporal Cloud API key (read at start-up; the key is never logged).'),
   TEMPORAL_TLS: bool.default(false).describe('Connect to Temporal over TLS.'),
+  TEMPORAL_TLS_CERT_FILE: readableFile
+    .optional()
+    .describe('Client certificate (PEM) for mutual TLS, with TEMPORAL_TLS_KEY_FILE; implies TLS.'),
+  TEMPORAL_TLS_KEY_FILE: readableFile
+    .optional()
+    .describe('Private key (PEM) of the client certificate (never logged).'),
+  TEMPORAL_TLS_CA_FILE: readableFile
+    .optional()
+    .describe("CA certificate (PEM) that signed the Temporal server's certificate, when not a public CA."),
+  TEMPORAL_TLS_SERVER_NAME: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("Server name to check the Temporal server's certificate against, when not its address."),
   TEMPORAL_UI_URL: z
     .url()
     .optional()
@@ -138,10 +163,41 @@ export const configSchema = z.object({
     .max(50)
     .default(1)
     .describe('Most status writes per resource per second.'),
+  HTTP_PORT: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(65535)
+    .default(8081)
+    .describe('Port of /healthz, /readyz and /metrics (0: any free port, logged at start-up).'),
+  SHUTDOWN_GRACE_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(5)
+    .describe(
+      "On SIGTERM, how long the worker lets running activities finish before cancelling them (another worker resumes them; keep it below the pod's terminationGracePeriodSeconds).",
+    ),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace'])
     .default('info')
     .describe('Log level.'),
+});
+
+/** Rules across variables, checked after each one parsed. */
+const configRules = configSchema.superRefine((c, ctx) => {
+  if (Boolean(c.TEMPORAL_TLS_CERT_FILE) !== Boolean(c.TEMPORAL_TLS_KEY_FILE))
+    ctx.addIssue({
+      code: 'custom',
+      path: [c.TEMPORAL_TLS_CERT_FILE ? 'TEMPORAL_TLS_KEY_FILE' : 'TEMPORAL_TLS_CERT_FILE'],
+      message: 'TEMPORAL_TLS_CERT_FILE and TEMPORAL_TLS_KEY_FILE go together (mutual TLS)',
+    });
+  if (c.TEMPORAL_API_KEY_FILE && c.TEMPORAL_TLS_CERT_FILE)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['TEMPORAL_API_KEY_FILE'],
+      message: 'use either an API key or a client certificate, not both',
+    });
 });
 
 export type Config = Readonly<z.infer<typeof configSchema>>;
@@ -152,7 +208,7 @@ export class ConfigError extends Error {
 
 /** Parses the environment: a frozen Config, or a ConfigError that lists every invalid variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = configSchema.safeParse(
+  const parsed = configRules.safeParse(
     Object.fromEntries(Object.keys(configSchema.shape).map((k) => [k, env[k] === '' ? undefined : env[k]])),
   );
   if (!parsed.success) {
@@ -162,16 +218,30 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return Object.freeze(parsed.data);
 }
 
-/** Markdown table of every variable: for the docs. */
+interface SchemaDef {
+  defaultValue?: unknown;
+  innerType?: { _zod: { def: SchemaDef } };
+  in?: { _zod: { def: SchemaDef } };
+}
+
+/** The default of a variable's schema, looking through optional, pipe and transform wrappers. */
+function defaultOf(schema: { _zod: { def: SchemaDef } }): unknown {
+  const def = schema._zod.def;
+  if (def.defaultValue !== undefined) return def.defaultValue;
+  const inner = def.innerType ?? def.in;
+  return inner ? defaultOf(inner) : undefined;
+}
+
+/** Markdown table of every variable: for the docs (docs/configuration.md, written by `npm run gen:api`). */
 export function describeConfig(): string {
   const rows = Object.entries(configSchema.shape).map(([key, schema]) => {
-    const def = (schema as { _zod: { def: { defaultValue?: unknown } } })._zod.def.defaultValue;
+    const def = defaultOf(schema as unknown as { _zod: { def: SchemaDef } });
     const text = Array.isArray(def)
       ? def.join(',')
       : typeof def === 'string' || typeof def === 'number' || typeof def === 'boolean'
         ? String(def)
         : JSON.stringify(def);
-    const shown = def === undefined ? '' : `\`${text}\``;
+    const shown = def === undefined || text === '' ? '' : `\`${text}\``;
     return `| \`${key}\` | ${shown} | ${schema.description ?? ''} |`;
   });
   return ['| variable | default | meaning |', '|---|---|---|', ...rows].join('\n');

@@ -11,6 +11,7 @@ import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { resourceNames, type CassandraBackup, type CassandraRestore } from '../kube/api/resources.js';
 import { startPodCluster, type PodCluster } from './simulated-pods.js';
 import { installShutdownHandlers, startStack, type Stack } from './stack/index.js';
+import { freePort } from './stack/ports.js';
 import { startProcess, tail, waitUntilReady, type ManagedProcess } from './stack/processes.js';
 import { repoRoot } from './stack/repo.js';
 import { resolveTemporalCli } from './stack/temporal-cli.js';
@@ -65,13 +66,20 @@ nodes.forEach((node, i) =>
 const rowCount = () => nodes.reduce((sum, n) => sum + (n.data.get('shop.orders') ?? []).length, 0);
 
 const operatorLog = join(stack.workDir, 'operator.log');
+const httpPort = await freePort();
 const operator = startProcess({
   name: 'operator',
   command: process.execPath,
   args: ['--import', 'tsx', join(repoRoot, 'src', 'main.ts')],
   logFile: operatorLog,
   cwd: repoRoot,
-  env: { ...process.env, ...env, ICARUS_GENERATION: '3', STATUS_WRITES_PER_SECOND: '2' },
+  env: {
+    ...process.env,
+    ...env,
+    ICARUS_GENERATION: '3',
+    STATUS_WRITES_PER_SECOND: '2',
+    HTTP_PORT: String(httpPort),
+  },
 });
 running.operator = operator;
 await waitUntilReady(
@@ -97,6 +105,7 @@ process.stdout.write(
     `  Temporal address: ${stack.temporal.address}`,
     `  kubeconfig:       ${stack.kube.kubeconfigPath}`,
     `  operator log:     ${operatorLog}`,
+    `  operator metrics: http://127.0.0.1:${httpPort}/metrics  (/healthz, /readyz)`,
     '',
     `Applied ${EXAMPLE.slice(repoRoot.length + 1)} to the simulated cluster "${CLUSTER}" (3 nodes).`,
     '',

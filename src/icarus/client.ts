@@ -7,7 +7,7 @@ import {
   IcarusProtocolError,
   IcarusRejectedError,
   IcarusUnavailableError,
-  type IcarusError,
+  IcarusError,
 } from './errors.js';
 import {
   operationSchema,
@@ -22,6 +22,8 @@ export interface IcarusClientOptions {
   baseUrl: string;
   /** Per-request time-out; default 10 s. */
   timeoutMs?: number;
+  /** Told of every failed call (for metrics); the error is thrown to the caller all the same. */
+  onError?: (error: IcarusError) => void;
 }
 
 export interface CallOptions {
@@ -34,8 +36,10 @@ const NOT_FOUND_BODY = /HTTP 404 Not Found/;
 export class IcarusClient {
   private readonly http: AxiosInstance;
   readonly endpoint: string;
+  private readonly onError: ((error: IcarusError) => void) | undefined;
 
   constructor(opts: IcarusClientOptions) {
+    this.onError = opts.onError;
     this.endpoint = opts.baseUrl.replace(/\/+$/, '');
     this.http = axios.create({
       baseURL: this.endpoint,
@@ -51,21 +55,25 @@ export class IcarusClient {
 
   /** POST /operations: 201 with the operation. An invalid request may still be 201, then FAILED. */
   async submit(request: Record<string, unknown>, opts: CallOptions = {}): Promise<Operation> {
-    const res = await this.call('POST /operations', () =>
-      this.http.post('/operations', request, { signal: opts.signal }),
-    );
-    this.expect(res, [200, 201], `submitting a ${String(request.type)} operation`);
-    return this.parse(res, operationSchema, 'operation');
+    return this.reported(async () => {
+      const res = await this.call('POST /operations', () =>
+        this.http.post('/operations', request, { signal: opts.signal }),
+      );
+      this.expect(res, [200, 201], `submitting a ${String(request.type)} operation`);
+      return this.parse(res, operationSchema, 'operation');
+    });
   }
 
   /** GET /operations/{id}; an id Icarus does not know is IcarusOperationLostError. */
   async getOperation(id: string, opts: CallOptions = {}): Promise<Operation> {
-    const res = await this.call(`GET /operations/${id}`, () =>
-      this.http.get(`/operations/${encodeURIComponent(id)}`, { signal: opts.signal }),
-    );
-    if (this.isUnknownOperation(res)) throw new IcarusOperationLostError(id, this.endpoint, res.status);
-    this.expect(res, [200], `reading operation ${id}`);
-    return this.parse(res, operationSchema, 'operation');
+    return this.reported(async () => {
+      const res = await this.call(`GET /operations/${id}`, () =>
+        this.http.get(`/operations/${encodeURIComponent(id)}`, { signal: opts.signal }),
+      );
+      if (this.isUnknownOperation(res)) throw new IcarusOperationLostError(id, this.endpoint, res.status);
+      this.expect(res, [200], `reading operation ${id}`);
+      return this.parse(res, operationSchema, 'operation');
+    });
   }
 
   /** GET /operations?type=&state=: newest first. */
@@ -73,36 +81,53 @@ export class IcarusClient {
     filter: { type?: string; state?: OperationState } = {},
     opts: CallOptions = {},
   ): Promise<Operation[]> {
-    const res = await this.call('GET /operations', () =>
-      this.http.get('/operations', { params: filter, signal: opts.signal }),
-    );
-    this.expect(res, [200], 'listing operations');
-    return this.parse(res, operationSchema.array(), 'operation list');
+    return this.reported(async () => {
+      const res = await this.call('GET /operations', () =>
+        this.http.get('/operations', { params: filter, signal: opts.signal }),
+      );
+      this.expect(res, [200], 'listing operations');
+      return this.parse(res, operationSchema.array(), 'operation list');
+    });
   }
 
   /** DELETE /operations/{id}: flags the operation cancelled (202). */
   async cancelOperation(id: string, opts: CallOptions = {}): Promise<void> {
-    const res = await this.call(`DELETE /operations/${id}`, () =>
-      this.http.delete(`/operations/${encodeURIComponent(id)}`, { signal: opts.signal }),
-    );
-    if (this.isUnknownOperation(res)) throw new IcarusOperationLostError(id, this.endpoint, res.status);
-    this.expect(res, [200, 202, 204], `cancelling operation ${id}`);
+    return this.reported(async () => {
+      const res = await this.call(`DELETE /operations/${id}`, () =>
+        this.http.delete(`/operations/${encodeURIComponent(id)}`, { signal: opts.signal }),
+      );
+      if (this.isUnknownOperation(res)) throw new IcarusOperationLostError(id, this.endpoint, res.status);
+      this.expect(res, [200, 202, 204], `cancelling operation ${id}`);
+    });
   }
 
   /** GET /topology[/{dc}]: the cluster as this node sees it over JMX. */
   async topology(dc?: string, opts: CallOptions = {}): Promise<Topology> {
-    const path = dc ? `/topology/${encodeURIComponent(dc)}` : '/topology';
-    const res = await this.call(`GET ${path}`, () => this.http.get(path, { signal: opts.signal }));
-    this.expect(res, [200], 'reading the topology');
-    return this.parse(res, topologySchema, 'topology');
+    return this.reported(async () => {
+      const path = dc ? `/topology/${encodeURIComponent(dc)}` : '/topology';
+      const res = await this.call(`GET ${path}`, () => this.http.get(path, { signal: opts.signal }));
+      this.expect(res, [200], 'reading the topology');
+      return this.parse(res, topologySchema, 'topology');
+    });
   }
 
   /** GET /version/{what} (sidecar, cassandra, schema) or /version: raw JSON, for version detection. */
   async version(what?: 'sidecar' | 'cassandra' | 'schema', opts: CallOptions = {}): Promise<unknown> {
-    const path = what ? `/version/${what}` : '/version';
-    const res = await this.call(`GET ${path}`, () => this.http.get(path, { signal: opts.signal }));
-    this.expect(res, [200], `reading ${path}`);
-    return this.json(res, path);
+    return this.reported(async () => {
+      const path = what ? `/version/${what}` : '/version';
+      const res = await this.call(`GET ${path}`, () => this.http.get(path, { signal: opts.signal }));
+      this.expect(res, [200], `reading ${path}`);
+      return this.json(res, path);
+    });
+  }
+
+  private async reported<T>(body: () => Promise<T>): Promise<T> {
+    try {
+      return await body();
+    } catch (err) {
+      if (err instanceof IcarusError) this.onError?.(err);
+      throw err;
+    }
   }
 
   private async call(

@@ -38,6 +38,8 @@ export interface StatusWriterOptions {
   maxWritesPerSecond: number;
   /** Called when a write fails for another reason than a gone resource (it is retried). */
   onError?: (ref: ResourceRef, err: unknown) => void;
+  /** Called after every write, with its result (for metrics). */
+  onWritten?: (ref: ResourceRef, result: 'ok' | 'gone' | 'error') => void;
 }
 
 export class StatusWriter {
@@ -111,12 +113,17 @@ export class StatusWriter {
     this.writes += 1;
     entry.writing = this.patch(ref, status)
       .then(
-        () => waiters.forEach((w) => w.resolve()),
+        () => {
+          this.opts.onWritten?.(ref, 'ok');
+          waiters.forEach((w) => w.resolve());
+        },
         (err: unknown) => {
           if ((err as { code?: number }).code === 404) {
+            this.opts.onWritten?.(ref, 'gone');
             waiters.forEach((w) => w.resolve());
             return;
           }
+          this.opts.onWritten?.(ref, 'error');
           this.opts.onError?.(ref, err);
           // Keep it: newer updates win, the rest is written again at the next turn.
           entry.status = { ...status, ...entry.status };

@@ -14,6 +14,8 @@ export interface ResourceType {
 export interface WatchedResources<T extends KubernetesObject> {
   get(namespace: string, name: string): T | undefined;
   list(): T[];
+  /** Why the cache is not ready yet: one line per scope that has not listed once (empty when ready). */
+  problems(): string[];
   stop(): Promise<void>;
 }
 
@@ -35,21 +37,30 @@ export async function watchResources<T extends KubernetesObject>(
     const path = namespace
       ? `/apis/${type.group}/${type.version}/namespaces/${namespace}/${type.plural}`
       : `/apis/${type.group}/${type.version}/${type.plural}`;
+    const health: { synced: boolean; lastError?: string } = { synced: false };
     const list = () =>
-      (namespace
-        ? api.listNamespacedCustomObject({ ...type, namespace })
-        : api.listClusterCustomObject(type)) as Promise<{
-        items: T[];
-        metadata?: { resourceVersion?: string };
-      }>;
+      (
+        (namespace
+          ? api.listNamespacedCustomObject({ ...type, namespace })
+          : api.listClusterCustomObject(type)) as Promise<{
+          items: T[];
+          metadata?: { resourceVersion?: string };
+        }>
+      ).then((answer) => {
+        health.synced = true;
+        return answer;
+      });
     const informer = makeInformer<T>(kc, path, list);
     informer.on('add', (obj) => handlers.onChange(obj));
     informer.on('update', (obj) => handlers.onChange(obj));
     informer.on('delete', (obj) => handlers.onDelete(obj));
-    return { namespace, informer, restart: restarter(informer, logger.child({ watch: path })) };
+    return { namespace, path, health, informer, restart: restarter(informer, logger.child({ watch: path })) };
   });
-  for (const { informer, restart } of informers) {
-    informer.on('error', (err) => restart.onError(err));
+  for (const { informer, restart, health } of informers) {
+    informer.on('error', (err) => {
+      health.lastError = errorLine(err);
+      restart.onError(err);
+    });
     informer.on('connect', () => restart.onConnect());
     await informer.start();
   }
@@ -61,6 +72,11 @@ export async function watchResources<T extends KubernetesObject>(
     list() {
       return informers.flatMap((i) => i.informer.list());
     },
+    problems() {
+      return informers
+        .filter((i) => !i.health.synced)
+        .map((i) => `${i.path} not listed yet${i.health.lastError ? `: ${i.health.lastError}` : ''}`);
+    },
     async stop() {
       for (const { informer, restart } of informers) {
         restart.stop();
@@ -68,6 +84,14 @@ export async function watchResources<T extends KubernetesObject>(
       }
     },
   };
+}
+
+/** The API server's own words when it answered (e.g. 404 for a CRD that is not installed). */
+function errorLine(err: unknown): string {
+  const e = err as { code?: number; body?: unknown; message?: string };
+  const body = typeof e.body === 'string' ? e.body : JSON.stringify(e.body ?? '');
+  const reason = /"message":"([^"]*)"/.exec(body)?.[1];
+  return e.code ? `HTTP ${e.code}${reason ? ` ${reason}` : ''}` : String(e.message ?? err);
 }
 
 function restarter(informer: Informer<KubernetesObject>, logger: Logger) {

@@ -9,12 +9,15 @@ import type { Logger } from '../logger.js';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { CassandraBackupSchedule } from '../kube/api/resources.js';
 import type { ResourceKind } from '../../workflows/definitions.js';
+import type { OperatorMetrics } from '../metrics/operator-metrics.js';
 import { watchResources, type WatchedResources } from './informer.js';
 import { Reconciler, type WatchedResource } from './reconciler.js';
 import { ScheduleReconciler } from './schedule-reconciler.js';
 import { WorkQueue, type ReconcileResult } from './work-queue.js';
 
 export interface Watcher {
+  /** Why the watcher is not ready: a line per kind whose resources have not been listed yet. */
+  problems(): string[];
   stop(): Promise<void>;
 }
 
@@ -34,14 +37,16 @@ export async function startWatcher(
   kube: KubeClients,
   temporal: Client,
   logger: Logger,
+  metrics: OperatorMetrics,
 ): Promise<Watcher> {
+  const context = { config, kube, logger, metrics };
   const watchers = await Promise.all([
     ...KINDS.map((kind) =>
-      watchKind<WatchedResource>(kind, config, kube, logger, (get, log) => {
+      watchKind<WatchedResource>(kind, context, (get, log) => {
         return new Reconciler({ kind, config, temporal, custom: kube.custom, logger: log, get });
       }),
     ),
-    watchKind<CassandraBackupSchedule>('CassandraBackupSchedule', config, kube, logger, (get, log) => {
+    watchKind<CassandraBackupSchedule>('CassandraBackupSchedule', context, (get, log) => {
       return new ScheduleReconciler({
         config,
         temporal,
@@ -53,23 +58,44 @@ export async function startWatcher(
     }),
   ]);
   return {
+    problems: () => watchers.flatMap((w) => w.problems()),
     async stop() {
       await Promise.all(watchers.map((w) => w.stop()));
     },
   };
 }
 
+/** A resource's state for the metrics: status.state, or a schedule's Ready reason. */
+function stateOf(obj: KubernetesObject): string {
+  const status = (obj as { status?: { state?: string; conditions?: { type: string; reason?: string }[] } })
+    .status;
+  return status?.state ?? status?.conditions?.find((c) => c.type === 'Ready')?.reason ?? 'New';
+}
+
 async function watchKind<T extends KubernetesObject>(
   kind: keyof typeof resourceNames,
-  config: Config,
-  kube: KubeClients,
-  logger: Logger,
+  {
+    config,
+    kube,
+    logger,
+    metrics,
+  }: { config: Config; kube: KubeClients; logger: Logger; metrics: OperatorMetrics },
   makeReconciler: (get: (namespace: string, name: string) => T | undefined, log: Logger) => KindReconciler<T>,
 ): Promise<Watcher> {
   const log = logger.child({ component: 'watcher', kind });
   const watched: { cache?: WatchedResources<T> } = {};
   const reconciler = makeReconciler((namespace, name) => watched.cache?.get(namespace, name), log);
-  const queue = new WorkQueue((key) => reconciler.reconcile(key), {
+  const reconcile = async (key: string) => {
+    try {
+      const result = await reconciler.reconcile(key);
+      metrics.reconciled(kind, 'ok');
+      return result;
+    } catch (err) {
+      metrics.reconciled(kind, 'error');
+      throw err;
+    }
+  };
+  const queue = new WorkQueue(reconcile, {
     concurrency: 8,
     onError: (key, err, retryInMs) =>
       log.warn({ key, err: String(err), retryInMs }, 'Reconcile failed; retrying'),
@@ -91,6 +117,11 @@ async function watchKind<T extends KubernetesObject>(
     log,
   );
   watched.cache = cache;
+  metrics.countResources(() => {
+    const counts = new Map<string, number>();
+    for (const obj of cache.list()) counts.set(stateOf(obj), (counts.get(stateOf(obj)) ?? 0) + 1);
+    return [...counts].map(([state, count]) => ({ kind, state, count }));
+  });
   const resync = setInterval(
     () => cache.list().forEach((obj) => queue.add(keyOf(obj))),
     config.RESYNC_SECONDS * 1000,
@@ -101,6 +132,7 @@ async function watchKind<T extends KubernetesObject>(
     `Watching ${kind}s`,
   );
   return {
+    problems: () => cache.problems().map((p) => `${kind}: ${p}`),
     async stop() {
       clearInterval(resync);
       await cache.stop();

@@ -7,17 +7,20 @@ import type { Config } from '../config.js';
 import type { KubeClients } from '../kube/client.js';
 import { StatusWriter, patchStatusWith } from '../kube/status-writer.js';
 import type { Logger } from '../logger.js';
+import type { OperatorMetrics } from '../metrics/operator-metrics.js';
 
 export async function createWorker(
   config: Config,
   connection: NativeConnection,
   kube: KubeClients,
   logger: Logger,
+  metrics: OperatorMetrics,
 ): Promise<{ worker: Worker; statusWriter: StatusWriter }> {
   const log = logger.child({ component: 'worker' });
   const statusWriter = new StatusWriter(patchStatusWith(kube.custom), {
     maxWritesPerSecond: config.STATUS_WRITES_PER_SECOND,
     onError: (ref, err) => log.warn({ ...ref, err: String(err) }, 'Status write failed; retrying'),
+    onWritten: (ref, result) => metrics.statusWritten(ref.kind, result),
   });
   const worker = await Worker.create({
     connection,
@@ -26,6 +29,9 @@ export async function createWorker(
     // Cancellation reaches an activity with a heartbeat answer: a cancel or deletion takes effect within
     // about this long (the SDK's default would be 80 % of the heartbeat time-out).
     maxHeartbeatThrottleInterval: '5 seconds',
+    // On SIGTERM, running activities get this long to finish; then they are cancelled and their retries
+    // run on another worker (a watch re-attaches to the same Icarus operations, a submit adopts its own).
+    shutdownGraceTime: `${config.SHUTDOWN_GRACE_SECONDS} seconds`,
     defaultHeartbeatThrottleInterval: '5 seconds',
     workflowsPath: fileURLToPath(new URL('../../workflows/index.ts', import.meta.url)),
     activities: createActivities({
@@ -34,7 +40,10 @@ export async function createWorker(
       statusWriter,
       config,
       logger: log,
-      icarus: icarusClients(),
+      icarus: icarusClients(undefined, (err) =>
+        metrics.icarusError(err.endpoint.replace(/^https?:\/\//, ''), err.failureType),
+      ),
+      metrics,
     }),
   });
   return { worker, statusWriter };

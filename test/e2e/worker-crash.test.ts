@@ -61,18 +61,11 @@ test('SIGKILL of the worker mid-backup: a new worker finishes it without a secon
   const first = await startWorker();
   const c = cluster as PodCluster;
   const name = uniqueName('survivor');
-  await backups.create(name, {
+  const running = await backups.createAndWaitRunning(name, {
     cassandraCluster: c.cluster.opts.name,
     storageLocation: 's3://crash-bucket',
     secretName: 'creds',
   });
-  const running = await backups.waitFor(
-    name,
-    'every node running with some progress',
-    (b) =>
-      b.status?.state === 'RUNNING' &&
-      (b.status.nodes ?? []).every((n) => n.operationId && (n.progress ?? 0) > 0),
-  );
   const operations = (running.status?.nodes ?? []).map((n) => n.operationId);
 
   // Killed while every node's upload still runs: the new worker has to find and finish them.

@@ -89,6 +89,21 @@ export class Backups extends CustomResources<'CassandraBackup'> {
     })) as { items: CassandraBackup[] };
     return list.items.sort((a, b) => (a.metadata.name ?? '').localeCompare(b.metadata.name ?? ''));
   }
+
+  /** Creates a backup of the cluster and waits until every node's operation runs with some progress. */
+  async createAndWaitRunning(
+    name: string,
+    spec: { cassandraCluster: string; storageLocation: string; secretName: string },
+  ): Promise<CassandraBackup> {
+    await this.create(name, spec);
+    return this.waitFor(
+      name,
+      'every node running with some progress',
+      (b) =>
+        b.status?.state === 'RUNNING' &&
+        (b.status.nodes ?? []).every((n) => n.operationId && (n.progress ?? 0) > 0),
+    );
+  }
 }
 
 export class Restores extends CustomResources<'CassandraRestore'> {

@@ -11,6 +11,10 @@ export interface OperatorProcess {
   kill(): Promise<void>;
   /** SIGTERM, then wait for the exit. */
   stop(): Promise<number | null>;
+  /** Base URL of its /healthz, /readyz and /metrics (it listens on a free port: HTTP_PORT=0). */
+  httpUrl(): Promise<string>;
+  /** Resolves with the exit code once the process has exited. */
+  readonly exited: Promise<number | null>;
 }
 
 export function startOperator(env: Record<string, string>): OperatorProcess {
@@ -21,6 +25,7 @@ export function startOperator(env: Record<string, string>): OperatorProcess {
       TEMPORAL_ADDRESS: temporalAddress(),
       TEMPORAL_NAMESPACE: temporalNamespace(),
       LOG_LEVEL: 'debug',
+      HTTP_PORT: '0',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -42,8 +47,14 @@ export function startOperator(env: Record<string, string>): OperatorProcess {
   };
   child.stdout?.on('data', onData);
   child.stderr?.on('data', onData);
-  return {
+  const operator: OperatorProcess = {
     logs,
+    exited,
+    async httpUrl() {
+      const line = await operator.waitForLog(/Serving \/healthz/);
+      const port = (JSON.parse(line) as { port: number }).port;
+      return `http://127.0.0.1:${port}`;
+    },
     waitForLog(pattern, timeoutMs = 120_000) {
       const seen = logs.find((l) => pattern.test(l));
       if (seen) return Promise.resolve(seen);
@@ -82,4 +93,5 @@ export function startOperator(env: Record<string, string>): OperatorProcess {
       return exited;
     },
   };
+  return operator;
 }
