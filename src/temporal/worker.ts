@@ -1,4 +1,5 @@
 // The Temporal worker: the workflow bundle from workflows/ and the activities bound to real clients.
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import { createActivities } from '../../activities/index.js';
@@ -8,6 +9,9 @@ import type { KubeClients } from '../kube/client.js';
 import { StatusWriter, patchStatusWith } from '../kube/status-writer.js';
 import type { Logger } from '../logger.js';
 import type { OperatorMetrics } from '../metrics/operator-metrics.js';
+
+/** dist/workflow-bundle.js when this file runs compiled from dist/src/temporal/ (the image). */
+const prebuiltBundle = fileURLToPath(new URL('../../workflow-bundle.js', import.meta.url));
 
 export async function createWorker(
   config: Config,
@@ -33,7 +37,10 @@ export async function createWorker(
     // run on another worker (a watch re-attaches to the same Icarus operations, a submit adopts its own).
     shutdownGraceTime: `${config.SHUTDOWN_GRACE_SECONDS} seconds`,
     defaultHeartbeatThrottleInterval: '5 seconds',
-    workflowsPath: fileURLToPath(new URL('../../workflows/index.ts', import.meta.url)),
+    // The image ships the bundle `npm run build:dist` made; from source, the SDK bundles workflows/ here.
+    ...(existsSync(prebuiltBundle)
+      ? { workflowBundle: { codePath: prebuiltBundle } }
+      : { workflowsPath: fileURLToPath(new URL('../../workflows/index.ts', import.meta.url)) }),
     activities: createActivities({
       core: kube.core,
       custom: kube.custom,

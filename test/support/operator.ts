@@ -17,8 +17,13 @@ export interface OperatorProcess {
   readonly exited: Promise<number | null>;
 }
 
-export function startOperator(env: Record<string, string>): OperatorProcess {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+/**
+ * `src/main.ts` through tsx, or with `dist: true` the compiled `dist/src/main.js` the image runs (with its
+ * prebuilt workflow bundle; `npm run build:dist` first).
+ */
+export function startOperator(env: Record<string, string>, opts: { dist?: boolean } = {}): OperatorProcess {
+  const args = opts.dist ? ['--enable-source-maps', 'dist/src/main.js'] : ['--import', 'tsx', 'src/main.ts'];
+  const child: ChildProcess = spawn(process.execPath, args, {
     cwd: repoRoot,
     env: {
       ...process.env,
