@@ -181,7 +181,7 @@ test('a failing node fails the backup with its error; the retry signal re-runs o
     backupsPerNode(c).map((n) => n.data),
     [1, 2, 1],
   );
-  assert.ok((await backups.events(name)).some((e) => e.reason === 'BackupRetried'));
+  await backups.waitForEvent(name, 'BackupRetried', 'Normal');
 });
 
 test('a spec change on a failed backup retries it with the new spec', async () => {
@@ -263,7 +263,7 @@ test('a missing Secret is reported and waited for; creating it lets the backup r
   assert.equal(succeeded(waiting), 'Unknown');
   assert.equal(waiting.status?.state, 'PENDING');
   assert.match(waiting.status?.conditions?.[0]?.message ?? '', new RegExp(`Secret ${secret} not found`));
-  assert.ok((await backups.events(name)).some((e) => e.type === 'Warning' && e.reason === 'SecretNotFound'));
+  await backups.waitForEvent(name, 'SecretNotFound');
 
   await createS3Secret(kc, namespace, secret);
   await backups.waitFor(name, 'Succeeded=True', (b) => succeeded(b) === 'True');
@@ -281,7 +281,7 @@ test('a storage location Icarus cannot parse fails at once with InvalidStorageLo
   const condition = failed.status?.conditions?.find((x) => x.type === 'Succeeded');
   assert.equal(condition?.reason, 'InvalidStorageLocation');
   assert.match(condition?.message ?? '', /use s3:\/\/bucket-name/);
-  assert.ok((await backups.events(name)).some((e) => e.reason === 'InvalidStorageLocation'));
+  await backups.waitForEvent(name, 'InvalidStorageLocation');
   assert.deepEqual(
     backupsPerNode(c).map((n) => n.data),
     [0, 0, 0],

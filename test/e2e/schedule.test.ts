@@ -307,7 +307,7 @@ test('concurrencyPolicy: Forbid skips a run due while a backup runs, Allow runs 
     'the new backup started after the replaced one ended',
   );
   await ran(replace, r2?.metadata.name ?? '');
-  assert.ok((await schedules.events(replace)).some((e) => e.reason === 'BackupCancelled'));
+  await schedules.waitForEvent(replace, 'BackupCancelled');
 });
 
 test('retention keeps exactly the newest N in storage and in the API; dry only reports; a backup a restore uses stays', async () => {
@@ -366,7 +366,7 @@ test('retention keeps exactly the newest N in storage and in the API; dry only r
   assert.deepEqual(dry.status?.retention?.wouldRemove, [runs[3]?.metadata.name, runs[2]?.metadata.name]);
   assert.equal((await backups.ofSchedule(name)).length, 3);
   for (const manifests of manifestsInStorage(c)) assert.deepEqual(manifests, tags.slice(2).sort());
-  assert.ok((await schedules.events(name)).some((e) => e.reason === 'RetentionDryRun'));
+  await schedules.waitForEvent(name, 'RetentionDryRun', 'Normal');
 
   // A restore of the oldest that has not succeeded (its DOWNLOAD fails) keeps that backup.
   for (const n of c.cluster.nodes)
@@ -392,7 +392,7 @@ test('retention keeps exactly the newest N in storage and in the API; dry only r
     'the newest, and the one the restore uses',
   );
   for (const manifests of manifestsInStorage(c)) assert.deepEqual(manifests, [tags[2], tags[5]].sort());
-  assert.ok((await schedules.events(name)).some((e) => e.reason === 'RetentionProtected'));
+  await schedules.waitForEvent(name, 'RetentionProtected', 'Normal');
 });
 
 test('suspend pauses the Temporal Schedule; a cron Temporal cannot read is refused on the resource; deletion removes the schedule', async () => {

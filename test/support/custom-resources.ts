@@ -66,6 +66,17 @@ export class CustomResources<K extends keyof Kinds> {
     );
   }
 
+  /** Waits for an Event of this reason on the resource (Events follow the status write they explain). */
+  async waitForEvent(
+    name: string,
+    reason: string,
+    type: 'Normal' | 'Warning' = 'Warning',
+  ): Promise<{ reason: string; type: string; message: string }> {
+    return eventually(`${name}: a ${type} Event ${reason}`, async () =>
+      (await this.events(name)).find((e) => e.reason === reason && e.type === type),
+    );
+  }
+
   async events(name: string): Promise<{ reason: string; type: string; message: string }[]> {
     const list = await this.core.listNamespacedEvent({
       namespace: this.namespace,
