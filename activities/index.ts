@@ -1,5 +1,6 @@
 // The activities the worker registers, bound to their dependencies. Each converts its failures in one
 // place (./failures.ts), so the workflow sees typed failures it can put in the resource's status.
+import { Context } from '@temporalio/activity';
 import type { ResourceKey } from '../workflows/definitions.js';
 import { planBackup, type PlanBackupInput } from './backup-plan.js';
 import type { ActivityDeps } from './deps.js';
@@ -32,25 +33,40 @@ import type { WatchInput } from '../workflows/definitions.js';
 export type { ActivityDeps } from './deps.js';
 
 export function createActivities(deps: ActivityDeps) {
+  /** Runs an activity with its failures converted and a logger that names its workflow and activity. */
+  const call = <T>(body: (d: ActivityDeps) => Promise<T>): Promise<T> =>
+    converting(() => body(withCallLogger(deps)));
   return {
-    loadBackup: (resource: ResourceKey) => converting(() => loadBackup(deps, resource)),
-    planBackup: (input: PlanBackupInput) => converting(() => planBackup(deps, input)),
-    submitBackup: (input: SubmitBackupInput) => converting(() => submitBackup(deps, input)),
-    loadRestore: (resource: ResourceKey) => converting(() => loadRestore(deps, resource)),
-    planRestore: (input: PlanRestoreInput) => converting(() => planRestore(deps, input)),
-    submitRestore: (input: SubmitRestoreInput) => converting(() => submitRestore(deps, input)),
-    watchOperations: (input: WatchInput) => converting(() => watchOperations(deps, input)),
-    cancelOperations: (input: CancelInput) => converting(() => cancelOperations(deps, input)),
-    writeStatus: (input: WriteStatusInput) => converting(() => writeStatus(deps, input)),
-    publishEvents: (input: PublishEventsInput) => converting(() => publishEvents(deps, input)),
-    startScheduledRun: (input: StartRunInput) => converting(() => startScheduledRun(deps, input)),
-    awaitBackup: (input: AwaitBackupInput) => converting(() => awaitBackup(deps, input)),
-    readBackupOutcome: (backup: ResourceKey) => converting(() => readBackupOutcome(deps, backup)),
-    endScheduledRun: (input: EndRunInput) => converting(() => endScheduledRun(deps, input)),
-    refuseScheduledRun: (input: RefuseRunInput) => converting(() => refuseScheduledRun(deps, input)),
-    planRetention: (schedule: ResourceKey) => converting(() => planRetention(deps, schedule)),
-    removeScheduledBackup: (input: RemoveBackupInput) => converting(() => removeScheduledBackup(deps, input)),
+    loadBackup: (resource: ResourceKey) => call((d) => loadBackup(d, resource)),
+    planBackup: (input: PlanBackupInput) => call((d) => planBackup(d, input)),
+    submitBackup: (input: SubmitBackupInput) => call((d) => submitBackup(d, input)),
+    loadRestore: (resource: ResourceKey) => call((d) => loadRestore(d, resource)),
+    planRestore: (input: PlanRestoreInput) => call((d) => planRestore(d, input)),
+    submitRestore: (input: SubmitRestoreInput) => call((d) => submitRestore(d, input)),
+    watchOperations: (input: WatchInput) => call((d) => watchOperations(d, input)),
+    cancelOperations: (input: CancelInput) => call((d) => cancelOperations(d, input)),
+    writeStatus: (input: WriteStatusInput) => call((d) => writeStatus(d, input)),
+    publishEvents: (input: PublishEventsInput) => call((d) => publishEvents(d, input)),
+    startScheduledRun: (input: StartRunInput) => call((d) => startScheduledRun(d, input)),
+    awaitBackup: (input: AwaitBackupInput) => call((d) => awaitBackup(d, input)),
+    readBackupOutcome: (backup: ResourceKey) => call((d) => readBackupOutcome(d, backup)),
+    endScheduledRun: (input: EndRunInput) => call((d) => endScheduledRun(d, input)),
+    refuseScheduledRun: (input: RefuseRunInput) => call((d) => refuseScheduledRun(d, input)),
+    planRetention: (schedule: ResourceKey) => call((d) => planRetention(d, schedule)),
+    removeScheduledBackup: (input: RemoveBackupInput) => call((d) => removeScheduledBackup(d, input)),
   };
 }
 
 export type Activities = ReturnType<typeof createActivities>;
+
+/** The deps with a child logger carrying the workflow id and activity type of the running activity. */
+function withCallLogger(deps: ActivityDeps): ActivityDeps {
+  const info = Context.current().info;
+  return {
+    ...deps,
+    logger: deps.logger.child({
+      workflowId: info.workflowExecution?.workflowId,
+      activity: info.activityType,
+    }),
+  };
+}

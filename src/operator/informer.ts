@@ -12,6 +12,8 @@ export interface ResourceType {
 }
 
 export interface WatchedResources<T extends KubernetesObject> {
+  /** Lists and starts watching (the handlers see the listed objects; get() already answers for them). */
+  start(): Promise<void>;
   get(namespace: string, name: string): T | undefined;
   list(): T[];
   /** Why the cache is not ready yet: one line per scope that has not listed once (empty when ready). */
@@ -24,13 +26,13 @@ export interface WatchHandlers<T> {
   onDelete: (obj: T) => void;
 }
 
-export async function watchResources<T extends KubernetesObject>(
+export function watchResources<T extends KubernetesObject>(
   kc: KubeConfig,
   type: ResourceType,
   namespaces: string[],
   handlers: WatchHandlers<T>,
   logger: Logger,
-): Promise<WatchedResources<T>> {
+): WatchedResources<T> {
   const api = kc.makeApiClient(CustomObjectsApi);
   const scopes: (string | undefined)[] = namespaces.length ? namespaces : [undefined];
   const informers = scopes.map((namespace) => {
@@ -62,9 +64,11 @@ export async function watchResources<T extends KubernetesObject>(
       restart.onError(err);
     });
     informer.on('connect', () => restart.onConnect());
-    await informer.start();
   }
   return {
+    async start() {
+      for (const { informer } of informers) await informer.start();
+    },
     get(namespace, name) {
       const entry = informers.find((i) => i.namespace === undefined || i.namespace === namespace);
       return entry?.informer.get(name, namespace);

@@ -5,12 +5,14 @@
 //   - signal-with-start of the workflow whose id is derived from the resource: Temporal starts it once,
 //     later calls only deliver the specChanged signal (deduplicated by generation in the workflow);
 //   - on deletion: the cancel signal, then the finalizer is removed once the workflow has ended.
-import type { CustomObjectsApi } from '@kubernetes/client-node';
+import type { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Config } from '../config.js';
 import type { CassandraBackup, CassandraRestore } from '../kube/api/resources.js';
 import { resourceNames } from '../kube/api/resources.js';
 import { isConditionTrue } from '../kube/conditions.js';
+import { recordEvent } from '../kube/events.js';
+import { GROUP, VERSION } from '../kube/api/schema.js';
 import type { Logger } from '../logger.js';
 import { searchAttributes } from '../temporal/search-attributes.js';
 import { workflowUrl } from '../temporal/connection.js';
@@ -32,6 +34,7 @@ export interface ReconcilerDeps {
   config: Config;
   temporal: Client;
   custom: CustomObjectsApi;
+  core: CoreV1Api;
   logger: Logger;
   get(namespace: string, name: string): WatchedResource | undefined;
 }
@@ -48,6 +51,8 @@ export class Reconciler {
   /** Generations already handed to Temporal, per uid: skips needless signals after our own status writes. */
   private readonly signalled = new Map<string, number>();
   private readonly cancelled = new Set<string>();
+  /** Resources another controller ran (told once per process). */
+  private readonly foreign = new Set<string>();
   private searchAttributesMissing = false;
 
   constructor(private readonly deps: ReconcilerDeps) {}
@@ -62,6 +67,28 @@ export class Reconciler {
     const log = this.deps.logger.child({ kind, namespace, name, workflowId });
 
     if (obj.metadata.deletionTimestamp) return this.finalize(obj, workflowId, log);
+
+    // A status with a state but no workflowId was written by another controller (the IBM operator, before
+    // a move-over): our first write always carries the workflowId. Running it again could repeat a
+    // restore's TRUNCATE, so it is left alone, and said so once (docs/migration.md).
+    if (obj.status?.state && !obj.status.workflowId && !hasFinalizer(obj)) {
+      if (!this.foreign.has(uid)) {
+        this.foreign.add(uid);
+        log.info({ state: obj.status.state }, 'Left alone: another controller ran this resource');
+        await recordEvent(
+          this.deps.core,
+          { apiVersion: `${GROUP}/${VERSION}`, kind, namespace, name, uid },
+          {
+            type: 'Normal',
+            reason: 'ManagedElsewhere',
+            message: `Its status (state ${obj.status.state}) was written by another controller, such as the IBM cassandra-operator: this operator leaves it as it is. To run it here, delete it and apply it again.`,
+          },
+        ).catch((err: unknown) =>
+          log.warn({ err: String(err) }, 'Recording the ManagedElsewhere Event failed'),
+        );
+      }
+      return {};
+    }
 
     if (!hasFinalizer(obj)) {
       await addFinalizer(this.deps.custom, resourceNames[kind], obj);

@@ -43,7 +43,15 @@ export async function startWatcher(
   const watchers = await Promise.all([
     ...KINDS.map((kind) =>
       watchKind<WatchedResource>(kind, context, (get, log) => {
-        return new Reconciler({ kind, config, temporal, custom: kube.custom, logger: log, get });
+        return new Reconciler({
+          kind,
+          config,
+          temporal,
+          custom: kube.custom,
+          core: kube.core,
+          logger: log,
+          get,
+        });
       }),
     ),
     watchKind<CassandraBackupSchedule>('CassandraBackupSchedule', context, (get, log) => {
@@ -100,7 +108,7 @@ async function watchKind<T extends KubernetesObject>(
     onError: (key, err, retryInMs) =>
       log.warn({ key, err: String(err), retryInMs }, 'Reconcile failed; retrying'),
   });
-  const cache = await watchResources<T>(
+  const cache = watchResources<T>(
     kube.kc,
     resourceNames[kind],
     config.WATCH_NAMESPACES,
@@ -116,7 +124,9 @@ async function watchKind<T extends KubernetesObject>(
     },
     log,
   );
+  // The cache is known before its first list: the reconciles that list triggers read from it.
   watched.cache = cache;
+  await cache.start();
   metrics.countResources(() => {
     const counts = new Map<string, number>();
     for (const obj of cache.list()) counts.set(stateOf(obj), (counts.get(stateOf(obj)) ?? 0) + 1);

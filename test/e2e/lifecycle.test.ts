@@ -4,7 +4,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { createS3Secret, startPodCluster, type PodCluster } from '../support/cassandra-pods.js';
-import { Backups, backupsPerNode, succeeded } from '../support/custom-resources.js';
+import { CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { resourceNames } from '../../src/kube/api/resources.js';
+import { Backups, backupsPerNode, Restores, succeeded } from '../support/custom-resources.js';
 import { startOperator, type OperatorProcess } from '../support/operator.js';
 import { createNamespace, kubeConfig, uniqueName } from '../support/stack-env.js';
 
@@ -12,6 +14,8 @@ const operators: OperatorProcess[] = [];
 let cluster: PodCluster | undefined;
 let env: Record<string, string>;
 let backups: Backups;
+let restores: Restores;
+const IBM_ERA = 'ibm-era-restore';
 
 after(async () => {
   await Promise.all(operators.map((o) => o.stop()));
@@ -35,7 +39,25 @@ before(async () => {
     HEARTBEAT_TIMEOUT_SECONDS: '3',
     SHUTDOWN_GRACE_SECONDS: '1',
   };
-  backups = new Backups(kc, namespace, () => operators.flatMap((o) => o.logs.slice(-30)).join('\n'));
+  const logs = () => operators.flatMap((o) => o.logs.slice(-30)).join('\n');
+  backups = new Backups(kc, namespace, logs);
+  restores = new Restores(kc, namespace, logs);
+  // Before any operator runs: a restore the IBM operator already ran (its status, no workflowId).
+  await restores.create(IBM_ERA, {
+    cassandraCluster: cluster.cluster.opts.name,
+    storageLocation: 's3://ibm-bucket',
+    snapshotTag: 'nightly',
+    secretName: 'creds',
+  });
+  await kc.makeApiClient(CustomObjectsApi).patchNamespacedCustomObjectStatus(
+    {
+      ...resourceNames.CassandraRestore,
+      namespace,
+      name: IBM_ERA,
+      body: { status: { state: 'COMPLETED', progress: 100 } },
+    },
+    setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+  );
 });
 
 async function get(url: string): Promise<{ status: number; body: string }> {
@@ -155,5 +177,20 @@ test('SIGTERM mid-backup: the operator drains and exits 0, and a new one finishe
     backupsPerNode(c).map((n) => n.data),
     before,
     'no node received a second backup operation after the restart',
+  );
+});
+
+test('a restore the IBM operator already ran is left alone: no workflow, no finalizer, no Icarus call, one Event', async () => {
+  // The operators of the tests above watched this namespace the whole time.
+  const event = await restores.waitForEvent(IBM_ERA, 'ManagedElsewhere', 'Normal');
+  assert.match(event.message, /another controller/);
+  const restore = await restores.get(IBM_ERA);
+  assert.equal(restore.status?.state, 'COMPLETED');
+  assert.equal(restore.status?.workflowId, undefined);
+  assert.deepEqual(restore.metadata.finalizers ?? [], []);
+  const c = cluster as PodCluster;
+  assert.deepEqual(
+    c.cluster.nodes.map((n) => n.simulator.received.filter((r) => r.type === 'restore').length),
+    [0, 0, 0],
   );
 });

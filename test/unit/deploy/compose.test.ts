@@ -105,7 +105,7 @@ test("the cassandra profile: Icarus shares the node's network and data; the regi
   assert.equal(icarus.network_mode, 'service:cassandra');
   for (const volume of cassandra.volumes ?? [])
     assert.ok(icarus.volumes?.includes(volume), `icarus mounts ${volume}`);
-  for (const v of [...(cassandra.volumes ?? [])]) assert.ok(v.split(':')[0] in compose.volumes, v);
+  for (const v of cassandra.volumes ?? []) assert.ok((v.split(':')[0] ?? '') in compose.volumes, v);
 
   const pod = service('cassandra-pod');
   const script = readFileSync(join(repoRoot, 'docker', 'register-pod.sh'), 'utf8');
