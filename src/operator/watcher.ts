@@ -40,30 +40,20 @@ export async function startWatcher(
   metrics: OperatorMetrics,
 ): Promise<Watcher> {
   const context = { config, kube, logger, metrics };
+  const shared = { config, temporal, custom: kube.custom, core: kube.core };
   const watchers = await Promise.all([
     ...KINDS.map((kind) =>
-      watchKind<WatchedResource>(kind, context, (get, log) => {
-        return new Reconciler({
-          kind,
-          config,
-          temporal,
-          custom: kube.custom,
-          core: kube.core,
-          logger: log,
-          get,
-        });
-      }),
+      watchKind<WatchedResource>(
+        kind,
+        context,
+        (get, log) => new Reconciler({ ...shared, kind, logger: log, get }),
+      ),
     ),
-    watchKind<CassandraBackupSchedule>('CassandraBackupSchedule', context, (get, log) => {
-      return new ScheduleReconciler({
-        config,
-        temporal,
-        custom: kube.custom,
-        core: kube.core,
-        logger: log,
-        get,
-      });
-    }),
+    watchKind<CassandraBackupSchedule>(
+      'CassandraBackupSchedule',
+      context,
+      (get, log) => new ScheduleReconciler({ ...shared, logger: log, get }),
+    ),
   ]);
   return {
     problems: () => watchers.flatMap((w) => w.problems()),
