@@ -51,9 +51,9 @@ test('a kind without its CRD: start() returns, problems() says 404; the cache of
     await Promise.all([missing.start(), present.start()]);
     assert.deepEqual(present.problems(), []);
     assert.deepEqual(seen, ['cached']);
-    const [problem] = await eventually('the 404 in problems()', async () => {
+    const [problem] = await eventually('the 404 in problems()', () => {
       const p = missing.problems();
-      return p[0]?.includes('HTTP 404') ? p : undefined;
+      return Promise.resolve(p[0]?.includes('HTTP 404') ? p : undefined);
     });
     assert.match(problem ?? '', /cassandranothings not listed yet: HTTP 404/);
   } finally {
