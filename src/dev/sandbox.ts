@@ -11,7 +11,7 @@ import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { resourceNames, type CassandraBackup, type CassandraRestore } from '../kube/api/resources.js';
 import { startPodCluster, type PodCluster } from './simulated-pods.js';
 import { installShutdownHandlers, startStack, type Stack } from './stack/index.js';
-import { freePort } from './stack/ports.js';
+import { freePort } from '../net/free-port.js';
 import { startProcess, tail, waitUntilReady, type ManagedProcess } from './stack/processes.js';
 import { repoRoot } from './stack/repo.js';
 import { resolveTemporalCli } from './stack/temporal-cli.js';

@@ -2,10 +2,10 @@
 // JSON line format, with the SDK's workflow and activity ids), and its metrics to a Prometheus exporter
 // on a loopback port that /metrics reads and appends, so one scrape gets both. Signals are ours:
 // src/main.ts stops watching before it drains the worker.
-import { createServer } from 'node:net';
 import type { LogLevel, LogMetadata, Logger as SdkLogger } from '@temporalio/common';
 import { Runtime } from '@temporalio/worker';
 import type { Logger } from '../logger.js';
+import { freePort } from '../net/free-port.js';
 
 /** The SDK's log calls, as pino lines (levels map one to one; TRACE is pino's trace). */
 export class PinoSdkLogger implements SdkLogger {
@@ -31,21 +31,9 @@ export class PinoSdkLogger implements SdkLogger {
   }
 }
 
-function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
 /** Installs the runtime (before any worker connection); returns a reader of the SDK's metrics text. */
 export async function installTemporalRuntime(logger: Logger): Promise<() => Promise<string | undefined>> {
-  const port = await freeLoopbackPort();
+  const port = await freePort();
   Runtime.install({
     logger: new PinoSdkLogger(logger.child({ component: 'temporal-sdk' })),
     shutdownSignals: [],

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildOnce } from '../stack/build-once.js';
 import { toolDir } from '../stack/cache.js';
-import { freePort } from '../stack/ports.js';
+import { freePort } from '../../net/free-port.js';
 import { startProcess, waitUntilReady, type ManagedProcess } from '../stack/processes.js';
 import { repoRoot } from '../stack/repo.js';
 

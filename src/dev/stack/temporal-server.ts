@@ -4,7 +4,7 @@ import { Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { allSearchAttributes } from '../../temporal/search-attributes.js';
 import { say } from './log.js';
-import { freePort } from './ports.js';
+import { freePort } from '../../net/free-port.js';
 import { startProcess, waitUntilReady, type ManagedProcess } from './processes.js';
 import { resolveTemporalCli } from './temporal-cli.js';
 

@@ -11,7 +11,7 @@ import {
   IcarusRejectedError,
   IcarusUnavailableError,
 } from '../../../src/icarus/errors.js';
-import { freePort } from '../../../src/dev/stack/ports.js';
+import { freePort } from '../../../src/net/free-port.js';
 
 const OP_ID = '0c7f8b47-6a44-4b3e-9c1e-3d0f5a2b9e11';
 const operation = {

@@ -1,3 +1,4 @@
+// Free TCP ports on a host: the local stack's servers, and the Temporal SDK's loopback metrics exporter.
 import { createServer } from 'node:net';
 
 const handedOut = new Set<number>();
