@@ -56,6 +56,8 @@ export class IcarusSimulator {
   readonly faults: Faults = {};
   /** Every accepted POST, in order: lets a test prove no node got a second backup or truncate. */
   readonly received: ReceivedRequest[] = [];
+  /** Every request that reached this sidecar, any method or path: the load the operator puts on it. */
+  requests = 0;
 
   constructor(private readonly opts: SimulatorOptions) {
     this.port = opts.port ?? 0;
@@ -105,6 +107,7 @@ export class IcarusSimulator {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    this.requests += 1;
     const body = await readBody(req);
     if (this.faults.hang) return; // the connection stays open, unanswered
     if (this.faults.slowMs) await new Promise((r) => setTimeout(r, this.faults.slowMs));

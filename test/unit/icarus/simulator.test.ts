@@ -111,6 +111,9 @@ test('a restarted sidecar has lost every operation; finished operations also exp
   await assert.rejects(client.getOperation(done.id), IcarusOperationLostError, 'expired after expirationMs');
 
   const running = await client.submit(backup());
+  const counted = node.simulator.requests;
+  await client.getOperation(running.id);
+  assert.equal(node.simulator.requests, counted + 1, 'every request is counted (the benchmark reads it)');
   await node.simulator.restart(100);
   await assert.rejects(client.getOperation(running.id), IcarusOperationLostError);
   assert.deepEqual(await client.listOperations(), []);
