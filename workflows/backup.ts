@@ -7,7 +7,14 @@ import { isCancellation } from '@temporalio/workflow';
 import type { CassandraBackupSpec } from '../src/kube/api/resources.js';
 import type { BackupPlan, BackupWorkflowInput, NodeWork, RunResult } from './definitions.js';
 import { nodeStatus, overallProgress } from './node-progress.js';
-import { failedFrom, failureMessage, k8s, ResourceRun, submit, type AttemptOutcome } from './resource-run.js';
+import {
+  failedFrom,
+  failureMessage,
+  kube,
+  ResourceRun,
+  submit,
+  type AttemptOutcome,
+} from './resource-run.js';
 
 export async function backupWorkflow(input: BackupWorkflowInput): Promise<RunResult> {
   return new BackupRun(input).execute();
@@ -24,7 +31,7 @@ class BackupRun extends ResourceRun {
   protected async attemptBody(): Promise<AttemptOutcome> {
     const retried = this.retrying;
     const loaded = await this.load(
-      () => k8s.loadBackup(this.resource),
+      () => kube().loadBackup(this.resource),
       ({ spec }) =>
         `Finding the nodes of cluster ${spec.cassandraCluster} and checking Secret ${spec.secretName}`,
     );
@@ -39,7 +46,7 @@ class BackupRun extends ResourceRun {
         this.previousTag?.generation === this.generation
           ? { resolvedTag: this.previousTag.resolvedTag, schemaVersion: this.previousTag.schemaVersion }
           : undefined;
-      plan = await k8s.planBackup({ resource: this.resource, spec, previousTag });
+      plan = await kube().planBackup({ resource: this.resource, spec, previousTag });
     } catch (err) {
       return failedFrom(err, 'PlanningFailed');
     }

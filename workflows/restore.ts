@@ -18,7 +18,7 @@ import {
   type RunResult,
 } from './definitions.js';
 import { nodeStatus, overallProgress } from './node-progress.js';
-import { failedFrom, k8s, ResourceRun, submit, type AttemptOutcome } from './resource-run.js';
+import { failedFrom, kube, ResourceRun, submit, type AttemptOutcome } from './resource-run.js';
 
 export async function restoreWorkflow(input: RestoreWorkflowInput): Promise<RunResult> {
   return new RestoreRun(input).execute();
@@ -64,7 +64,7 @@ class RestoreRun extends ResourceRun {
   protected async attemptBody(): Promise<AttemptOutcome> {
     const retried = this.retrying;
     const loaded = await this.load(
-      () => k8s.loadRestore(this.resource),
+      () => kube().loadRestore(this.resource),
       ({ spec }) =>
         `Finding the backup${spec.cassandraBackup ? ` ${spec.cassandraBackup}` : ''} and the nodes of cluster ${spec.cassandraCluster}`,
     );
@@ -73,7 +73,7 @@ class RestoreRun extends ResourceRun {
 
     let plan: RestorePlan;
     try {
-      plan = await k8s.planRestore({ resource: this.resource, spec });
+      plan = await kube().planRestore({ resource: this.resource, spec });
     } catch (err) {
       return failedFrom(err, 'PlanningFailed');
     }
