@@ -19,6 +19,7 @@ import type {
 import { nodeStatus, overallProgress, percent } from '../workflows/node-progress.js';
 import { credentialsFor } from './backup-plan.js';
 import type { ActivityDeps } from './deps.js';
+import { nextPollDelay } from './poll-delay.js';
 
 export interface SubmitBackupInput {
   resource: ResourceKey;
@@ -131,7 +132,13 @@ export async function watchOperations(deps: ActivityDeps, input: WatchInput): Pr
       return { nodes, ended, timedOut: false };
     }
     if (!input.silent) void deps.statusWriter.update(ref, liveStatus(nodes, input)).catch(() => {});
-    await ctx.sleep(input.pollIntervalMs);
+    await ctx.sleep(
+      nextPollDelay(
+        answers.filter((a) => active.has(a.pod)).map((a) => a.op),
+        Date.now(),
+        input.pollIntervalMs,
+      ),
+    );
   }
 }
 

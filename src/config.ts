@@ -122,7 +122,9 @@ export const configSchema = z.object({
     .min(100)
     .max(60_000)
     .default(1000)
-    .describe("How often a running operation's progress is read from Icarus."),
+    .describe(
+      "How often a running operation's progress is read from Icarus (sooner, down to 200 ms, when its pace says it is about to end).",
+    ),
   ICARUS_UNREACHABLE_SECONDS: z.coerce
     .number()
     .int()
@@ -157,6 +159,29 @@ export const configSchema = z.object({
     .min(5)
     .default(300)
     .describe('How often every watched resource is reconciled again, whatever happened.'),
+  RECONCILE_CONCURRENCY: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(256)
+    .default(32)
+    .describe('Resources reconciled at the same time (each a few API and Temporal calls, mostly waiting).'),
+  MAX_CONCURRENT_ACTIVITIES: z.coerce
+    .number()
+    .int()
+    .min(10)
+    .default(1000)
+    .describe(
+      'Activities one worker runs at once. Each running backup or restore holds one (its watch, mostly asleep between polls); more wait for a slot.',
+    ),
+  WORKFLOW_CACHE_SIZE: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(200)
+    .describe(
+      "Workflows a worker keeps in memory between their steps; the others replay their (short) history when they next move. Bounds the worker's memory.",
+    ),
   STATUS_WRITES_PER_SECOND: z.coerce
     .number()
     .positive()

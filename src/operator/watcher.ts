@@ -94,7 +94,7 @@ async function watchKind<T extends KubernetesObject>(
     }
   };
   const queue = new WorkQueue(reconcile, {
-    concurrency: 8,
+    concurrency: config.RECONCILE_CONCURRENCY,
     onError: (key, err, retryInMs) =>
       log.warn({ key, err: String(err), retryInMs }, 'Reconcile failed; retrying'),
   });

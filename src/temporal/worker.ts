@@ -37,6 +37,12 @@ export async function createWorker(
     // run on another worker (a watch re-attaches to the same Icarus operations, a submit adopts its own).
     shutdownGraceTime: `${config.SHUTDOWN_GRACE_SECONDS} seconds`,
     defaultHeartbeatThrottleInterval: '5 seconds',
+    // Activities here wait on HTTP and timers: a watch per running resource, not CPU work (the SDK's
+    // default of 100 would queue the 101st running backup's watch).
+    maxConcurrentActivityTaskExecutions: config.MAX_CONCURRENT_ACTIVITIES,
+    // The cache is what a worker's memory grows with (about 1 MB per workflow); evicted workflows replay
+    // their history on their next step, which is short here (no event per poll).
+    maxCachedWorkflows: config.WORKFLOW_CACHE_SIZE,
     // The image ships the bundle `npm run build:dist` made; from source, the SDK bundles workflows/ here.
     ...(existsSync(prebuiltBundle)
       ? { workflowBundle: { codePath: prebuiltBundle } }
