@@ -112,6 +112,8 @@ export abstract class ResourceRun {
   protected cancelReason: string | undefined;
   private scope: CancellationScope | undefined;
   private lastTransient = '';
+  /** The Planning status write, left running while the plan is made (see `load`). */
+  private planningWrite: Promise<void> | undefined;
   /** Long activities heartbeat: a dead worker's watch moves to another worker after this time-out. */
   protected readonly watch: ReturnType<typeof proxyActivities<Activities>>;
 
@@ -262,7 +264,7 @@ export abstract class ResourceRun {
     this.latestGeneration = Math.max(this.latestGeneration, loaded.generation);
     this.progress.generation = loaded.generation;
     this.progress.attempt = this.attempt;
-    await this.setStatus(
+    const write = this.setStatus(
       {
         observedGeneration: this.generation,
         state: 'PENDING',
@@ -275,6 +277,14 @@ export abstract class ResourceRun {
       'Planning',
       planning(loaded),
     );
+    // With local activities the Planning write and the planning itself run side by side; the next
+    // status write waits for it, so the two land in order.
+    if (patched(LOCAL_K8S_PATCH)) {
+      // Handled here so that a failing write is not an unhandled rejection; its error still reaches the
+      // next status write, which awaits it.
+      write.catch(() => undefined);
+      this.planningWrite = write;
+    } else await write;
     return loaded;
   }
 
@@ -498,6 +508,9 @@ export abstract class ResourceRun {
     reason: string,
     message: string,
   ): Promise<void> {
+    const planningWrite = this.planningWrite;
+    this.planningWrite = undefined;
+    await planningWrite;
     this.progress.reason = reason;
     this.progress.message = message;
     if (typeof fields.state === 'string') this.progress.state = fields.state;
