@@ -7,15 +7,18 @@ import { summarize } from '../stats.js';
 
 export async function resume(
   bench: Bench,
-  opts: { repeat: number; operationSeconds: number },
+  opts: { repeat: number; operationSeconds: number; heartbeatTimeoutSeconds?: number },
 ): Promise<{ rows: Row[]; details: Record<string, unknown> }> {
   const ns = await bench.namespace('bench-resume');
+  const env: Record<string, string> = opts.heartbeatTimeoutSeconds
+    ? { HEARTBEAT_TIMEOUT_SECONDS: String(opts.heartbeatTimeoutSeconds) }
+    : {};
   const clusters = await bench.clusters(ns, opts.repeat, 3, {
     durationMs: opts.operationSeconds * 1000,
     pendingMs: 50,
   });
   const observer = await bench.observe(ns, 'CassandraBackup');
-  let operator = await bench.operator(ns);
+  let operator = await bench.operator(ns, env);
   const resumeSeconds: number[] = [];
   const duplicates: number[] = [];
   const runs: Record<string, unknown>[] = [];
@@ -33,7 +36,7 @@ export async function resume(
     const before = progress();
     const killedAt = Date.now();
     await operator.process.kill();
-    operator = await bench.operator(ns);
+    operator = await bench.operator(ns, env);
     await observer.until(
       `${name} to move again after the kill`,
       () => (observer.seen.get(name)?.progress ?? []).some((p) => p.at > killedAt && p.value > before),
@@ -55,7 +58,10 @@ export async function resume(
     runs.push({ name, progressAtKill: before, resumeSeconds: resumeSeconds.at(-1), postsPerNode: posts });
   }
   await operator.stop();
-  const scenario = `SIGKILL of the operator mid-backup (3 nodes, ${opts.operationSeconds} s operations), ×${opts.repeat}`;
+  const heartbeat = opts.heartbeatTimeoutSeconds
+    ? `HEARTBEAT_TIMEOUT_SECONDS=${opts.heartbeatTimeoutSeconds}`
+    : 'default heartbeat time-out (30 s)';
+  const scenario = `SIGKILL of the operator mid-backup (3 nodes, ${opts.operationSeconds} s operations, ${heartbeat}), ×${opts.repeat}`;
   return {
     rows: [
       { scenario, measure: 'kill → progress moves again', unit: 's', summary: summarize(resumeSeconds) },
