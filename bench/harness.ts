@@ -129,7 +129,12 @@ export class Bench {
     const proc = startProcess({
       name: `operator-${n}`,
       command: process.execPath,
-      args: ['--enable-source-maps', join(repoRoot, 'dist', 'src', 'main.js')],
+      // BENCH_OPERATOR_NODE_ARGS: extra Node flags for the operator, e.g. --cpu-prof to see where its time goes.
+      args: [
+        ...(process.env.BENCH_OPERATOR_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+        '--enable-source-maps',
+        join(repoRoot, 'dist', 'src', 'main.js'),
+      ],
       logFile,
       cwd: repoRoot,
       env: {
