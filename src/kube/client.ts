@@ -1,6 +1,7 @@
 // Kubernetes access from the operator's environment: KUBECONFIG when set, else the in-cluster
 // ServiceAccount, else ~/.kube/config (what kubectl would use).
-import { CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import { KeepAliveKubeConfig } from './keep-alive.js';
 
 export interface KubeClients {
   kc: KubeConfig;
@@ -9,7 +10,8 @@ export interface KubeClients {
 }
 
 export function loadKubeConfig(env: NodeJS.ProcessEnv = process.env): KubeConfig {
-  const kc = new KubeConfig();
+  // One keep-alive connection pool instead of a new TLS connection per request (see keep-alive.ts).
+  const kc = new KeepAliveKubeConfig();
   if (env.KUBECONFIG) kc.loadFromFile(env.KUBECONFIG);
   else if (env.KUBERNETES_SERVICE_HOST) kc.loadFromCluster();
   else kc.loadFromDefault();
