@@ -43,6 +43,9 @@ export async function createWorker(
     // The cache is what a worker's memory grows with (about 1 MB per workflow); evicted workflows replay
     // their history on their next step, which is short here (no event per poll).
     maxCachedWorkflows: config.WORKFLOW_CACHE_SIZE,
+    maxConcurrentWorkflowTaskExecutions: Math.max(2, Math.min(100, config.WORKFLOW_CACHE_SIZE)),
+    workflowTaskPollerBehavior: { type: 'autoscaling' },
+    activityTaskPollerBehavior: { type: 'autoscaling' },
     // The image ships the bundle `npm run build:dist` made; from source, the SDK bundles workflows/ here.
     ...(existsSync(prebuiltBundle)
       ? { workflowBundle: { codePath: prebuiltBundle } }
