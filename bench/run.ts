@@ -11,6 +11,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { installShutdownHandlers, startStack, type Stack } from '../src/dev/stack/index.js';
+import { configSchema } from '../src/config.js';
 import { say } from '../src/dev/stack/log.js';
 import { repoRoot } from '../src/dev/stack/repo.js';
 import { Bench } from './harness.js';
@@ -63,8 +64,25 @@ execFileSync('npm', ['run', '--silent', 'build:dist'], { cwd: repoRoot, stdio: '
 const stack = (running.stack = await startStack());
 const bench = (running.bench = await Bench.create(stack));
 const at = new Date();
+// The operators inherit this environment: any operator setting (or Node flag) set here changes the
+// results, so it is printed with them and kept in the JSON. The harness sets its own per scenario.
+const HARNESS_SET = [
+  'TEMPORAL_ADDRESS',
+  'TEMPORAL_NAMESPACE',
+  'TEMPORAL_TASK_QUEUE',
+  'WATCH_NAMESPACES',
+  'ICARUS_GENERATION',
+  'HTTP_PORT',
+  'LOG_LEVEL',
+  'TEMPORAL_UI_URL',
+];
+const overrides = Object.fromEntries(
+  [...Object.keys(configSchema.shape), 'BENCH_OPERATOR_NODE_ARGS']
+    .filter((k) => !HARNESS_SET.includes(k) && process.env[k] !== undefined)
+    .map((k) => [k, process.env[k] as string]),
+);
 const rows: Row[] = [];
-const details: Record<string, unknown> = { sizes };
+const details: Record<string, unknown> = { sizes, operatorOverrides: overrides };
 let failed = false;
 for (const scenario of only) {
   say('bench', `Scenario ${scenario}: ${JSON.stringify(sizes[scenario])}`);
@@ -99,8 +117,9 @@ async function resumeBoth(b: Bench, size: { repeat: number; operationSeconds: nu
   };
 }
 const file = writeResults(join(repoRoot, 'bench', 'results'), at, m, rows, details);
+const settings = Object.entries(overrides).map(([k, v]) => `${k}=${v}`);
 process.stdout.write(
-  `\n${machineLine(m, at)}${quick ? ' (--quick sizes)' : ''}\n\n${table(rows)}\n\nResults: ${file}\n`,
+  `\n${machineLine(m, at)}${quick ? ' (--quick sizes)' : ''}${settings.length ? `; operator settings: ${settings.join(' ')}` : '; operator defaults'}\n\n${table(rows)}\n\nResults: ${file}\n`,
 );
 await bench.close();
 await stack.stop({ keepFiles: failed });
