@@ -40,8 +40,10 @@ export async function createWorker(
     // Activities here wait on HTTP and timers: a watch per running resource, not CPU work (the SDK's
     // default of 100 would queue the 101st running backup's watch).
     maxConcurrentActivityTaskExecutions: config.MAX_CONCURRENT_ACTIVITIES,
-    // The cache is what a worker's memory grows with (about 1 MB per workflow); evicted workflows replay
-    // their history on their next step, which is short here (no event per poll).
+    // The cache is what a worker's memory grows with (about 0.7 MB per workflow, docs/benchmarks.md);
+    // evicted workflows replay their history on their next step, short here (no event per poll). Workflow
+    // tasks hold a slot while their local activities run: more slots than the SDK's 40 start new runs
+    // sooner.
     maxCachedWorkflows: config.WORKFLOW_CACHE_SIZE,
     maxConcurrentWorkflowTaskExecutions: Math.max(2, Math.min(100, config.WORKFLOW_CACHE_SIZE)),
     workflowTaskPollerBehavior: { type: 'autoscaling' },
