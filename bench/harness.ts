@@ -5,14 +5,13 @@
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { Client, Connection } from '@temporalio/client';
 import { resourceNames } from '../src/kube/api/resources.js';
 import { startPodCluster, type PodCluster } from '../src/dev/simulated-pods.js';
 import type { Stack } from '../src/dev/stack/index.js';
-import { startProcess, tail, waitUntilReady, type ManagedProcess } from '../src/dev/stack/processes.js';
+import { startProcess, waitUntilReady, type ManagedProcess } from '../src/dev/stack/processes.js';
 import { repoRoot } from '../src/dev/stack/repo.js';
 import type { Timing } from '../src/icarus/simulator/operations.js';
 import { freePort } from '../src/net/free-port.js';
@@ -212,13 +211,4 @@ export class Bench {
     for (const c of this.cleanups.reverse()) await c().catch(() => {});
     await this.connection.close();
   }
-}
-
-/** The operator's log tail, for a scenario's error message. */
-export async function operatorTail(op: BenchOperator): Promise<string> {
-  return tail(op.logFile, 40);
-}
-
-export async function waitMs(ms: number): Promise<void> {
-  await sleep(ms);
 }
