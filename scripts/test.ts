@@ -13,6 +13,7 @@ import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { installShutdownHandlers, startStack, type Stack } from '../src/dev/stack/index.js';
+import { operatorKubeconfig } from '../src/dev/stack/operator-identity.js';
 import { repoRoot } from '../src/dev/stack/repo.js';
 
 const args = process.argv.slice(2);
@@ -35,7 +36,14 @@ installShutdownHandlers(async () => {
 const standalone = ['test/unit/', 'test/contract/'];
 const needsStack =
   !unitOnly && files.some((f) => !standalone.some((dir) => relative(repoRoot, f).startsWith(dir)));
-if (needsStack) stack = await startStack();
+// Operators started by the tests act as the ServiceAccount of k8s/deploy, with nothing but its token:
+// the whole suite thereby checks that the install's RBAC grants what the operator does.
+let operatorEnv: Record<string, string> = {};
+if (needsStack) {
+  stack = await startStack();
+  const kubeconfig = await operatorKubeconfig(stack.kube, stack.workDir);
+  if (kubeconfig) operatorEnv = { OPERATOR_KUBECONFIG: kubeconfig };
+}
 
 const code = await new Promise<number>((done) => {
   runner = spawn(
@@ -49,7 +57,7 @@ const code = await new Promise<number>((done) => {
       '--test-timeout=600000',
       ...files.map((f) => relative(process.cwd(), f)),
     ],
-    { stdio: 'inherit', env: { ...process.env, ...(stack?.env() ?? {}) } },
+    { stdio: 'inherit', env: { ...process.env, ...(stack?.env() ?? {}), ...operatorEnv } },
   );
   runner.once('exit', (c, signal) => done(c ?? (signal ? 1 : 0)));
 });

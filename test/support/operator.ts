@@ -31,6 +31,8 @@ export function startOperator(env: Record<string, string>, opts: { dist?: boolea
       TEMPORAL_NAMESPACE: temporalNamespace(),
       LOG_LEVEL: 'debug',
       HTTP_PORT: '0',
+      // The ServiceAccount token of k8s/deploy's RBAC, set by the test runner (scripts/test.ts).
+      ...(process.env.OPERATOR_KUBECONFIG ? { KUBECONFIG: process.env.OPERATOR_KUBECONFIG } : {}),
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
