@@ -5,13 +5,14 @@
 // forbidden.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import { parse, parseAllDocuments, stringify } from 'yaml';
+import { parseAllDocuments } from 'yaml';
+import { writeTokenKubeconfig } from '../../src/dev/stack/operator-identity.js';
 import { repoRoot } from '../../src/dev/stack/repo.js';
 import { OVERLAP } from '../../src/schedule/temporal-schedule.js';
 import { createS3Secret, startPodCluster, type PodCluster } from '../support/cassandra-pods.js';
@@ -144,12 +145,8 @@ test('the base passes a server-side dry run, then applies', async () => {
   const token = (
     await kubectl(['create', 'token', 'cassandra-backup-operator', '-n', 'cassandra-backup', '--duration=2h'])
   ).stdout.trim();
-  const admin = parse(readFileSync(process.env.KUBECONFIG ?? '', 'utf8')) as {
-    users: { name: string; user: Record<string, string> }[];
-  };
-  admin.users = admin.users.map((u) => ({ name: u.name, user: { token } }));
   saKubeconfig = join(mkdtempSync(join(tmpdir(), 'cbo-sa-')), 'kubeconfig');
-  writeFileSync(saKubeconfig, stringify(admin), { mode: 0o600 });
+  writeTokenKubeconfig(process.env.KUBECONFIG ?? '', token, saKubeconfig);
 });
 
 test('the ServiceAccount may do what the operator does, and nothing else asked of it here', async () => {

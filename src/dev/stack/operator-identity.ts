@@ -31,11 +31,16 @@ export async function operatorKubeconfig(kube: KubeServer, workDir: string): Pro
   const token = (
     await kubectl('create', 'token', account.name, '-n', account.namespace, '--duration=24h')
   ).stdout.trim();
-  const config = parse(readFileSync(kube.kubeconfigPath, 'utf8')) as {
+  const path = join(workDir, 'operator-kubeconfig');
+  writeTokenKubeconfig(kube.kubeconfigPath, token, path);
+  return path;
+}
+
+/** Writes `kubeconfig` to `path` with every user's credentials replaced by `token` (same server and CA). */
+export function writeTokenKubeconfig(kubeconfig: string, token: string, path: string): void {
+  const config = parse(readFileSync(kubeconfig, 'utf8')) as {
     users: { name: string; user: Record<string, string> }[];
   };
   config.users = config.users.map((u) => ({ name: u.name, user: { token } }));
-  const path = join(workDir, 'operator-kubeconfig');
   writeFileSync(path, stringify(config), { mode: 0o600 });
-  return path;
 }
