@@ -3,7 +3,14 @@
 // fault injection for the reliability tests. Used by the tests and by the local sandbox.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { OperationStore, toJson, type Execution, type FailurePlan, type Timing } from './operations.js';
+import {
+  OperationStore,
+  toJson,
+  type Execution,
+  type FailurePlan,
+  type HoldPlan,
+  type Timing,
+} from './operations.js';
 
 /** What a simulated node knows about itself: the facts Icarus reads from its Cassandra over JMX. */
 export interface NodeIdentity {
@@ -56,6 +63,8 @@ export class IcarusSimulator {
   readonly faults: Faults = {};
   /** Every accepted POST, in order: lets a test prove no node got a second backup or truncate. */
   readonly received: ReceivedRequest[] = [];
+  /** When each restart happened (its operations were lost then). */
+  readonly restarts: string[] = [];
   /** Every request that reached this sidecar, any method or path: the load the operator puts on it. */
   requests = 0;
 
@@ -80,6 +89,19 @@ export class IcarusSimulator {
     this.store.failures.push(plan);
   }
 
+  /** Operations that reach the plan's progress stay RUNNING there until `release()`. */
+  hold(plan: HoldPlan): void {
+    this.store.hold(plan);
+  }
+
+  release(): void {
+    this.store.release();
+  }
+
+  heldCount(): number {
+    return this.store.heldCount();
+  }
+
   async start(): Promise<void> {
     const server = createServer((req, res) => void this.handle(req, res));
     await new Promise<void>((resolve, reject) => {
@@ -102,6 +124,7 @@ export class IcarusSimulator {
   /** Like a restarted sidecar: down for `downMs`, then back on the same port with no operations. */
   async restart(downMs = 0): Promise<void> {
     await this.stop();
+    this.restarts.push(new Date().toISOString());
     if (downMs > 0) await new Promise((r) => setTimeout(r, downMs));
     await this.start();
   }

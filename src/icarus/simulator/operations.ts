@@ -71,10 +71,23 @@ export interface FailurePlan {
   times?: number;
 }
 
+/** Operations that stop advancing at a progress until released: a test's way to catch one mid-way. */
+export interface HoldPlan {
+  atProgress: number;
+  type?: string;
+  phase?: string;
+}
+
+function appliesTo(plan: { type?: string; phase?: string }, op: SimOperation): boolean {
+  return (!plan.type || plan.type === op.type) && (!plan.phase || plan.phase === op.request.restorationPhase);
+}
+
 export class OperationStore {
   private readonly ops = new Map<string, SimOperation>();
   private readonly timers = new Set<NodeJS.Timeout>();
   failures: FailurePlan[] = [];
+  private holds: HoldPlan[] = [];
+  private readonly held = new Set<() => void>();
 
   constructor(
     private readonly timing: Timing,
@@ -136,10 +149,29 @@ export class OperationStore {
     return [...this.ops.values()].filter((o) => o.type === type && o.state === 'RUNNING');
   }
 
+  /** From now on, matching operations stay RUNNING at `atProgress` until `release()`. */
+  hold(plan: HoldPlan): void {
+    this.holds.push(plan);
+  }
+
+  /** Drops every hold; the operations held go on from where they stopped. */
+  release(): void {
+    this.holds = [];
+    const resumes = [...this.held];
+    this.held.clear();
+    resumes.forEach((resume) => resume());
+  }
+
+  /** Operations waiting at a hold now. */
+  heldCount(): number {
+    return this.held.size;
+  }
+
   /** Icarus restarted: every operation is gone, and nothing in flight finishes. */
   clear(): void {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
+    this.held.clear();
     this.ops.clear();
   }
 
@@ -150,12 +182,7 @@ export class OperationStore {
       return;
     }
     const ticks = 10;
-    const plan = this.failures.find(
-      (f) =>
-        (!f.type || f.type === op.type) &&
-        (!f.phase || f.phase === op.request.restorationPhase) &&
-        (f.times ?? Infinity) > 0,
-    );
+    const plan = this.failures.find((f) => appliesTo(f, op) && (f.times ?? Infinity) > 0);
     if (plan) plan.times = (plan.times ?? Infinity) - 1;
     const step = (i: number) => {
       if (op.state !== 'RUNNING') return;
@@ -170,6 +197,10 @@ export class OperationStore {
       }
       if (i < ticks) {
         op.progress = progress;
+        if (!op.cancelRequested && this.holds.some((h) => appliesTo(h, op) && progress >= h.atProgress)) {
+          this.held.add(() => this.later(this.timing.durationMs / ticks, () => step(i + 1)));
+          return;
+        }
         this.later(this.timing.durationMs / ticks, () => step(i + 1));
         return;
       }

@@ -77,6 +77,24 @@ test('an injected failure ends the operation FAILED at that progress, with progr
   assert.equal((await settle((await client.submit(backup())).id)).state, 'COMPLETED', 'the plan was used up');
 });
 
+test('a hold keeps matching operations RUNNING at its progress until released', async () => {
+  node.simulator.hold({ type: 'backup', atProgress: 0.5 });
+  const id = (await client.submit(backup())).id;
+  for (let i = 0; node.simulator.heldCount() === 0; i++) {
+    assert.ok(i < 100, 'the operation reached the hold');
+    await sleep(20);
+  }
+  await sleep(600); // longer than the whole operation would take
+  const held = await client.getOperation(id);
+  assert.equal(held.state, 'RUNNING');
+  assert.equal(held.progress, 0.5);
+  node.simulator.release();
+  assert.equal(node.simulator.heldCount(), 0);
+  const done = await settle(id);
+  assert.equal(done.state, 'COMPLETED');
+  assert.equal(done.progress, 1);
+});
+
 test('DELETE fails a rate-limited upload in flight, as esop does', async () => {
   const op = await client.submit(backup({ bandwidth: { value: 1, unit: 'MBPS' } }));
   await sleep(100);
