@@ -1,7 +1,7 @@
 // Reads a CassandraBackup or CassandraRestore as it is now (level-triggered: the workflow acts on the
-// current spec, never on a copy from an event). The spec is validated with the generated schema: a
-// resource stored under an older CRD, without our rules, gets a clear InvalidSpec failure instead of odd
-// requests.
+// current spec, never on a copy from an event). The spec is validated with the generated schema and the
+// CRD's field rules (../src/kube/api/spec-rules.ts): a resource stored under an older CRD, without our
+// rules, gets a clear InvalidSpec failure instead of odd requests.
 import { ApplicationFailure } from '@temporalio/activity';
 import type { z } from 'zod';
 import {
@@ -11,6 +11,7 @@ import {
   type CassandraBackup,
   type CassandraRestore,
 } from '../src/kube/api/resources.js';
+import { specRuleProblems } from '../src/kube/api/spec-rules.js';
 import type { LoadedBackup, LoadedRestore, ResourceKey, ResourceKind } from '../workflows/definitions.js';
 import { FailureType } from '../workflows/definitions.js';
 import type { ActivityDeps } from './deps.js';
@@ -52,17 +53,20 @@ export async function readByName<K extends ResourceKind>(
   }
 }
 
-function validSpec<S extends z.ZodTypeAny>(schema: S, spec: unknown): z.infer<S> {
+function validSpec<S extends z.ZodTypeAny>(kind: ResourceKind, schema: S, spec: unknown): z.infer<S> {
   const parsed = schema.safeParse(spec ?? {});
-  if (!parsed.success) {
+  const problems = parsed.success
+    ? specRuleProblems(kind, parsed.data as Record<string, unknown>)
+    : parsed.error.issues.map((i) => `spec.${i.path.join('.')}: ${i.message}`);
+  if (problems.length > 0) {
     throw ApplicationFailure.create({
-      message: `spec is invalid: ${parsed.error.issues.map((i) => `spec.${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      message: `spec is invalid: ${problems.join('; ')}`,
       type: FailureType.invalidSpec,
       nonRetryable: true,
       details: [{ transient: false }],
     });
   }
-  return parsed.data;
+  return parsed.data as z.infer<S>;
 }
 
 /** The backup's generation and validated spec, or undefined when the resource is gone. */
@@ -72,7 +76,10 @@ export async function loadBackup(
 ): Promise<LoadedBackup | undefined> {
   const obj = await readResource(deps, 'CassandraBackup', resource);
   if (!obj) return undefined;
-  return { generation: obj.metadata.generation ?? 1, spec: validSpec(cassandraBackupSpecSchema, obj.spec) };
+  return {
+    generation: obj.metadata.generation ?? 1,
+    spec: validSpec('CassandraBackup', cassandraBackupSpecSchema, obj.spec),
+  };
 }
 
 /** The restore's generation and validated spec, or undefined when the resource is gone. */
@@ -82,5 +89,8 @@ export async function loadRestore(
 ): Promise<LoadedRestore | undefined> {
   const obj = await readResource(deps, 'CassandraRestore', resource);
   if (!obj) return undefined;
-  return { generation: obj.metadata.generation ?? 1, spec: validSpec(cassandraRestoreSpecSchema, obj.spec) };
+  return {
+    generation: obj.metadata.generation ?? 1,
+    spec: validSpec('CassandraRestore', cassandraRestoreSpecSchema, obj.spec),
+  };
 }
