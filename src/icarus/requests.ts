@@ -46,11 +46,40 @@ export function nodeStorageLocation(location: string, node: NodeRef): string {
     return `${raw}/${suffix}`;
   }
   const parts = m[2].split('/');
+  checkBucket(location, m[1], parts[0] ?? '');
   if (parts.length === 1) return `${raw}/${suffix}`;
   if (parts.length >= 4) return `${m[1]}://${parts.slice(0, -3).join('/')}/${suffix}`;
   throw new RequestConfigError(
     `storageLocation ${location}: Icarus takes ${m[1]}://bucket or ${m[1]}://bucket/cluster/dc/node; a path of ${parts.length - 1} part(s) after the bucket cannot be parsed (use ${m[1]}://${parts[0]})`,
   );
+}
+
+/**
+ * Bucket (container) names each provider can hold; S3-like stores also accept the legacy names of
+ * us-east-1 (upper case, '_', up to 255). Anything else is refused here rather than by every node.
+ */
+const BUCKET_RULES: Partial<Record<string, { pattern: RegExp; rule: string }>> = {
+  azure: {
+    pattern: /^(?=.{3,63}$)[a-z0-9]+(-[a-z0-9]+)*$/,
+    rule: "3 to 63 lower-case letters, digits and single '-' between them",
+  },
+  gcp: {
+    pattern: /^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$/,
+    rule: "3 to 222 lower-case letters, digits, '.', '_' and '-', starting and ending with a letter or digit",
+  },
+};
+const S3_LIKE_BUCKET = {
+  pattern: /^[A-Za-z0-9._-]{1,255}$/,
+  rule: "at most 255 letters, digits, '.', '_' and '-'",
+};
+
+function checkBucket(location: string, protocol: string, bucket: string): void {
+  const { pattern, rule } = BUCKET_RULES[protocol] ?? S3_LIKE_BUCKET;
+  if (!pattern.test(bucket)) {
+    throw new RequestConfigError(
+      `storageLocation ${location}: bucket ${bucket} is not a valid ${protocol} bucket name (${rule})`,
+    );
+  }
 }
 
 /** `<tag>-<schemaVersion>-<epochMillis>`: the tag of every node's files and of the topology file. */

@@ -44,6 +44,20 @@ test('locations Icarus cannot parse are configuration errors that say what to wr
   assert.throws(() => nodeStorageLocation('file:///bucket', node), /needs a folder and a bucket/);
 });
 
+test('bucket names each provider cannot hold are refused with its rule', () => {
+  assert.throws(
+    () => nodeStorageLocation('azure://Backups', node),
+    /not a valid azure bucket name \(3 to 63/,
+  );
+  assert.throws(() => nodeStorageLocation('gcp://ab', node), /not a valid gcp bucket name/);
+  assert.throws(() => nodeStorageLocation(`s3://${'b'.repeat(256)}`, node), /not a valid s3 bucket name/);
+  assert.throws(() => nodeStorageLocation('s3://sauvegardes-été', node), /bucket sauvegardes-été/);
+  // Legacy us-east-1 names (upper case, '_') are still S3 buckets; azure and gcp take their own.
+  assert.ok(nodeStorageLocation('s3://Legacy_Bucket', node).startsWith('s3://Legacy_Bucket/'));
+  assert.ok(nodeStorageLocation('azure://backups-1', node).startsWith('azure://backups-1/'));
+  assert.ok(nodeStorageLocation('gcp://my_bucket.example', node).startsWith('gcp://my_bucket.example/'));
+});
+
 test('durations become Icarus {value, unit}', () => {
   assert.deepEqual(toIcarusDuration('2 hours'), { value: 2, unit: 'HOURS' });
   assert.deepEqual(toIcarusDuration('3 HOURS'), { value: 3, unit: 'HOURS' });
