@@ -4,6 +4,7 @@
 // PlanError whose reason a user can act on; `transient` ones may fix themselves (pods starting).
 import type { Credentials } from '../src/icarus/requests.js';
 import { nodeStorageLocation, resolveSnapshotTag, toIcarusDuration } from '../src/icarus/requests.js';
+import { cassandraBackup } from '../src/kube/api/definitions.js';
 import type { CassandraBackupSpec } from '../src/kube/api/resources.js';
 import { checkCredentials } from '../src/kube/credentials.js';
 import { PlanError } from '../src/kube/plan-error.js';
@@ -40,7 +41,7 @@ export async function planBackup(deps: ActivityDeps, input: PlanBackupInput): Pr
   const resolvedTag =
     input.previousTag && input.previousTag.schemaVersion === schemaVersion
       ? input.previousTag.resolvedTag
-      : resolveSnapshotTag(spec.snapshotTag ?? resource.name, schemaVersion, Date.now());
+      : resolveSnapshotTag(spec.snapshotTag || defaultSnapshotTag(resource.name), schemaVersion, Date.now());
   return {
     clusterName: topology.clusterName,
     schemaVersion,
@@ -49,6 +50,17 @@ export async function planBackup(deps: ActivityDeps, input: PlanBackupInput): Pr
     dataDirs: [...deps.config.CASSANDRA_DATA_DIRS],
     nodes,
   };
+}
+
+const SNAPSHOT_TAG_MAX = cassandraBackup.spec.properties?.snapshotTag?.maxLength ?? 180;
+
+/**
+ * The tag of a backup without spec.snapshotTag: its name, cut to the 180 characters a snapshotTag may
+ * have. Names go up to 253, and the full tag (+ schema version + time) names files and Cassandra's
+ * snapshot folder, where more than 255 bytes fail on every node.
+ */
+export function defaultSnapshotTag(name: string): string {
+  return name.slice(0, SNAPSHOT_TAG_MAX);
 }
 
 /** Fields that only fail inside Icarus: checked once here, so no node starts with a spec that cannot work. */

@@ -76,7 +76,7 @@ const snapshotTag: Schema = {
   type: 'string',
   maxLength: 180,
   description:
-    'Tag that names the backup. Defaults to the resource name. Icarus stores it as <tag>-<schemaVersion>-<epochMillis>; status.snapshotTag shows that full tag.',
+    'Tag that names the backup. Defaults to the resource name (its first 180 characters). Icarus stores it as <tag>-<schemaVersion>-<epochMillis>; status.snapshotTag shows that full tag.',
   'x-kubernetes-validations': [
     {
       rule: String.raw`self == '' || self.matches(r'^[A-Za-z0-9][A-Za-z0-9._-]*$')`,

@@ -29,7 +29,7 @@ export const cassandraBackupSpecSchema = z.object({
   storageLocation: z.string().max(1024),
   /** Secret (same namespace) with the storage credentials: awsaccesskeyid, awssecretaccesskey, awsregion, awsendpoint; azurestorageaccount, azurestoragekey; or gcp. */
   secretName: z.string().max(253),
-  /** Tag that names the backup. Defaults to the resource name. Icarus stores it as <tag>-<schemaVersion>-<epochMillis>; status.snapshotTag shows that full tag. */
+  /** Tag that names the backup. Defaults to the resource name (its first 180 characters). Icarus stores it as <tag>-<schemaVersion>-<epochMillis>; status.snapshotTag shows that full tag. */
   snapshotTag: z.string().max(180).optional(),
   /** Target duration of the upload, '<amount> <unit>' (unit: days, hours, minutes, seconds, ...); Icarus derives an upload rate from it. */
   duration: z.string().max(64).optional(),
