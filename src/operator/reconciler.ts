@@ -170,6 +170,10 @@ export class Reconciler {
         ...(url ? { workflowUrl: url } : {}),
       },
     };
+    // A spec stored under an older CRD may lack the cluster (or hold another type): the workflow reports
+    // that as InvalidSpec; the attribute is left out rather than failing the start, which would read as
+    // unregistered search attributes and turn them off for every resource.
+    const cluster: unknown = (obj.spec as { cassandraCluster?: unknown } | undefined)?.cassandraCluster;
     const start = (withSearchAttributes: boolean) =>
       this.deps.temporal.workflow.signalWithStart<typeof backupWorkflow, [{ generation: number }]>(
         WORKFLOW_TYPE[kind],
@@ -186,13 +190,15 @@ export class Reconciler {
             kind,
             namespace,
             name: obj.metadata.name,
-            cluster: obj.spec.cassandraCluster,
+            cluster,
           },
           ...(withSearchAttributes
             ? {
                 typedSearchAttributes: [
                   { key: searchAttributes.kubernetesNamespace, value: namespace },
-                  { key: searchAttributes.cassandraCluster, value: obj.spec.cassandraCluster },
+                  ...(typeof cluster === 'string' && cluster
+                    ? [{ key: searchAttributes.cassandraCluster, value: cluster }]
+                    : []),
                   { key: searchAttributes.resourceKind, value: kind },
                 ],
               }
