@@ -106,7 +106,7 @@ class BackupRun extends ResourceRun {
     if (failed.length > 0) {
       return {
         kind: 'failed',
-        reason: 'NodeFailed',
+        reason: this.nodesFailedReason(failed),
         message: `${failed.length} of ${nodes.length} node(s) failed: ${failed.map((n) => `${n.pod}: ${n.lastError ?? 'failed'}`).join('; ')}`,
         transient: false,
       };

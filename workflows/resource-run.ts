@@ -62,6 +62,15 @@ const k8sLocal = proxyLocalActivities<Activities>(k8sOptions);
 
 /** From this patch on, a backup's or restore's Kubernetes activities are local ones (see `kube`). */
 export const LOCAL_K8S_PATCH = 'kubernetes-local-activities';
+/** Runs from before it said NodeFailed whatever the nodes' failures had in common. */
+export const NODE_REASON_PATCH = 'specific-node-failure-reasons';
+/** Node failures that have a reason of their own (docs/troubleshooting.md); any other is NodeFailed. */
+const NODE_REASONS = new Set([
+  'IcarusUnavailable',
+  'IcarusRejected',
+  'IcarusProtocolError',
+  'IcarusOperationLost',
+]);
 
 /**
  * The Kubernetes activities of a backup or restore. Runs recorded before LOCAL_K8S_PATCH have ordinary
@@ -112,6 +121,13 @@ export abstract class ResourceRun {
   protected cancelReason: string | undefined;
   private scope: CancellationScope | undefined;
   private lastTransient = '';
+  /**
+   * NodeFailed Events of nodes whose submission failed: no watch ended them, so they go out with the
+   * failure's own Events (the same write: histories from before keep their shape).
+   */
+  private unreportedFailures: ResourceEvent[] = [];
+  /** Why each failed node failed (NodeFailed, or a reason of NODE_REASONS). */
+  private readonly nodeReasons = new Map<string, string>();
   /** The Planning status write, left running while the plan is made (see `load`). */
   private planningWrite: Promise<void> | undefined;
   /** Long activities heartbeat: a dead worker's watch moves to another worker after this time-out. */
@@ -233,6 +249,7 @@ export abstract class ResourceRun {
   }
 
   private async runAttempt(): Promise<AttemptOutcome | 'cancelled'> {
+    this.unreportedFailures = [];
     const scope = new CancellationScope();
     this.scope = scope;
     try {
@@ -324,7 +341,13 @@ export abstract class ResourceRun {
             if (isCancellation(err)) throw err;
             node.state = 'FAILED';
             node.lastError = failureMessage(err);
+            this.nodeReasons.set(node.pod, failureType(err) ?? 'NodeFailed');
             failed.push(node);
+            this.unreportedFailures.push({
+              type: 'Warning',
+              reason: 'NodeFailed',
+              message: `Node ${node.pod}${node.phase ? ` (${node.phase})` : ''}: ${node.lastError}`,
+            });
           }
         }),
       );
@@ -361,6 +384,14 @@ export abstract class ResourceRun {
           });
         } else {
           failed.push(node);
+          this.nodeReasons.set(
+            node.pod,
+            end.outcome === 'UNREACHABLE'
+              ? 'IcarusUnavailable'
+              : end.outcome === 'LOST'
+                ? 'IcarusOperationLost'
+                : 'NodeFailed',
+          );
           events.push({
             type: 'Warning',
             reason: 'NodeFailed',
@@ -375,6 +406,17 @@ export abstract class ResourceRun {
       }
     }
     return failed;
+  }
+
+  /**
+   * The condition reason of failed nodes: what they all failed of when it has a reason of its own (every
+   * node unreachable, every request rejected ...), NodeFailed otherwise.
+   */
+  protected nodesFailedReason(failed: NodeWork[]): string {
+    const reasons = new Set(failed.map((n) => this.nodeReasons.get(n.pod) ?? 'NodeFailed'));
+    const [only] = reasons;
+    if (reasons.size !== 1 || !only || !NODE_REASONS.has(only)) return 'NodeFailed';
+    return patched(NODE_REASON_PATCH) ? only : 'NodeFailed';
   }
 
   protected watchNodes(
@@ -487,6 +529,7 @@ export abstract class ResourceRun {
     await this.emit(
       { type: 'Warning', reason: `${this.noun}Failed`, message },
       ...(reason !== 'NodeFailed' ? [{ type: 'Warning' as const, reason, message }] : []),
+      ...this.unreportedFailures.splice(0),
     );
     await this.setStatus(
       {
@@ -534,6 +577,12 @@ export abstract class ResourceRun {
 export function failureMessage(err: unknown): string {
   if (err instanceof ActivityFailure && err.cause) return err.cause.message;
   return err instanceof Error ? err.message : String(err);
+}
+
+/** The ApplicationFailure type of an activity failure (IcarusRejected ...), when it has one. */
+function failureType(err: unknown): string | undefined {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  return cause instanceof ApplicationFailure ? (cause.type ?? undefined) : undefined;
 }
 
 /** An activity failure as a failed attempt: the ApplicationFailure's type is the condition reason. */

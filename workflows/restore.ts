@@ -238,7 +238,7 @@ class RestoreRun extends ResourceRun {
             submitFailure.kind === 'failed' &&
             submitFailure.reason === 'TruncateOutcomeUnknown'
           ? submitFailure.reason
-          : 'NodeFailed';
+          : this.nodesFailedReason(failed);
       const detail = failed.map((n) => `${n.pod}: ${n.lastError ?? 'failed'}`).join('; ');
       return {
         kind: 'failed',
