@@ -9,8 +9,10 @@ import {
   type Execution,
   type FailurePlan,
   type HoldPlan,
+  type SimOperation,
   type Timing,
 } from './operations.js';
+import type { OperationState } from '../types.js';
 
 /** What a simulated node knows about itself: the facts Icarus reads from its Cassandra over JMX. */
 export interface NodeIdentity {
@@ -63,6 +65,7 @@ export class IcarusSimulator {
   readonly faults: Faults = {};
   /** Every accepted POST, in order: lets a test prove no node got a second backup or truncate. */
   readonly received: ReceivedRequest[] = [];
+  private readonly submitted = new Map<string, SimOperation>();
   /** When each restart happened (its operations were lost then). */
   readonly restarts: string[] = [];
   /** Every request that reached this sidecar, any method or path: the load the operator puts on it. */
@@ -78,6 +81,11 @@ export class IcarusSimulator {
 
   get url(): string {
     return `http://${this.opts.host}:${this.port}`;
+  }
+
+  /** The state an accepted operation ended in, or was in when a restart lost it (restarts do not forget it here). */
+  stateOf(operationId: string): OperationState | undefined {
+    return this.submitted.get(operationId)?.state;
   }
 
   runningCount(type: string): number {
@@ -222,6 +230,7 @@ export class IcarusSimulator {
       );
     const op = this.store.submit(type, { ...(REQUEST_DEFAULTS[type] ?? {}), ...request }, executor(request));
     this.received.push({ at: op.creationTime, type, request, operationId: op.id });
+    this.submitted.set(op.id, op);
     res.setHeader('Location', `${this.url}/operations/${op.id}`);
     sendJson(res, 201, toJson(op));
   }

@@ -1,0 +1,177 @@
+// The fault matrix (issue 7): every fault strikes a backup and a restore in each of its phases while their
+// Icarus operations are half-way (held there by the simulator), then everything is followed to its end.
+// Each must end in the right state, lose nothing, send no operation twice (a resubmission of an operation
+// a restarted Icarus forgot is counted apart) and never TRUNCATE again on its own; the status must say
+// what happened. The suite prints one table (also `npm run test:reliability`; README, "Reliability").
+//
+// It runs on a stack of its own (Temporal with a database file, kube-apiserver + etcd): restarting the
+// shared servers would disturb the other test files.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { startStack, type Stack } from '../../src/dev/stack/index.js';
+import { operatorKubeconfig } from '../../src/dev/stack/operator-identity.js';
+import { formatRows, runFault, type Fault, type FaultContext, type Row } from '../support/fault-matrix.js';
+import { startKubeFaultProxy, type KubeFaultProxy } from '../support/kube-fault-proxy.js';
+import { kubeConfig } from '../support/stack-env.js';
+import { eventually } from '../support/wait.js';
+
+let stack: Stack;
+let dbDir: string | undefined;
+let kc: KubeConfig;
+let proxy: KubeFaultProxy;
+const rows: Row[] = [];
+const started = new Date();
+
+before(async () => {
+  for (const name of ['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'KUBECONFIG', 'KUBECTL', 'TEMPORAL_UI_URL'])
+    delete process.env[name];
+  dbDir = mkdtempSync(join(tmpdir(), 'cbo-faults-'));
+  stack = await startStack({ temporalDbFile: join(dbDir, 'temporal.db') });
+  Object.assign(process.env, stack.env());
+  const operatorConfig = await operatorKubeconfig(stack.kube, stack.workDir);
+  if (operatorConfig) process.env.OPERATOR_KUBECONFIG = operatorConfig;
+  kc = kubeConfig();
+  proxy = await startKubeFaultProxy(
+    operatorConfig ?? stack.kube.kubeconfigPath,
+    join(stack.workDir, 'proxied-kubeconfig'),
+  );
+});
+
+after(async () => {
+  if (rows.length > 0) {
+    console.log(`\nFault matrix, ${started.toISOString().slice(0, 10)}:\n\n${formatRows(rows)}\n`);
+  }
+  await proxy?.stop();
+  await stack?.stop();
+  if (dbDir) rmSync(dbDir, { recursive: true, force: true });
+});
+
+/** Every cluster a fault strikes: the one of each subject, once. */
+const clustersOf = (ctx: FaultContext) => [...new Set(ctx.subjects.map((s) => s.cluster))];
+/** The nodes whose operations are held half-way: those the operator is watching now. */
+const busyNodes = (ctx: FaultContext) =>
+  clustersOf(ctx)
+    .flatMap((c) => c.cluster.nodes)
+    .filter((n) => n.simulator.heldCount() > 0);
+
+async function check(fault: Fault): Promise<void> {
+  const result = await runFault(kc, fault);
+  rows.push(...result);
+  const problems = result.flatMap((r) => r.problems);
+  assert.deepEqual(problems, [], problems.join('\n'));
+  for (const r of result) {
+    assert.equal(r.lost, 0, `${r.target}: operations lost`);
+    assert.equal(r.duplicated, 0, `${r.target}: operations duplicated`);
+    if (r.target.startsWith('restore')) {
+      const expected = fault.expect?.[r.target.slice('restore '.length) as 'TRUNCATE'] ? 2 : 1;
+      assert.equal(r.truncates, expected, `${r.target}: TRUNCATEs sent`);
+    }
+  }
+}
+
+test('worker SIGKILL: another worker re-attaches to the running operations', async () => {
+  await check({
+    scenario: 'worker SIGKILL',
+    splitOperator: true,
+    async apply(ctx) {
+      const worker = ctx.operators.find((o) => o.logs.some((l) => l.includes('Worker running')));
+      assert.ok(worker, 'a worker runs');
+      await worker.kill();
+      ctx.operators.splice(ctx.operators.indexOf(worker), 1);
+      await ctx.startOperator('worker');
+    },
+  });
+});
+
+test('operator restart (SIGTERM) with 20 resources in flight: the new one finishes them all', async () => {
+  await check({
+    scenario: 'operator restart, 20 in flight',
+    extraBackups: 15,
+    async apply(ctx) {
+      const old = ctx.operators.splice(0);
+      const codes = await Promise.all(old.map((o) => o.stop()));
+      assert.deepEqual(codes, [0], 'the operator drained and exited 0');
+      await ctx.startOperator('all');
+    },
+  });
+});
+
+test('Temporal server restart (state in its database file)', async () => {
+  await check({
+    scenario: 'Temporal server restart',
+    async apply() {
+      await stack.temporal.restart(3000);
+    },
+  });
+});
+
+test('kube-apiserver restart', async () => {
+  await check({
+    scenario: 'kube-apiserver restart',
+    async apply() {
+      await stack.kube.restartApiserver();
+    },
+  });
+});
+
+test('one Icarus restarts and forgets its operations: lost ones are submitted again, TRUNCATE never', async () => {
+  await check({
+    scenario: 'Icarus restart (operations lost)',
+    expect: { TRUNCATE: { failsWith: 'TruncateLost' } },
+    async apply(ctx) {
+      // The first node of each cluster: the one that runs the TRUNCATE.
+      const first = clustersOf(ctx).flatMap((c) => c.cluster.nodes.slice(0, 1));
+      await Promise.all(first.map((n) => n.simulator.restart(1000)));
+    },
+  });
+});
+
+test('Icarus answers 500 for a while', async () => {
+  await check({
+    scenario: 'Icarus 500s',
+    async apply(ctx) {
+      const nodes = busyNodes(ctx);
+      for (const n of nodes) n.simulator.faults.errorBurst = { status: 500, count: 8 };
+      await eventually('every 500 answered', () =>
+        Promise.resolve(nodes.every((n) => n.simulator.faults.errorBurst?.count === 0) || undefined),
+      );
+    },
+  });
+});
+
+test('Icarus hangs (accepts, never answers) longer than the request time-out', async () => {
+  await check({
+    scenario: 'Icarus hangs 12 s',
+    async apply(ctx) {
+      const nodes = busyNodes(ctx);
+      const before = nodes.map((n) => n.simulator.requests);
+      nodes.forEach((n) => (n.simulator.faults.hang = true));
+      await new Promise((r) => setTimeout(r, 12_000));
+      nodes.forEach((n) => (n.simulator.faults.hang = false));
+      assert.ok(
+        nodes.every((n, i) => n.simulator.requests > (before[i] ?? 0)),
+        'every node was asked while it hung',
+      );
+    },
+  });
+});
+
+test('status writes answered 409 Conflict for a while', async () => {
+  await check({
+    scenario: 'status writes 409',
+    kubeconfig: () => proxy.kubeconfigPath,
+    async apply(ctx) {
+      const before = proxy.conflicts;
+      proxy.openConflicts(ctx.subjects.map((s) => s.name));
+      // The operations move on meanwhile, so there is progress to write.
+      ctx.release();
+      await new Promise((r) => setTimeout(r, 8000));
+      proxy.closeConflicts();
+      assert.ok(proxy.conflicts > before + 5, `status writes were refused (${proxy.conflicts - before})`);
+    },
+  });
+});
