@@ -14,9 +14,19 @@ import { after, before, test } from 'node:test';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { startStack, type Stack } from '../../src/dev/stack/index.js';
 import { operatorKubeconfig } from '../../src/dev/stack/operator-identity.js';
-import { formatRows, runFault, type Fault, type FaultContext, type Row } from '../support/fault-matrix.js';
+import {
+  formatRows,
+  formatSummary,
+  runFault,
+  type Fault,
+  type FaultContext,
+  type Row,
+} from '../support/fault-matrix.js';
 import { startKubeFaultProxy, type KubeFaultProxy } from '../support/kube-fault-proxy.js';
-import { kubeConfig } from '../support/stack-env.js';
+import { createS3Secret, startPodCluster } from '../support/cassandra-pods.js';
+import { Backups, succeeded } from '../support/custom-resources.js';
+import { startOperator } from '../support/operator.js';
+import { createNamespace, kubeConfig, temporalClient, uniqueName } from '../support/stack-env.js';
 import { eventually } from '../support/wait.js';
 
 let stack: Stack;
@@ -43,7 +53,8 @@ before(async () => {
 
 after(async () => {
   if (rows.length > 0) {
-    console.log(`\nFault matrix, ${started.toISOString().slice(0, 10)}:\n\n${formatRows(rows)}\n`);
+    const date = started.toISOString().slice(0, 10);
+    console.log(`\nFault matrix, ${date}:\n\n${formatRows(rows)}\n\nBy fault:\n\n${formatSummary(rows)}\n`);
   }
   await proxy?.stop();
   await stack?.stop();
@@ -174,4 +185,79 @@ test('status writes answered 409 Conflict for a while', async () => {
       assert.ok(proxy.conflicts > before + 5, `status writes were refused (${proxy.conflicts - before})`);
     },
   });
+});
+
+test('an Icarus that keeps forgetting: submitted again twice, then IcarusOperationLost; retry completes it', async () => {
+  const namespace = await createNamespace(kc, 'faults-forgetful');
+  await createS3Secret(kc, namespace, 'creds');
+  const cluster = await startPodCluster(kc, namespace, {
+    name: uniqueName('forgetful'),
+    datacenters: { dc1: 1 },
+    timing: { durationMs: 2000, pendingMs: 50 },
+    addressPrefix: '127.229.0',
+  });
+  const operator = startOperator({
+    WATCH_NAMESPACES: namespace,
+    TEMPORAL_TASK_QUEUE: uniqueName('faults-forgetful'),
+    ICARUS_POLL_INTERVAL_MS: '200',
+    ICARUS_GENERATION: '3',
+  });
+  const { client, close } = await temporalClient();
+  try {
+    await operator.waitForLog(/Worker running/);
+    const node = cluster.cluster.nodes[0];
+    assert.ok(node);
+    const sim = node.simulator;
+    sim.hold({ type: 'backup', atProgress: 0.5 });
+    const backups = new Backups(kc, namespace, () => operator.logs.slice(-30).join('\n'));
+    const spec = {
+      cassandraCluster: cluster.cluster.opts.name,
+      storageLocation: 's3://faults',
+      secretName: 'creds',
+    };
+    await backups.create('forgotten', spec);
+    const struck = Date.now();
+    // Each operation the operator submits is forgotten half-way: the first, and both resubmissions.
+    for (let i = 1; i <= 3; i++) {
+      await eventually(`operation ${i} half-way`, () =>
+        Promise.resolve((sim.heldCount() === 1 && sim.received.length === i) || undefined),
+      );
+      await sim.restart(200);
+    }
+    const over = Date.now();
+    const failed = await backups.waitFor('forgotten', 'Succeeded=False', (b) => succeeded(b) === 'False');
+    const recovered = Date.now();
+    const condition = failed.status?.conditions?.find((c) => c.type === 'Succeeded');
+    assert.equal(condition?.reason, 'IcarusOperationLost', condition?.message);
+    assert.match(condition?.message ?? '', new RegExp(cluster.pods[0] ?? 'pod'));
+    await backups.waitForEvent('forgotten', 'IcarusOperationLost');
+    const lostEvents = (await backups.events('forgotten')).filter((e) => e.reason === 'OperationLost');
+    assert.equal(lostEvents.length, 2, 'an OperationLost Event per resubmission');
+    assert.equal(sim.received.length, 3, 'no fourth submission on its own');
+
+    sim.release();
+    await client.workflow.getHandle(failed.status?.workflowId ?? '').signal('retry');
+    const done = await backups.waitFor('forgotten', 'COMPLETED after retry', (b) => succeeded(b) === 'True');
+    const data = sim.received.filter((r) => r.request.uploadClusterTopology !== true);
+    const last = data.at(-1);
+    assert.equal(data.length, 4, 'the retry submitted it once more');
+    assert.equal(sim.stateOf(last?.operationId ?? ''), 'COMPLETED');
+    assert.equal(done.status?.nodes?.[0]?.operationId, last?.operationId);
+    rows.push({
+      scenario: 'Icarus forgets the same operation 3×',
+      target: 'backup (1 node)',
+      outcome: 'FAILED IcarusOperationLost → retry → COMPLETED',
+      lost: 0,
+      duplicated: 0,
+      resubmitted: 2,
+      truncates: 0,
+      faultSeconds: (over - struck) / 1000,
+      recoverySeconds: (recovered - over) / 1000,
+      problems: [],
+    });
+  } finally {
+    await close();
+    await operator.stop();
+    await cluster.stop();
+  }
 });

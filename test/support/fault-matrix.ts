@@ -454,3 +454,17 @@ export function formatRows(rows: Row[]): string {
   );
   return [header, '|---|---|---|---|---|---|---|---|---|', ...lines].join('\n');
 }
+
+/** One line per fault: each target's outcome, then the totals over its targets (README). */
+export function formatSummary(rows: Row[]): string {
+  const scenarios = [...new Set(rows.map((r) => r.scenario))];
+  const header =
+    '| fault | backup | DOWNLOAD | TRUNCATE | IMPORT | CLEANUP | lost | duplicated | resubmitted | TRUNCATEs | fault lasted | time to recover (max) |';
+  const lines = scenarios.map((scenario) => {
+    const mine = rows.filter((r) => r.scenario === scenario);
+    const cell = (prefix: string) => mine.find((r) => r.target.startsWith(prefix))?.outcome ?? '–';
+    const restores = mine.filter((r) => r.target.startsWith('restore'));
+    return `| ${scenario} | ${[cell('backup'), ...RESTORE_PHASES.map((p) => cell(`restore ${p}`))].join(' | ')} | ${sum(mine.map((r) => r.lost))} | ${sum(mine.map((r) => r.duplicated))} | ${sum(mine.map((r) => r.resubmitted))} | ${restores.length ? `${sum(restores.map((r) => r.truncates))} for ${restores.length} restores` : '–'} | ${(mine[0]?.faultSeconds ?? 0).toFixed(1)} s | ${Math.max(...mine.map((r) => r.recoverySeconds)).toFixed(1)} s |`;
+  });
+  return [header, '|---|---|---|---|---|---|---|---|---|---|---|---|', ...lines].join('\n');
+}
