@@ -26,7 +26,8 @@ import { searchAttributes } from '../../src/temporal/search-attributes.js';
 import { cancelSignal } from '../../workflows/definitions.js';
 import { createS3Secret, startPodCluster, type PodCluster } from '../support/cassandra-pods.js';
 import { Backups, Restores, succeeded } from '../support/custom-resources.js';
-import { startLooseStack, type LooseStack } from '../support/loose-crds.js';
+import { startLooseStack } from '../support/loose-crds.js';
+import type { OwnStack } from '../support/own-stack.js';
 import { startOperator, type OperatorProcess } from '../support/operator.js';
 import { createNamespace, kubeConfig, temporalClient, uniqueName } from '../support/stack-env.js';
 import { eventually } from '../support/wait.js';
@@ -66,8 +67,7 @@ const SKIP =
     ? 'needs an API server of its own (USE_EXISTING_CLUSTER=true points the stack at a shared cluster)'
     : false;
 
-let loose: LooseStack | undefined;
-const savedEnv: Record<string, string | undefined> = {};
+let loose: OwnStack | undefined;
 let kc: KubeConfig;
 let core: CoreV1Api;
 let custom: CustomObjectsApi;
@@ -86,11 +86,6 @@ let mainName: string;
 before(async () => {
   if (SKIP) return;
   loose = await startLooseStack({ cassandraCluster: true });
-  // The test/support helpers and startOperator read the stack from the environment.
-  for (const [key, value] of Object.entries(loose.env)) {
-    savedEnv[key] = process.env[key];
-    process.env[key] = value;
-  }
   kc = kubeConfig();
   core = kc.makeApiClient(CoreV1Api);
   custom = kc.makeApiClient(CustomObjectsApi);
@@ -133,10 +128,6 @@ after(async () => {
   );
   await temporal?.close();
   await loose?.stop();
-  for (const [key, value] of Object.entries(savedEnv)) {
-    if (value === undefined) delete process.env[key];
-    else process.env[key] = value;
-  }
 });
 
 // ---------------------------------------------------------------------------------------------------

@@ -12,8 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { startStack, type Stack } from '../../src/dev/stack/index.js';
-import { operatorKubeconfig } from '../../src/dev/stack/operator-identity.js';
+import type { Stack } from '../../src/dev/stack/index.js';
 import {
   formatRows,
   formatSummary,
@@ -23,12 +22,14 @@ import {
   type Row,
 } from '../support/fault-matrix.js';
 import { startKubeFaultProxy, type KubeFaultProxy } from '../support/kube-fault-proxy.js';
+import { startOwnStack, type OwnStack } from '../support/own-stack.js';
 import { createS3Secret, startPodCluster } from '../support/cassandra-pods.js';
 import { Backups, succeeded } from '../support/custom-resources.js';
 import { startOperator } from '../support/operator.js';
 import { createNamespace, kubeConfig, temporalClient, uniqueName } from '../support/stack-env.js';
 import { eventually } from '../support/wait.js';
 
+let own: OwnStack | undefined;
 let stack: Stack;
 let dbDir: string | undefined;
 let kc: KubeConfig;
@@ -37,16 +38,12 @@ const rows: Row[] = [];
 const started = new Date();
 
 before(async () => {
-  for (const name of ['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'KUBECONFIG', 'KUBECTL', 'TEMPORAL_UI_URL'])
-    delete process.env[name];
   dbDir = mkdtempSync(join(tmpdir(), 'cbo-faults-'));
-  stack = await startStack({ temporalDbFile: join(dbDir, 'temporal.db') });
-  Object.assign(process.env, stack.env());
-  const operatorConfig = await operatorKubeconfig(stack.kube, stack.workDir);
-  if (operatorConfig) process.env.OPERATOR_KUBECONFIG = operatorConfig;
+  own = await startOwnStack({ ownTemporal: true, temporalDbFile: join(dbDir, 'temporal.db') });
+  stack = own.stack;
   kc = kubeConfig();
   proxy = await startKubeFaultProxy(
-    operatorConfig ?? stack.kube.kubeconfigPath,
+    own.operatorKubeconfig ?? stack.kube.kubeconfigPath,
     join(stack.workDir, 'proxied-kubeconfig'),
   );
 });
@@ -57,7 +54,7 @@ after(async () => {
     console.log(`\nFault matrix, ${date}:\n\n${formatRows(rows)}\n\nBy fault:\n\n${formatSummary(rows)}\n`);
   }
   await proxy?.stop();
-  await stack?.stop();
+  await own?.stop();
   if (dbDir) rmSync(dbDir, { recursive: true, force: true });
 });
 

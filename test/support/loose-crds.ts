@@ -6,9 +6,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
-import { startStack, type Stack } from '../../src/dev/stack/index.js';
-import { operatorKubeconfig } from '../../src/dev/stack/operator-identity.js';
 import { repoRoot } from '../../src/dev/stack/repo.js';
+import { startOwnStack, type OwnStack } from './own-stack.js';
 
 interface CrdVersion {
   schema?: { openAPIV3Schema?: { properties?: Record<string, unknown>; [key: string]: unknown } };
@@ -69,35 +68,24 @@ export function writeLooseCrds(dir: string, opts: { cassandraCluster?: boolean }
   return written;
 }
 
-export interface LooseStack {
-  stack: Stack;
-  /** KUBECONFIG, KUBECTL, OPERATOR_KUBECONFIG (and Temporal's variables) of this stack. */
-  env: Record<string, string>;
-  /** Stops the API server (and a Temporal server it started) and removes the loose CRDs. */
-  stop(): Promise<void>;
-}
-
 /**
- * A kube-apiserver + etcd with the loose CRDs and the operator's RBAC. Temporal is the one the test
- * runner started (TEMPORAL_ADDRESS), as workflows are told apart by task queue and id; without it the
- * stack starts its own.
+ * A kube-apiserver + etcd with the loose CRDs and the operator's RBAC, made the environment's stack (see
+ * own-stack.ts). Temporal is the one the test runner started, as workflows are told apart by task queue
+ * and id.
  */
-export async function startLooseStack(opts: { cassandraCluster?: boolean } = {}): Promise<LooseStack> {
+export async function startLooseStack(opts: { cassandraCluster?: boolean } = {}): Promise<OwnStack> {
   const crdDir = mkdtempSync(join(tmpdir(), 'cbo-loose-crds-'));
   writeLooseCrds(crdDir, opts);
-  const stack = await startStack({ crdDir });
   try {
-    const operatorConfig = await operatorKubeconfig(stack.kube, stack.workDir);
+    const own = await startOwnStack({ crdDir });
     return {
-      stack,
-      env: { ...stack.env(), ...(operatorConfig ? { OPERATOR_KUBECONFIG: operatorConfig } : {}) },
+      ...own,
       stop: async () => {
-        await stack.stop();
+        await own.stop();
         rmSync(crdDir, { recursive: true, force: true });
       },
     };
   } catch (err) {
-    await stack.stop();
     rmSync(crdDir, { recursive: true, force: true });
     throw err;
   }
