@@ -34,8 +34,6 @@ export interface Subject {
 }
 
 export interface FaultContext {
-  kc: KubeConfig;
-  namespace: string;
   subjects: Subject[];
   /** The operator processes running now (the fault may kill and replace them). */
   operators: OperatorProcess[];
@@ -51,8 +49,6 @@ export interface Fault {
   extraBackups?: number;
   /** Watcher and worker as two processes (to kill the worker alone). */
   splitOperator?: boolean;
-  /** Operator settings on top of the matrix's own. */
-  env?: Record<string, string>;
   /** The operator's kubeconfig, when not the suite's (read when the operator starts). */
   kubeconfig?: () => string;
   /** What each target should end as, when not simply COMPLETED. */
@@ -108,12 +104,9 @@ export async function runFault(kc: KubeConfig, fault: Fault): Promise<Row[]> {
     ICARUS_GENERATION: '3',
     HEARTBEAT_TIMEOUT_SECONDS: '3',
     SHUTDOWN_GRACE_SECONDS: '1',
-    ...fault.env,
   };
   const release = () => clusters.forEach((c) => c.cluster.nodes.forEach((n) => n.simulator.release()));
   const ctx: FaultContext = {
-    kc,
-    namespace,
     subjects: [],
     operators,
     release,
