@@ -76,10 +76,19 @@ export interface HoldPlan {
   atProgress: number;
   type?: string;
   phase?: string;
+  /** Only a backup's topology upload (true), or only backups of data (false); both when absent. */
+  topologyUpload?: boolean;
 }
 
-function appliesTo(plan: { type?: string; phase?: string }, op: SimOperation): boolean {
-  return (!plan.type || plan.type === op.type) && (!plan.phase || plan.phase === op.request.restorationPhase);
+function appliesTo(
+  plan: { type?: string; phase?: string; topologyUpload?: boolean },
+  op: SimOperation,
+): boolean {
+  return (
+    (!plan.type || plan.type === op.type) &&
+    (!plan.phase || plan.phase === op.request.restorationPhase) &&
+    (plan.topologyUpload === undefined || plan.topologyUpload === (op.request.uploadClusterTopology === true))
+  );
 }
 
 export class OperationStore {

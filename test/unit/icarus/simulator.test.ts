@@ -95,6 +95,20 @@ test('a hold keeps matching operations RUNNING at its progress until released', 
   assert.equal(done.progress, 1);
 });
 
+test('a hold can single out the topology upload of a backup', async () => {
+  node.simulator.hold({ type: 'backup', atProgress: 0.5, topologyUpload: true });
+  const data = (await client.submit(backup())).id;
+  const topology = (await client.submit(backup({ uploadClusterTopology: true }))).id;
+  assert.equal((await settle(data)).state, 'COMPLETED', 'a backup of data is not held');
+  for (let i = 0; node.simulator.heldCount() === 0; i++) {
+    assert.ok(i < 100, 'the topology upload reached the hold');
+    await sleep(20);
+  }
+  assert.equal((await client.getOperation(topology)).state, 'RUNNING');
+  node.simulator.release();
+  assert.equal((await settle(topology)).state, 'COMPLETED');
+});
+
 test('DELETE fails a rate-limited upload in flight, as esop does', async () => {
   const op = await client.submit(backup({ bandwidth: { value: 1, unit: 'MBPS' } }));
   await sleep(100);
