@@ -44,3 +44,32 @@ test('backup and restore histories recorded before the local-activities patch re
   assert.equal(results.length, 2);
   for (const r of results) assert.equal(r.error, undefined, `${r.workflowId}: ${String(r.error)}`);
 });
+
+test('a backup, its restore and a cancelled backup recorded before the issue-19 patches replay under today’s code', async () => {
+  // Recorded with test/fixtures/histories/record.ts on the code before `topology-upload-resubmits`,
+  // `no-submission-after-cancel`, `restart-on-spec-change` and `confirm-downloads-before-truncate`.
+  const names = ['backup-before-issue-19', 'restore-before-issue-19', 'cancelled-backup-before-issue-19'];
+  const histories = names.map((name) => ({ workflowId: name, history: fixture(name) }));
+  for (const { workflowId, history } of histories) {
+    const types = history.events.map((e) => e.eventType);
+    assert.ok(
+      types.includes(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED) ||
+        types.includes(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED),
+      `${workflowId}: a whole run`,
+    );
+  }
+  const cancelled = histories[2]?.history.events ?? [];
+  assert.ok(
+    cancelled.some((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'cancel'),
+    'the cancelled backup has its cancel signal',
+  );
+  const results = [];
+  for await (const result of Worker.runReplayHistories(
+    { workflowsPath: fileURLToPath(new URL('../../../workflows/index.ts', import.meta.url)) },
+    histories,
+  )) {
+    results.push(result);
+  }
+  assert.equal(results.length, names.length);
+  for (const r of results) assert.equal(r.error, undefined, `${r.workflowId}: ${String(r.error)}`);
+});
