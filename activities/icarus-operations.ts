@@ -20,6 +20,7 @@ import { nodeStatus, overallProgress, percent } from '../workflows/node-progress
 import { credentialsFor } from './backup-plan.js';
 import type { ActivityDeps } from './deps.js';
 import { nextPollDelay } from './poll-delay.js';
+import { ensureNotDeleted } from './resource.js';
 
 export interface SubmitBackupInput {
   resource: ResourceKey;
@@ -67,6 +68,7 @@ export async function submitBackup(deps: ActivityDeps, input: SubmitBackupInput)
     );
     return { operationId: existing.id, state: existing.state, adopted: true };
   }
+  await ensureNotDeleted(deps, 'CassandraBackup', resource);
   const op = await client.submit(request, { signal });
   deps.logger.info({ ...resource, pod: node.pod, operationId: op.id }, 'Submitted a backup operation');
   return { operationId: op.id, state: op.state, adopted: false };

@@ -79,6 +79,7 @@ export async function loadBackup(
   return {
     generation: obj.metadata.generation ?? 1,
     spec: validSpec('CassandraBackup', cassandraBackupSpecSchema, obj.spec),
+    ...(obj.metadata.deletionTimestamp ? { deleting: true } : {}),
   };
 }
 
@@ -92,5 +93,25 @@ export async function loadRestore(
   return {
     generation: obj.metadata.generation ?? 1,
     spec: validSpec('CassandraRestore', cassandraRestoreSpecSchema, obj.spec),
+    ...(obj.metadata.deletionTimestamp ? { deleting: true } : {}),
   };
+}
+
+/**
+ * The last look before an operation is posted to Icarus: a resource deleted (or being deleted) since the
+ * workflow planned gets nothing new started for it. The watcher's cancel signal follows the deletion, so
+ * a submission that gets past this read was made before the cancel could be recorded.
+ */
+export async function ensureNotDeleted<K extends ResourceKind>(
+  deps: ActivityDeps,
+  kind: K,
+  resource: ResourceKey,
+): Promise<void> {
+  const obj = await readResource(deps, kind, resource);
+  if (obj && !obj.metadata.deletionTimestamp) return;
+  throw ApplicationFailure.create({
+    message: `${kind} ${resource.namespace}/${resource.name} is ${obj ? 'being deleted' : 'gone'}: nothing is submitted for it`,
+    type: FailureType.resourceDeleted,
+    nonRetryable: true,
+  });
 }

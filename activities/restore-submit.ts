@@ -10,6 +10,7 @@ import type { NodeWork, ResourceKey, RestorePhaseName, RestorePlan } from '../wo
 import { credentialsFor } from './backup-plan.js';
 import type { ActivityDeps } from './deps.js';
 import type { Submitted } from './icarus-operations.js';
+import { ensureNotDeleted } from './resource.js';
 
 export interface SubmitRestoreInput {
   resource: ResourceKey;
@@ -67,6 +68,7 @@ export async function submitRestore(deps: ActivityDeps, input: SubmitRestoreInpu
       details: [{ transient: false }],
     });
   }
+  await ensureNotDeleted(deps, 'CassandraRestore', resource);
   const op = await client.submit(request, { signal });
   deps.logger.info(
     { ...resource, pod: node.pod, phase, operationId: op.id },

@@ -3,18 +3,22 @@
 // A failure is written to the resource and the workflow waits for the retry signal or a spec change
 // (nodes that already succeeded are not backed up again), up to the retry window. Cancel (a signal, the
 // resource's deletion or Temporal's own cancel) asks Icarus to stop and waits for its operations.
-import { isCancellation } from '@temporalio/workflow';
+import { isCancellation, patched } from '@temporalio/workflow';
 import type { CassandraBackupSpec } from '../src/kube/api/resources.js';
-import type { BackupPlan, BackupWorkflowInput, NodeWork, RunResult } from './definitions.js';
+import type { BackupPlan, BackupWorkflowInput, NodeWork, RunResult, WatchResult } from './definitions.js';
 import { nodeStatus, overallProgress } from './node-progress.js';
 import {
   failedFrom,
   failureMessage,
   kube,
+  MAX_RESUBMITS,
   ResourceRun,
   submit,
   type AttemptOutcome,
 } from './resource-run.js';
+
+/** From this patch on, a topology upload that Icarus lost is submitted again (runs before failed it). */
+export const TOPOLOGY_RESUBMIT_PATCH = 'topology-upload-resubmits';
 
 export async function backupWorkflow(input: BackupWorkflowInput): Promise<RunResult> {
   return new BackupRun(input).execute();
@@ -23,6 +27,8 @@ export async function backupWorkflow(input: BackupWorkflowInput): Promise<RunRes
 class BackupRun extends ResourceRun {
   protected readonly kind = 'CassandraBackup' as const;
   protected readonly noun = 'Backup' as const;
+  /** A backup is of one spec: a change while it runs stops the attempt and starts again (docs/operator.md). */
+  protected override readonly restartsOnSpecChange = true;
   /** The tag of the last attempt: a retry of the same generation keeps it (and the nodes done under it). */
   private previousTag: { resolvedTag: string; schemaVersion: string; generation: number } | undefined;
   /** Nodes backed up in an earlier attempt: kept while the generation and the tag stay the same. */
@@ -114,6 +120,9 @@ class BackupRun extends ResourceRun {
 
     const topology = await this.uploadTopology(spec, plan, nodes, deadline);
     if (topology) return topology;
+    // Never a success for a spec that is no longer the resource's (a change the watcher could not signal).
+    const changed = await this.stillCurrent(() => kube().loadBackup(this.resource));
+    if (changed) return changed;
 
     this.progress.state = 'COMPLETED';
     this.progress.progress = 100;
@@ -138,7 +147,11 @@ class BackupRun extends ResourceRun {
     return { kind: 'succeeded' };
   }
 
-  /** Icarus's coordinator writes topology/<tag>.json once every node succeeded: one node does it here. */
+  /**
+   * Icarus's coordinator writes topology/<tag>.json once every node succeeded: one node does it here. An
+   * upload that Icarus lost (its sidecar restarted) is submitted again like any node's operation, at most
+   * MAX_RESUBMITS times: writing the file again is harmless.
+   */
   private async uploadTopology(
     spec: CassandraBackupSpec,
     plan: BackupPlan,
@@ -147,36 +160,52 @@ class BackupRun extends ResourceRun {
   ): Promise<AttemptOutcome | undefined> {
     const first = nodes[0];
     if (!first) return undefined;
-    const node: NodeWork = { ...first, operationId: undefined, state: undefined, progress: 0 };
-    try {
-      const submitted = await this.submitTo(node, spec, plan, true);
-      node.operationId = submitted.operationId;
-      this.active.set(`${node.pod}#topology`, node);
-      const result = await this.watchNodes([node], [node.pod], { returnWhen: 'all', deadline, silent: true });
-      this.active.delete(`${node.pod}#topology`);
-      const end = result.ended[0];
-      if (result.timedOut) {
-        await this.cancelActive();
+    const resubmitLost = patched(TOPOLOGY_RESUBMIT_PATCH);
+    for (let resubmits = 0; ; resubmits += 1) {
+      const node: NodeWork = { ...first, operationId: undefined, state: undefined, progress: 0 };
+      let end: WatchResult['ended'][number] | undefined;
+      try {
+        const submitted = await this.submitTo(node, spec, plan, true);
+        node.operationId = submitted.operationId;
+        this.active.set(`${node.pod}#topology`, node);
+        const result = await this.watchNodes([node], [node.pod], {
+          returnWhen: 'all',
+          deadline,
+          silent: true,
+        });
+        this.active.delete(`${node.pod}#topology`);
+        end = result.ended[0];
+        if (result.timedOut) {
+          await this.cancelActive();
+          return {
+            kind: 'failed',
+            reason: 'Timeout',
+            message: 'the topology upload did not finish within spec.timeout',
+            transient: false,
+          };
+        }
+      } catch (err) {
+        if (isCancellation(err)) throw err;
         return {
           kind: 'failed',
-          reason: 'Timeout',
-          message: 'the topology upload did not finish within spec.timeout',
+          reason: 'TopologyUploadFailed',
+          message: `every node was backed up, but writing the cluster topology failed: ${failureMessage(err)}`,
           transient: false,
         };
       }
       if (end?.outcome === 'COMPLETED') return undefined;
+      if (end?.outcome === 'LOST' && resubmitLost && resubmits < MAX_RESUBMITS) {
+        await this.emit({
+          type: 'Warning',
+          reason: 'OperationLost',
+          message: `Node ${node.pod}: Icarus lost the topology upload ${node.operationId ?? ''} (sidecar restarted?); submitted again`,
+        });
+        continue;
+      }
       return {
         kind: 'failed',
-        reason: 'TopologyUploadFailed',
+        reason: end?.outcome === 'LOST' && resubmitLost ? 'IcarusOperationLost' : 'TopologyUploadFailed',
         message: `every node was backed up, but writing the cluster topology from ${node.pod} failed: ${end?.message ?? end?.outcome ?? 'unknown'}`,
-        transient: false,
-      };
-    } catch (err) {
-      if (isCancellation(err)) throw err;
-      return {
-        kind: 'failed',
-        reason: 'TopologyUploadFailed',
-        message: `every node was backed up, but writing the cluster topology failed: ${failureMessage(err)}`,
         transient: false,
       };
     }

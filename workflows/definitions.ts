@@ -117,11 +117,14 @@ export interface BackupPlan {
 export interface LoadedBackup {
   generation: number;
   spec: CassandraBackupSpec;
+  /** The resource is being deleted (metadata.deletionTimestamp): nothing may start for it. */
+  deleting?: boolean;
 }
 
 export interface LoadedRestore {
   generation: number;
   spec: CassandraRestoreSpec;
+  deleting?: boolean;
 }
 
 /** Where a restore reads from, resolved from the spec or from its CassandraBackup. */
@@ -208,6 +211,8 @@ export interface CancelResult {
 export const FailureType = {
   /** A PlanError: the type is its reason; details[0] is { transient }. */
   invalidSpec: 'InvalidSpec',
+  /** A submission found its resource deleted (or being deleted) just before it would have posted. */
+  resourceDeleted: 'ResourceDeleted',
 } as const;
 
 /** A run of a CassandraBackupSchedule, started by its Temporal Schedule. */

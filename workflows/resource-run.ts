@@ -8,6 +8,7 @@ import {
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
+  CancelledFailure,
   condition,
   isCancellation,
   log,
@@ -20,6 +21,7 @@ import {
 import type { Activities } from '../activities/index.js';
 import {
   cancelSignal,
+  FailureType,
   progressQuery,
   retrySignal,
   specChangedSignal,
@@ -38,10 +40,14 @@ import { nodeErrors, nodeStatus, overallProgress } from './node-progress.js';
 export type AttemptOutcome =
   | { kind: 'succeeded' }
   | { kind: 'gone' }
+  /** The resource was found being deleted: nothing more is started. */
+  | { kind: 'cancelled' }
+  /** The spec changed under a running attempt: start again with the new one. */
+  | { kind: 'restart' }
   | { kind: 'failed'; reason: string; message: string; transient: boolean };
 
 /** A node whose Icarus lost its operation (sidecar restart) is submitted again at most this often. */
-const MAX_RESUBMITS = 2;
+export const MAX_RESUBMITS = 2;
 
 const k8sOptions = {
   startToCloseTimeout: '1 minute',
@@ -62,6 +68,14 @@ const k8sLocal = proxyLocalActivities<Activities>(k8sOptions);
 
 /** From this patch on, a backup's or restore's Kubernetes activities are local ones (see `kube`). */
 export const LOCAL_K8S_PATCH = 'kubernetes-local-activities';
+/**
+ * From this patch on, nothing is submitted to Icarus once a cancel is known: a resource found being
+ * deleted starts nothing, a submission that finds it deleted cancels the run, and a cancel that arrives
+ * while submissions are in flight waits for all of them, so that every operation they started is stopped.
+ */
+export const NO_SUBMIT_AFTER_CANCEL_PATCH = 'no-submission-after-cancel';
+/** From this patch on, a backup whose spec changes while an attempt runs stops it and starts again. */
+export const SPEC_RESTART_PATCH = 'restart-on-spec-change';
 /** Runs from before it said NodeFailed whatever the nodes' failures had in common. */
 export const NODE_REASON_PATCH = 'specific-node-failure-reasons';
 /** Node failures that have a reason of their own (docs/troubleshooting.md); any other is NodeFailed. */
@@ -119,6 +133,10 @@ export abstract class ResourceRun {
   protected readonly active = new Map<string, NodeWork>();
   private retryRequested = false;
   protected cancelReason: string | undefined;
+  /** The generation a running attempt was stopped for (see SPEC_RESTART_PATCH). */
+  private restartFor: number | undefined;
+  /** Whether a spec change stops a running attempt (backups) or waits for the next one (restores). */
+  protected readonly restartsOnSpecChange: boolean = false;
   private scope: CancellationScope | undefined;
   private lastTransient = '';
   /**
@@ -166,6 +184,16 @@ export abstract class ResourceRun {
   async execute(): Promise<RunResult> {
     setHandler(specChangedSignal, ({ generation }) => {
       if (generation > this.latestGeneration) this.latestGeneration = generation;
+      if (
+        this.restartsOnSpecChange &&
+        this.scope &&
+        generation > this.generation &&
+        !this.cancelReason &&
+        patched(SPEC_RESTART_PATCH)
+      ) {
+        this.restartFor = generation;
+        this.scope.cancel();
+      }
     });
     setHandler(retrySignal, () => {
       this.retryRequested = true;
@@ -198,7 +226,8 @@ export abstract class ResourceRun {
       if (this.cancelReason) return this.endCancelled();
       this.attempt += 1;
       const outcome = await this.runAttempt();
-      if (outcome === 'cancelled') return this.endCancelled();
+      if (outcome === 'cancelled' || outcome.kind === 'cancelled') return this.endCancelled();
+      if (outcome.kind === 'restart') continue;
       if (outcome.kind === 'gone') {
         log.info('The resource is gone: nothing left to do');
         return { outcome: 'ResourceGone', nodes: this.progress.nodes.length };
@@ -250,23 +279,74 @@ export abstract class ResourceRun {
 
   private async runAttempt(): Promise<AttemptOutcome | 'cancelled'> {
     this.unreportedFailures = [];
+    this.restartFor = undefined;
     const scope = new CancellationScope();
     this.scope = scope;
     try {
       return await scope.run(() => this.attemptBody());
     } catch (err) {
       if (isCancellation(err) && this.cancelReason) return 'cancelled';
+      if (isCancellation(err) && this.restartFor !== undefined)
+        return this.stopForSpecChange(this.restartFor);
       throw err;
     } finally {
       this.scope = undefined;
     }
   }
 
+  /** The spec changed under the attempt: stop what it started, say so, and let the loop start again. */
+  private async stopForSpecChange(generation: number): Promise<AttemptOutcome> {
+    return CancellationScope.nonCancellable(async () => {
+      const outcomes = await this.cancelActive();
+      await this.emit({
+        type: 'Normal',
+        reason: 'SpecChanged',
+        message: `The spec changed (generation ${generation}) while generation ${this.generation} was being run${describeStopped(outcomes)}; starting again with the new spec`,
+      });
+      return { kind: 'restart' };
+    });
+  }
+
+  /**
+   * A cancel (or a spec change that restarts) is known: throw the cancellation here rather than start
+   * anything new. Under NO_SUBMIT_AFTER_CANCEL_PATCH only.
+   */
+  private throwIfStopping(): void {
+    const stopping =
+      Boolean(this.cancelReason) ||
+      this.restartFor !== undefined ||
+      CancellationScope.current().consideredCancelled;
+    if (stopping && patched(NO_SUBMIT_AFTER_CANCEL_PATCH)) {
+      throw new CancelledFailure(`${this.noun.toLowerCase()} stopping: nothing new is submitted`);
+    }
+  }
+
+  /** The resource, read again just before success: a spec that changed since the attempt began restarts. */
+  protected async stillCurrent(
+    read: () => Promise<{ generation: number; deleting?: boolean } | undefined>,
+  ): Promise<AttemptOutcome | undefined> {
+    if (!patched(SPEC_RESTART_PATCH)) return undefined;
+    const now = await read();
+    if (!now) return { kind: 'gone' };
+    if (now.deleting) {
+      this.cancelReason ??= 'ResourceDeleted';
+      return { kind: 'cancelled' };
+    }
+    if (now.generation <= this.generation) return undefined;
+    this.latestGeneration = Math.max(this.latestGeneration, now.generation);
+    await this.emit({
+      type: 'Normal',
+      reason: 'SpecChanged',
+      message: `The spec changed (generation ${now.generation}) while generation ${this.generation} was being run; starting again with the new spec`,
+    });
+    return { kind: 'restart' };
+  }
+
   /**
    * The start of every attempt: reads the resource (an outcome when it is gone or its spec is invalid),
    * records the generation it works on and marks it Planning.
    */
-  protected async load<L extends { generation: number }>(
+  protected async load<L extends { generation: number; deleting?: boolean }>(
     read: () => Promise<L | undefined>,
     planning: (loaded: L) => string,
   ): Promise<L | AttemptOutcome> {
@@ -277,6 +357,10 @@ export abstract class ResourceRun {
       return failedFrom(err, 'InvalidSpec');
     }
     if (!loaded) return { kind: 'gone' };
+    if (loaded.deleting && patched(NO_SUBMIT_AFTER_CANCEL_PATCH)) {
+      this.cancelReason ??= 'ResourceDeleted';
+      return { kind: 'cancelled' };
+    }
     this.generation = loaded.generation;
     this.latestGeneration = Math.max(this.latestGeneration, loaded.generation);
     this.progress.generation = loaded.generation;
@@ -325,6 +409,7 @@ export abstract class ResourceRun {
     const failed: NodeWork[] = [];
     const resubmits = new Map<string, number>();
     while (queue.length > 0 || this.active.size > 0) {
+      this.throwIfStopping();
       const batch = queue.splice(0, Math.max(0, this.options.maxParallelNodes - this.active.size));
       await Promise.all(
         batch.map(async (node) => {
@@ -338,7 +423,14 @@ export abstract class ResourceRun {
             delete node.lastError;
             this.active.set(node.pod, node);
           } catch (err) {
-            if (isCancellation(err)) throw err;
+            // Siblings still in flight may yet start operations: settle them all, then stop (below).
+            if (isCancellation(err) && !patched(NO_SUBMIT_AFTER_CANCEL_PATCH)) throw err;
+            if (isCancellation(err)) return;
+            if (failureType(err) === FailureType.resourceDeleted) {
+              this.cancelReason ??= 'ResourceDeleted';
+              this.scope?.cancel();
+              return;
+            }
             node.state = 'FAILED';
             node.lastError = failureMessage(err);
             this.nodeReasons.set(node.pod, failureType(err) ?? 'NodeFailed');
@@ -351,6 +443,7 @@ export abstract class ResourceRun {
           }
         }),
       );
+      this.throwIfStopping();
       if (this.active.size === 0) continue;
       const result = await this.watchNodes(nodes, [...this.active.keys()], {
         returnWhen: queue.length > 0 ? 'any' : 'all',
@@ -475,15 +568,12 @@ export abstract class ResourceRun {
     await CancellationScope.nonCancellable(async () => {
       const outcomes = await this.cancelActive();
       const reason = this.cancelReason === 'ResourceDeleted' ? 'ResourceDeleted' : 'Cancelled';
-      const abandoned = Object.values(outcomes).filter((s) => s === 'ABANDONED').length;
       const noun = this.noun.toLowerCase();
       const message =
         (reason === 'ResourceDeleted'
           ? `The resource was deleted: ${noun} cancelled`
           : `${this.noun} cancelled`) +
-        (Object.keys(outcomes).length
-          ? `; ${Object.keys(outcomes).length} Icarus operation(s) stopped${abandoned ? `, ${abandoned} still running and abandoned` : ''}`
-          : '') +
+        describeStopped(outcomes) +
         this.cancelledNote();
       this.progress.state = 'CANCELLED';
       await this.emit({ type: 'Warning', reason: `${this.noun}Cancelled`, message });
@@ -572,6 +662,25 @@ export abstract class ResourceRun {
     if (events.length === 0) return;
     await kube().publishEvents({ kind: this.kind, resource: this.resource, events });
   }
+}
+
+/**
+ * What a cancel did to the operations it asked Icarus to stop, by how each ended: "; Icarus operations:
+ * 2 cancelled, 1 had already completed". Empty when none was running.
+ */
+export function describeStopped(outcomes: Record<string, string>): string {
+  const counts = new Map<string, number>();
+  for (const state of Object.values(outcomes)) counts.set(state, (counts.get(state) ?? 0) + 1);
+  if (counts.size === 0) return '';
+  const words: Record<string, string> = {
+    CANCELLED: 'cancelled',
+    COMPLETED: 'had already completed',
+    FAILED: 'had failed',
+    LOST: 'were no longer known to Icarus',
+    ABANDONED: 'still running and abandoned',
+  };
+  const parts = [...counts].map(([state, n]) => `${n} ${words[state] ?? state}`);
+  return `; Icarus operations: ${parts.join(', ')}`;
 }
 
 export function failureMessage(err: unknown): string {

@@ -19,8 +19,21 @@ export function simulatedActivities(nodes = 2) {
     timing: { durationMs: 300, pendingMs: 10 },
   });
   const writes: Record<string, unknown>[] = [];
+  /** Resources (by name) that a test marks as being deleted: submissions must refuse them. */
+  const deleting = new Set<string>();
   const deps = {
     icarus: icarusClients(2000),
+    // The resource a submission reads last: uid 'u' as the tests' inputs say, deleting when marked so.
+    custom: {
+      getNamespacedCustomObject: ({ name }: { name: string }) =>
+        Promise.resolve({
+          metadata: {
+            name,
+            uid: 'u',
+            ...(deleting.has(name) ? { deletionTimestamp: new Date() } : {}),
+          },
+        }),
+    },
     logger: createLogger('silent'),
     statusWriter: {
       update: (_ref: unknown, s: Record<string, unknown>) => (writes.push(s), Promise.resolve()),
@@ -40,7 +53,7 @@ export function simulatedActivities(nodes = 2) {
       icarusUrl: n.simulator.url,
     };
   }
-  return { cluster, deps, writes, nodeWork };
+  return { cluster, deps, writes, nodeWork, deleting };
 }
 
 /** Runs the body as an activity of the mock environment (typed: the SDK's run() infers no result type). */

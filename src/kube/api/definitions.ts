@@ -424,6 +424,11 @@ export const cassandraBackup: CrdDefinition = {
       rule: "!has(oldSelf.status) || !has(oldSelf.status.conditions) || !oldSelf.status.conditions.exists(c, c.type == 'Succeeded' && c.status == 'True') || self.spec == oldSelf.spec",
       message: 'the spec of a backup that succeeded cannot change: create a new CassandraBackup',
     },
+    {
+      rule: "!has(oldSelf.status) || !has(oldSelf.status.state) || oldSelf.status.state != 'RUNNING' || self.spec == oldSelf.spec",
+      message:
+        'the spec of a running backup cannot change: wait until it ends (a failed backup takes spec changes as a retry), or delete it and create a new CassandraBackup',
+    },
   ],
   printerColumns: [
     { name: 'Cluster', type: 'string', jsonPath: '.spec.cassandraCluster' },

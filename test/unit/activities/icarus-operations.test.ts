@@ -3,6 +3,7 @@
 // reports how each operation ended.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { ApplicationFailure } from '@temporalio/activity';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import {
   submitBackup,
@@ -13,7 +14,7 @@ import { cassandraBackupSpecSchema } from '../../../src/kube/api/resources.js';
 import type { WatchInput } from '../../../workflows/definitions.js';
 import { inActivity, simulatedActivities } from '../../support/activity-env.js';
 
-const { cluster, deps, writes, nodeWork } = simulatedActivities();
+const { cluster, deps, writes, nodeWork, deleting } = simulatedActivities();
 
 before(() => cluster.start());
 after(() => cluster.stop());
@@ -99,4 +100,15 @@ test('the watch reports a lost operation (Icarus restarted) and heartbeats the o
   assert.equal(watched.ended[0]?.outcome, 'LOST');
   assert.ok(heartbeats.length > 0);
   assert.ok(writes.length > 0, 'live status was written');
+});
+
+test('a backup being deleted gets nothing posted: the submission fails ResourceDeleted', async () => {
+  const gone = { ...input(0, 'deleted'), resource: { namespace: 'ns', name: 'gone', uid: 'u' } };
+  deleting.add('gone');
+  const before = cluster.nodes[0]?.simulator.received.length ?? 0;
+  await assert.rejects(
+    inActivity(new MockActivityEnvironment(), () => submitBackup(deps, gone)),
+    (err: unknown) => err instanceof ApplicationFailure && err.type === 'ResourceDeleted' && err.nonRetryable,
+  );
+  assert.equal(cluster.nodes[0]?.simulator.received.length, before, 'nothing posted');
 });
