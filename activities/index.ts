@@ -13,6 +13,7 @@ import {
   type SubmitBackupInput,
 } from './icarus-operations.js';
 import { loadBackup, loadRestore } from './resource.js';
+import { checkDownloads, type CheckDownloadsInput } from './restore-downloads.js';
 import { planRestore, type PlanRestoreInput } from './restore-plan.js';
 import { submitRestore, type SubmitRestoreInput } from './restore-submit.js';
 import { planRetention, removeScheduledBackup, type RemoveBackupInput } from './retention.js';
@@ -43,6 +44,7 @@ export function createActivities(deps: ActivityDeps) {
     loadRestore: (resource: ResourceKey) => call((d) => loadRestore(d, resource)),
     planRestore: (input: PlanRestoreInput) => call((d) => planRestore(d, input)),
     submitRestore: (input: SubmitRestoreInput) => call((d) => submitRestore(d, input)),
+    checkDownloads: (input: CheckDownloadsInput) => call((d) => checkDownloads(d, input)),
     watchOperations: (input: WatchInput) => call((d) => watchOperations(d, input)),
     cancelOperations: (input: CancelInput) => call((d) => cancelOperations(d, input)),
     writeStatus: (input: WriteStatusInput) => call((d) => writeStatus(d, input)),

@@ -120,6 +120,17 @@ async function resolveSource(
 }
 
 /**
+ * A FAILED restore that truncated (or may have: its TRUNCATE was lost) and has not imported holds its
+ * cluster: its retry must find its own downloads there, and another restore would mix two restores'
+ * data into tables it emptied. Cancelling or deleting it gives the cluster up.
+ */
+function leftTruncated(r: CassandraRestore): boolean {
+  if (r.status?.state !== 'FAILED') return false;
+  const phase = (name: string) => r.status?.phases?.find((p) => p.name === name)?.state ?? 'PENDING';
+  return phase('TRUNCATE') !== 'PENDING' && phase('IMPORT') !== 'COMPLETED';
+}
+
+/**
  * Icarus runs one restore per node at a time, and two restores of one cluster would truncate each
  * other's tables: an unfinished older restore of the same cluster (creation time, then name) goes first.
  */
@@ -135,11 +146,20 @@ async function checkTurn(deps: ActivityDeps, resource: ResourceKey, cluster: str
   if (!self) return;
   const order = (r: CassandraRestore) =>
     `${r.metadata.creationTimestamp?.toString() ?? ''}/${r.metadata.name}`;
-  const ahead = list.items.filter(
+  const others = list.items.filter(
     (r) =>
-      r.metadata.uid !== resource.uid &&
-      r.spec.cassandraCluster === cluster &&
-      !r.metadata.deletionTimestamp &&
+      r.metadata.uid !== resource.uid && r.spec.cassandraCluster === cluster && !r.metadata.deletionTimestamp,
+  );
+  const holding = others.filter(leftTruncated);
+  if (holding.length > 0) {
+    throw new PlanError(
+      'WaitingForRestore',
+      `CassandraRestore ${holding.map((r) => r.metadata.name).join(', ')} of cluster ${cluster} failed after its TRUNCATE started, so its tables may be empty until it finishes: retry it, or cancel or delete it to give up on it; this restore starts after that`,
+      true,
+    );
+  }
+  const ahead = others.filter(
+    (r) =>
       !ENDED.has(r.status?.state ?? 'PENDING') &&
       (r.status?.startTime !== undefined || order(r) < order(self)),
   );

@@ -42,12 +42,17 @@ export async function submitRestore(deps: ActivityDeps, input: SubmitRestoreInpu
   const client = deps.icarus(node.icarusUrl);
   const ctx = Context.current();
   const signal = ctx.cancellationSignal;
+  const listed = await client.listOperations({ type: 'restore' }, { signal });
+  // What this phase posted is the node's newest restore operation: the phase is a barrier, and other
+  // restores of the cluster wait. An operation followed by others belongs to a restore that moved on
+  // (another restore of the same backup, seconds before): never adopted as this one's.
   const ours = (op: Operation) =>
     op.restorationPhase === phase &&
     op.snapshotTag === request.snapshotTag &&
     op.storageLocation === request.storageLocation &&
-    createdSince(op, input.notBefore);
-  const existing = (await client.listOperations({ type: 'restore' }, { signal })).filter(ours);
+    createdSince(op, input.notBefore) &&
+    !listed.some((other) => createdAfter(other, op));
+  const existing = listed.filter(ours);
   // A TRUNCATE that ran is adopted whatever its state (never run twice); other phases are posted again
   // after a failure.
   const adoptable = existing.find(
@@ -81,4 +86,10 @@ function createdSince(op: Operation, notBefore: number): boolean {
   const created = typeof op.creationTime === 'string' ? Date.parse(op.creationTime) : NaN;
   // Without a readable creation time, adopting is the safe side: a second operation could truncate again.
   return Number.isNaN(created) || created >= notBefore - CLOCK_SKEW_MS;
+}
+
+function createdAfter(later: Operation, op: Operation): boolean {
+  const a = Date.parse(later.creationTime ?? '');
+  const b = Date.parse(op.creationTime ?? '');
+  return later.id !== op.id && !Number.isNaN(a) && !Number.isNaN(b) && a > b;
 }

@@ -18,7 +18,14 @@ import {
   type RunResult,
 } from './definitions.js';
 import { nodeStatus, overallProgress } from './node-progress.js';
+import { patched } from '@temporalio/workflow';
 import { failedFrom, kube, ResourceRun, submit, type AttemptOutcome } from './resource-run.js';
+
+/**
+ * From this patch on, TRUNCATE waits until every node's download for this restore is confirmed still
+ * there (activities/restore-downloads.ts); a node where it cannot be is downloaded again first.
+ */
+export const DOWNLOAD_CHECK_PATCH = 'confirm-downloads-before-truncate';
 
 export async function restoreWorkflow(input: RestoreWorkflowInput): Promise<RunResult> {
   return new RestoreRun(input).execute();
@@ -52,6 +59,10 @@ class RestoreRun extends ResourceRun {
     nodes: 0,
     completedNodes: 0,
   }));
+  /** Each node's DOWNLOAD operation of this restore: TRUNCATE first confirms they are still there. */
+  private readonly downloads = new Map<string, string>();
+  /** Every operation this restore started: none of them spoils its own downloads. */
+  private readonly ownOperations = new Set<string>();
   /** The node TRUNCATE runs on, chosen once. */
   private truncateNode: string | undefined;
   private current: RestorePhaseName | undefined;
@@ -119,6 +130,10 @@ class RestoreRun extends ResourceRun {
     const deadline = Date.now() + spec.timeout * 3_600_000;
     for (const phase of restorePhaseNames) {
       if (this.phaseOf(phase).state === 'COMPLETED') continue;
+      if (phase === 'TRUNCATE' && patched(DOWNLOAD_CHECK_PATCH)) {
+        const unconfirmed = await this.confirmDownloads(spec, plan, nodes, deadline);
+        if (unconfirmed) return unconfirmed;
+      }
       const outcome = await this.runPhase(phase, spec, plan, nodes, deadline);
       if (outcome) return outcome;
     }
@@ -214,11 +229,13 @@ class RestoreRun extends ResourceRun {
       completed: (node) => {
         done.add(node.pod);
         work.completedNodes = done.size;
+        if (phase === 'DOWNLOAD' && node.operationId) this.downloads.set(node.pod, node.operationId);
         return undefined;
       },
       phaseProgress: { done: this.phasesDone(), total: restorePhaseNames.length },
     });
 
+    for (const n of targets) if (n.operationId) this.ownOperations.add(n.operationId);
     if (failed === 'timeout') {
       work.state = 'FAILED';
       return {
@@ -244,7 +261,7 @@ class RestoreRun extends ResourceRun {
         kind: 'failed',
         reason,
         message: lostTruncate
-          ? `Icarus lost the TRUNCATE operation on ${this.truncateNode ?? 'its node'} (sidecar restarted?): whether the tables were truncated is unknown. It is not run again on its own; IMPORT has not run, so the retry signal truncates again (dropping writes made since) and continues`
+          ? `Icarus lost the TRUNCATE operation on ${this.truncateNode ?? 'its node'} (sidecar restarted?): whether the tables were truncated is unknown. It is not run again on its own; IMPORT has not run, so the retry signal confirms every node's download (downloading again where it cannot), truncates again (dropping writes made since) and continues. Newer restores of this cluster wait until then`
           : `${phase} failed on ${failed.length} of ${targets.length} node(s): ${detail}. The retry signal resumes at ${phase} on the failed node(s)${this.leftBehind()}`,
         transient: false,
       };
@@ -261,6 +278,50 @@ class RestoreRun extends ResourceRun {
           : `${phase} finished on ${targets.length} node(s)`,
     });
     return undefined;
+  }
+
+  /**
+   * Never TRUNCATE unless every node can IMPORT right after: a node whose download cannot be confirmed
+   * (another restore ran there since, its sidecar forgot the operation) downloads again first. A second
+   * failure to confirm fails the restore before anything is truncated.
+   */
+  private async confirmDownloads(
+    spec: CassandraRestoreSpec,
+    plan: RestorePlan,
+    nodes: NodeWork[],
+    deadline: number,
+  ): Promise<AttemptOutcome | undefined> {
+    for (let round = 1; ; round += 1) {
+      const { unconfirmed } = await submit.checkDownloads({
+        resource: this.resource,
+        nodes: nodes.map((n) => ({
+          pod: n.pod,
+          icarusUrl: n.icarusUrl,
+          downloadOperationId: this.downloads.get(n.pod) ?? '',
+        })),
+        ownOperationIds: [...this.ownOperations],
+      });
+      if (unconfirmed.length === 0) return undefined;
+      const detail = unconfirmed.map((u) => `${u.pod}: ${u.why}`).join('; ');
+      if (round > 1) {
+        return {
+          kind: 'failed',
+          reason: 'DownloadsUnconfirmed',
+          message: `nothing was truncated: the downloads of ${unconfirmed.length} node(s) could not be confirmed even after downloading again: ${detail}. The retry signal downloads again and checks once more`,
+          transient: false,
+        };
+      }
+      await this.emit({
+        type: 'Warning',
+        reason: 'DownloadAgain',
+        message: `Before TRUNCATE: downloading again on ${unconfirmed.length} node(s) whose download cannot be confirmed: ${detail}`,
+      });
+      const download = this.done.get('DOWNLOAD');
+      for (const u of unconfirmed) download?.delete(u.pod);
+      this.phaseOf('DOWNLOAD').state = 'PENDING';
+      const outcome = await this.runPhase('DOWNLOAD', spec, plan, nodes, deadline);
+      if (outcome) return outcome;
+    }
   }
 
   private phaseOf(name: RestorePhaseName): PhaseWork {

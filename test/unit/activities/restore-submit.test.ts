@@ -61,6 +61,20 @@ test('an operation of an earlier restore (created before this phase began) is no
   assert.equal(posted('CLEANUP', 'older'), 2);
 });
 
+test('an operation of another restore of the same backup that moved on since is not adopted', async () => {
+  // Restore B downloaded and cleaned up moments ago (within the clock-skew allowance of this phase).
+  const bDownload = await inActivity(new MockActivityEnvironment(), () =>
+    submitRestore(deps, input('DOWNLOAD', 'shared')),
+  );
+  await inActivity(new MockActivityEnvironment(), () => submitRestore(deps, input('CLEANUP', 'shared')));
+  const mine = await inActivity(new MockActivityEnvironment(), () =>
+    submitRestore(deps, input('DOWNLOAD', 'shared', Date.now() - 1000)),
+  );
+  assert.notEqual(mine.operationId, bDownload.operationId);
+  assert.equal(mine.adopted, false);
+  assert.equal(posted('DOWNLOAD', 'shared'), 2);
+});
+
 test('a TRUNCATE that ran is adopted, even FAILED, and never posted twice', async () => {
   // No backup has this tag: the truncate itself runs (it needs no download) and ends.
   const first = await inActivity(new MockActivityEnvironment(), () =>
