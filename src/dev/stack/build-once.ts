@@ -5,7 +5,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { formatDuration, say } from './log.js';
 import { tail } from './processes.js';
 
-export function haveTool(tool: 'go' | 'mvn'): boolean {
+export type BuildTool = 'go' | 'mvn' | 'npm';
+
+export function haveTool(tool: BuildTool): boolean {
   return spawnSync(tool, [tool === 'go' ? 'version' : '--version'], { stdio: 'ignore' }).status === 0;
 }
 
@@ -20,8 +22,8 @@ export interface Build {
   binaries: string[];
   /** Rough cold build time, said up front so a first run is not mistaken for a hang. */
   estimate: string;
-  /** The tool every step runs (`go` or `mvn`), checked up front. */
-  tool: 'go' | 'mvn';
+  /** The tool every step runs (`go`, `mvn` or `npm`), checked up front. */
+  tool: BuildTool;
   /** One invocation per entry: args after the tool, run in `cwd`; `$OUT` is replaced by the staging folder. */
   steps: { args: string[]; cwd?: string; env?: Record<string, string> }[];
 }
