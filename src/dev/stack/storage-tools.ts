@@ -1,0 +1,156 @@
+// Object-storage servers of the local stack, found or built once and cached by version like the
+// Temporal CLI and kube-apiserver: MinIO (S3 API) and fake-gcs-server (Google Cloud Storage JSON API)
+// from the Go module proxy, Azurite (Azure Blob) from npm. Each is a real implementation nobody here
+// wrote; see docs/storage-servers.md for why these and how esop's clients reach them.
+import { accessSync, constants } from 'node:fs';
+import { join } from 'node:path';
+import { buildOnce, haveTool } from './build-once.js';
+import { toolDir } from './cache.js';
+
+export type StorageToolName = 'minio' | 'fake-gcs-server' | 'azurite';
+
+interface ToolSpec {
+  /** Folder name in the tool cache (with the version). */
+  cacheName: string;
+  version: string;
+  /** Environment variable naming an executable to use instead of building one. */
+  override: string;
+  /** The executable, relative to the cache folder. */
+  executable: string;
+  /** Rough cold time, said up front so that a first run is not taken for a hang. */
+  estimate: string;
+  build: { tool: 'go' | 'npm'; args: string[]; env?: Record<string, string> };
+  /** What to install when the build tool is missing, for the error message. */
+  without: string;
+}
+
+/**
+ * MinIO has no semver tags on the module proxy: this pseudo-version is `@latest` on 2026-12-05 (commit
+ * 7aac2a2c5b7c, 2026-02-12). Its go.mod has no `replace`, so `go install module@version` takes it as it is.
+ */
+export const MINIO_VERSION = 'v0.0.0-20260212201848-7aac2a2c5b7c';
+/** Needs Go >= 1.26 (v1.56.0 needs 1.25.8). */
+export const FAKE_GCS_SERVER_VERSION = 'v1.56.1';
+/** The newest Azurite that runs on Node 20: 3.36.0 needs Node >= 21, 3.37.0 needs >= 22. */
+export const AZURITE_VERSION = '3.35.0';
+
+export const STORAGE_TOOLS: Record<StorageToolName, ToolSpec> = {
+  minio: {
+    cacheName: 'minio',
+    version: MINIO_VERSION,
+    override: 'MINIO_PATH',
+    executable: 'minio',
+    estimate: '8-12 minutes',
+    build: {
+      tool: 'go',
+      args: ['install', '-ldflags=-s -w', `github.com/minio/minio@${MINIO_VERSION}`],
+      env: { GOBIN: '$OUT' },
+    },
+    without: 'Go 1.24 or newer',
+  },
+  'fake-gcs-server': {
+    cacheName: 'fake-gcs-server',
+    version: FAKE_GCS_SERVER_VERSION,
+    override: 'FAKE_GCS_SERVER_PATH',
+    executable: 'fake-gcs-server',
+    estimate: '3-4 minutes',
+    build: {
+      tool: 'go',
+      args: ['install', '-ldflags=-s -w', `github.com/fsouza/fake-gcs-server@${FAKE_GCS_SERVER_VERSION}`],
+      env: { GOBIN: '$OUT' },
+    },
+    without: 'Go 1.26 or newer',
+  },
+  azurite: {
+    cacheName: 'azurite',
+    version: AZURITE_VERSION,
+    override: 'AZURITE_PATH',
+    executable: join('node_modules', '.bin', 'azurite-blob'),
+    estimate: '1 minute',
+    build: {
+      tool: 'npm',
+      // Into the cache folder, never into the project's dependencies: 373 packages the operator never loads.
+      args: [
+        'install',
+        '--prefix',
+        '$OUT',
+        '--no-audit',
+        '--no-fund',
+        '--loglevel=error',
+        `azurite@${AZURITE_VERSION}`,
+      ],
+    },
+    without: 'npm',
+  },
+};
+
+export interface StorageTool {
+  name: StorageToolName;
+  /** The executable to run. */
+  path: string;
+  /** The pinned version (what an override binary actually is, is up to whoever set it). */
+  version: string;
+  /** Where it came from, for messages: `MINIO_PATH`, `cache`, `built`. */
+  source: string;
+}
+
+/** The cache folder and executable path of a tool's pinned version. */
+export function storageToolPaths(name: StorageToolName): { dir: string; executable: string } {
+  const spec = STORAGE_TOOLS[name];
+  const dir = toolDir(spec.cacheName, spec.version);
+  return { dir, executable: join(dir, spec.executable) };
+}
+
+function executable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The executable of one storage server: `$<TOOL>_PATH` if set, else the cached build of the pinned
+ * version, else built (or installed) once into the cache.
+ */
+export async function resolveStorageTool(name: StorageToolName): Promise<StorageTool> {
+  const spec = STORAGE_TOOLS[name];
+  const override = process.env[spec.override];
+  if (override) {
+    if (!executable(override)) {
+      throw new Error(
+        `${spec.override}=${override} is not an executable file. Point it at a '${name}' executable, or unset it to build one.`,
+      );
+    }
+    return { name, path: override, version: spec.version, source: spec.override };
+  }
+  const { dir, executable: path } = storageToolPaths(name);
+  if (executable(path)) return { name, path, version: spec.version, source: 'cache' };
+  if (!haveTool(spec.build.tool)) {
+    throw new Error(
+      `${name} ${spec.version} is needed and cannot be built here: ${spec.build.tool} is not on PATH. ` +
+        `Install ${spec.without}, or set ${spec.override}=/path/to/${name}.`,
+    );
+  }
+  await buildOnce({
+    tool: spec.build.tool,
+    title: `${name} ${spec.version}`,
+    outDir: dir,
+    binaries: [spec.executable],
+    estimate: spec.estimate,
+    steps: [{ args: spec.build.args, env: spec.build.env }],
+  });
+  return { name, path, version: spec.version, source: 'built' };
+}
+
+/**
+ * All three, one after another: two Go builds at once on 2 cores take as long as both in a row and
+ * make each progress line less telling.
+ */
+export async function resolveStorageTools(): Promise<Record<StorageToolName, StorageTool>> {
+  const minio = await resolveStorageTool('minio');
+  const fakeGcs = await resolveStorageTool('fake-gcs-server');
+  const azurite = await resolveStorageTool('azurite');
+  return { minio, 'fake-gcs-server': fakeGcs, azurite };
+}
