@@ -6,6 +6,7 @@
 //   npm test -- test/unit         only files under these paths
 //   npm run test:unit             unit tests only, without starting the stack
 //   npm run test:real             the contract suite and the operator on real Cassandra + Icarus
+//   npm run test:storage          the object-storage servers (MinIO, Azurite, fake-gcs-server) on their own
 //
 // Environment: TEST_CONCURRENCY (test files run at once, default 2), STACK_KEEP=true (leave the stack's
 // work folder behind for inspection), plus the stack's own variables (README, "Local stack").
@@ -32,8 +33,9 @@ installShutdownHandlers(async () => {
   await stack?.stop();
 });
 
-// Unit and contract tests need no Temporal or Kubernetes.
-const standalone = ['test/unit/', 'test/contract/'];
+// Unit, contract and storage-server tests need no Temporal or Kubernetes (the storage tests start the
+// servers they use).
+const standalone = ['test/unit/', 'test/contract/', 'test/storage/'];
 const needsStack =
   !unitOnly && files.some((f) => !standalone.some((dir) => relative(repoRoot, f).startsWith(dir)));
 // Operators started by the tests act as the ServiceAccount of k8s/deploy, with nothing but its token:
@@ -76,8 +78,9 @@ function findTests(paths: string[]): string[] {
     }
     for (const entry of readdirSync(p).sort()) {
       const child = join(p, entry);
-      // real-tier/ needs Java, Maven and a real Cassandra: `npm run test:real` names it explicitly.
-      if (entry === 'node_modules' || entry === 'fixtures' || entry === 'real-tier') continue;
+      // real-tier/ needs Java, Maven and a real Cassandra, storage/ builds MinIO (minutes, once):
+      // `npm run test:real` and `npm run test:storage` name them explicitly.
+      if (['node_modules', 'fixtures', 'real-tier', 'storage'].includes(entry)) continue;
       if (statSync(child).isDirectory()) walk(child);
       else if (entry.endsWith('.test.ts')) out.push(child);
     }
