@@ -58,6 +58,15 @@ export interface ReceivedRequest {
   operationId: string;
 }
 
+/** An accepted operation as a test reads it back (see IcarusSimulator.operation). */
+export interface OperationRecord {
+  state: OperationState;
+  creationTime: string;
+  completionTime: string | null;
+  cancelRequested: boolean;
+  errors: string[];
+}
+
 export class IcarusSimulator {
   private server: Server | undefined;
   private readonly store: OperationStore;
@@ -86,6 +95,22 @@ export class IcarusSimulator {
   /** The state an accepted operation ended in, or was in when a restart lost it (restarts do not forget it here). */
   stateOf(operationId: string): OperationState | undefined {
     return this.submitted.get(operationId)?.state;
+  }
+
+  /**
+   * What became of an accepted operation, kept after a restart forgot it (tests: was the first operation
+   * still running when a second came; did a cancel stop it).
+   */
+  operation(operationId: string): OperationRecord | undefined {
+    const op = this.submitted.get(operationId);
+    if (!op) return undefined;
+    return {
+      state: op.state,
+      creationTime: op.creationTime,
+      completionTime: op.completionTime,
+      cancelRequested: op.cancelRequested,
+      errors: op.errors.map((e) => e.message),
+    };
   }
 
   runningCount(type: string): number {

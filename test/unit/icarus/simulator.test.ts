@@ -155,3 +155,27 @@ test('a restarted sidecar has lost every operation; finished operations also exp
     'what was received is kept for the tests',
   );
 });
+
+test('a test reads back what became of an operation, after a restart too', async () => {
+  const done = await settle((await client.submit(backup({ bandwidth: { value: 1, unit: 'MBPS' } }))).id);
+  const record = node.simulator.operation(done.id);
+  assert.equal(record?.state, 'COMPLETED');
+  assert.equal(record?.creationTime, done.creationTime);
+  assert.ok(record?.completionTime, 'completion time is kept');
+  assert.equal(record?.cancelRequested, false);
+
+  const cancelled = await client.submit(backup({ bandwidth: { value: 1, unit: 'MBPS' } }));
+  await client.cancelOperation(cancelled.id);
+  await settle(cancelled.id);
+  const stopped = node.simulator.operation(cancelled.id);
+  assert.equal(stopped?.state, 'FAILED');
+  assert.equal(stopped?.cancelRequested, true);
+  assert.match(stopped?.errors.join() ?? '', /cancelled/);
+
+  const lost = await client.submit(backup());
+  await node.simulator.restart(0);
+  const forgotten = node.simulator.operation(lost.id);
+  assert.ok(forgotten, 'still known to the test after the restart');
+  assert.equal(forgotten.completionTime, null, 'it never ended');
+  assert.equal(node.simulator.operation('no-such-id'), undefined);
+});
