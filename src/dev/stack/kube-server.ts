@@ -22,8 +22,8 @@ export interface KubeServer {
   /** Bearer tokens of the users in the token file, by user name (local stack only): admin is system:masters. */
   readonly tokens: ReadonlyMap<string, string>;
   stop(): Promise<void>;
-  /** Restarts kube-apiserver on the same port (etcd keeps the data): for fault tests. */
-  restartApiserver(): Promise<void>;
+  /** Restarts kube-apiserver on the same port (etcd keeps the data): for fault tests. `kill`: SIGKILL it. */
+  restartApiserver(opts?: { kill?: boolean }): Promise<void>;
 }
 
 /**
@@ -157,8 +157,8 @@ export async function startKube(opts: KubeServerOptions): Promise<KubeServer> {
       description: `kube-apiserver + etcd (${tools.source})`,
       tokens,
       stop,
-      restartApiserver: async () => {
-        await apiserver.proc?.stop();
+      restartApiserver: async ({ kill = false } = {}) => {
+        await (kill ? apiserver.proc?.kill() : apiserver.proc?.stop());
         await launchApiserver();
       },
     };

@@ -25,8 +25,11 @@ export interface TemporalServer {
   /** What was started, for messages: "temporal CLI (cache)", "existing server at TEMPORAL_ADDRESS", ... */
   readonly description: string;
   stop(): Promise<void>;
-  /** Stops the server and, after `downMs`, starts it again on the same port and db file (fault tests). */
-  restart(downMs?: number): Promise<void>;
+  /**
+   * Stops the server and, after `downMs`, starts it again on the same port and db file (fault tests).
+   * With `kill`, the stop is a SIGKILL: no clean shutdown.
+   */
+  restart(downMs?: number, opts?: { kill?: boolean }): Promise<void>;
 }
 
 /**
@@ -141,8 +144,8 @@ export async function startTemporal(opts: TemporalServerOptions): Promise<Tempor
     uiUrl,
     description: `temporal CLI ${cli.path} (${cli.source})`,
     stop: () => proc.stop(),
-    restart: async (downMs = 0) => {
-      await proc.stop();
+    restart: async (downMs = 0, { kill = false } = {}) => {
+      await (kill ? proc.kill() : proc.stop());
       await sleep(downMs);
       proc = await launch();
     },
