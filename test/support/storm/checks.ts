@@ -257,9 +257,9 @@ function checkBackup(j: Journal, e: Evidence): Verdict {
         v.violations.push(
           `node ${node.identity.address}: COMPLETED with an operation that wrote to ${specLocationOf(ran.request)}; spec.storageLocation is ${location}`,
         );
-      if (ran.operationId !== last?.operationId)
+      if (last && ran.operationId !== last.operationId)
         v.violations.push(
-          `node ${node.identity.address}: the status shows ${short(ran.operationId)}, Icarus ran ${short(last?.operationId)} last`,
+          `node ${node.identity.address}: the status shows ${short(ran.operationId)}, Icarus ran ${short(last.operationId)} last`,
         );
       const state = node.simulator.operation(ran.operationId)?.state;
       if (state !== 'COMPLETED' || shown?.state !== 'COMPLETED')

@@ -1,10 +1,10 @@
 // The storm's faults: a plan drawn from the seed (when, what, for how long), then each fault struck as a
 // SIGKILL of the operator, of the Temporal dev server or of kube-apiserver, or a restart of one simulated
 // Icarus sidecar, which forgets its operations. A quarter of the faults are two at once. An Icarus restart
-// aims, as an adversary would, at a kind of work (a backup, a topology upload, a restore phase; each kind
-// in turn, in an order drawn from the seed): it waits up to 20 s for that work to run, then restarts a node
-// running it (else a node running anything, else any node). So short, rare phases such as TRUNCATE are
-// struck as surely as long backups.
+// (half of all faults) aims, as an adversary would, at a kind of work: a backup, a topology upload or a
+// restore phase, drawn from a shuffled deck that holds TRUNCATE and the topology upload twice. It waits up
+// to 20 s for that work to run, then restarts a node running it (else a node running anything, else any
+// node). So short, rare phases such as TRUNCATE are struck as surely as long backups.
 import type { Stack } from '../../../src/dev/stack/index.js';
 import type { PodCluster } from '../cassandra-pods.js';
 import type { StormOperator } from './operator.js';
@@ -15,14 +15,19 @@ export type FaultKind = (typeof FAULT_KINDS)[number];
 
 /** How often each kind is drawn: a sidecar restart is the commonest fault of a real cluster. */
 const WEIGHTS: Record<FaultKind, number> = {
-  operator: 0.2,
-  temporal: 0.2,
-  'kube-apiserver': 0.2,
-  icarus: 0.4,
+  operator: 0.5 / 3,
+  temporal: 0.5 / 3,
+  'kube-apiserver': 0.5 / 3,
+  icarus: 0.5,
 };
 
 /** The kinds of work an Icarus restart aims at. */
 export const WORK_KINDS = ['backup', 'topology upload', 'DOWNLOAD', 'TRUNCATE', 'IMPORT', 'CLEANUP'];
+/**
+ * The deck the aims are drawn from, reshuffled when used up: the work that must never simply be sent
+ * again (a TRUNCATE, the topology upload that ends a backup) twice.
+ */
+const AIM_DECK = [...WORK_KINDS, 'topology upload', 'TRUNCATE'];
 /** How long an Icarus restart lies in wait for the kind of work it aims at. */
 const AIM_WAIT_MS = 20_000;
 
@@ -59,7 +64,7 @@ export function planFaults(random: Random, opts: FaultPlanOptions): PlannedFault
       while (second === first) second = drawKind(random);
       kinds.push(second);
     }
-    if (deck.length === 0) deck = shuffle(random, WORK_KINDS);
+    if (deck.length === 0) deck = shuffle(random, AIM_DECK);
     faults.push({
       atMs: at,
       kinds,

@@ -32,6 +32,11 @@ export interface PlannedBackup {
   action: 'plain' | 'edit' | 'delete';
   /** For 'delete': the pause between create and delete. */
   deleteAfterMs: number;
+  /**
+   * With a bandwidth cap. Icarus stops only rate-limited uploads when asked to cancel; others run on. Every
+   * backup has one except half of those deleted right after create.
+   */
+  rateLimited: boolean;
 }
 
 export interface PlannedRestore {
@@ -79,6 +84,7 @@ export function planLoad(random: Random, opts: LoadPlanOptions): PlannedResource
       cluster: random.int(0, opts.backupClusters - 1),
       action: actions[i] ?? 'plain',
       deleteAfterMs: random.int(0, 50),
+      rateLimited: actions[i] !== 'delete' || random.chance(0.5),
     });
   }
   for (let i = 0; i < opts.restores; i++) {

@@ -153,7 +153,7 @@ export class People {
       cassandraCluster: cluster.cluster.opts.name,
       storageLocation: LOCATION,
       secretName: 'creds',
-      bandwidth: BANDWIDTH,
+      ...(plan.rateLimited ? { bandwidth: BANDWIDTH } : {}),
     };
     if (!(await this.create(j, spec))) return;
     if (plan.action === 'delete') {
