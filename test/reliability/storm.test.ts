@@ -71,5 +71,9 @@ test('a seeded fault storm: every backup and restore ends as designed', async ()
   });
   console.log(`\n${formatReport(summary)}\n`);
   const violations = violationsOf(summary);
-  assert.deepEqual(violations, [], `seed ${seed}: ${violations.length} violation(s)`);
+  assert.equal(
+    violations.length,
+    0,
+    `seed ${seed}: ${violations.length} violation(s), all in the table above; the first:\n${violations.slice(0, 8).join('\n')}`,
+  );
 });
