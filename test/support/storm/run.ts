@@ -61,7 +61,7 @@ export async function runStorm(opts: StormOptions): Promise<StormSummary> {
         datacenters: { dc1: 3 },
         // Operations of 10–40 s.
         timing: { durationMs: shape.int(10, 40) * 1000, pendingMs: 50 },
-        addressPrefix: `127.240.${i}`,
+        addressPrefix: `127.250.${i}`,
       });
       backupClusters.push(c);
       clusters.push(c);
@@ -72,7 +72,7 @@ export async function runStorm(opts: StormOptions): Promise<StormSummary> {
         datacenters: { dc1: 3 },
         // Restore phases of 10 s.
         timing: { durationMs: 10_000, pendingMs: 50 },
-        addressPrefix: `127.241.${i}`,
+        addressPrefix: `127.251.${i}`,
       });
       c.cluster.nodes.forEach((n, k) => n.data.set(TABLE, [{ id: k, item: `cluster-${i}-item-${k}` }]));
       restoreClusters.push(c);
