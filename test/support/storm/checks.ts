@@ -127,7 +127,7 @@ export function checkAll(e: Evidence): Verdict[] {
         ? checkBackup(j, e)
         : checkRestore(j, e),
   );
-  verdicts.push(...checkRestoreClusters(e, verdicts));
+  verdicts.push(...checkRestoreClusters(e));
   checkRunning(e, verdicts);
   return verdicts;
 }
@@ -372,7 +372,7 @@ function checkRestore(j: Journal, e: Evidence): Verdict {
  * Per restore cluster: repeats of the same phase (its restores share tag and location, so they are
  * counted on the cluster), every TRUNCATE any restore's history accounts for, and the rows it ends with.
  */
-function checkRestoreClusters(e: Evidence, verdicts: Verdict[]): Verdict[] {
+function checkRestoreClusters(e: Evidence): Verdict[] {
   const clusters = [...new Set(e.journals.filter((j) => j.kind === 'restore').map((j) => j.cluster))];
   return clusters.map((cluster) => {
     const mine = e.journals.filter((j) => j.kind === 'restore' && j.cluster === cluster);
@@ -416,7 +416,6 @@ function checkRestoreClusters(e: Evidence, verdicts: Verdict[]): Verdict[] {
       );
     v.outcome = `${mine.length} restore(s)`;
     v.asDesigned = v.violations.length === 0;
-    void verdicts;
     return v;
   });
 }

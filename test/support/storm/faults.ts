@@ -88,7 +88,7 @@ function drawKind(random: Random): FaultKind {
 export interface StruckFault {
   atMs: number;
   kinds: FaultKind[];
-  /** What was struck: "icarus 127.240.3.2 (TRUNCATE)", "temporal down 1.2 s" ... */
+  /** What was struck: "Icarus 127.251.3.2 (TRUNCATE)", "temporal down 1.2 s" ... */
   what: string[];
   lastedMs: number;
   /** The fault could not be made or the process did not come back. */
