@@ -675,7 +675,8 @@ export function describeStopped(outcomes: Record<string, string>): string {
   const words: Record<string, string> = {
     CANCELLED: 'cancelled',
     COMPLETED: 'had already completed',
-    FAILED: 'had failed',
+    // Icarus ends an operation it stopped on request FAILED ("… (cancelled)"), as esop does.
+    FAILED: 'stopped (ended FAILED)',
     LOST: 'were no longer known to Icarus',
     ABANDONED: 'still running and abandoned',
   };
