@@ -287,6 +287,17 @@ function checkBackup(j: Journal, e: Evidence): Verdict {
   return v;
 }
 
+/**
+ * How many operations a cancel Event says it stopped: "…; Icarus operations: 2 cancelled, 1 stopped
+ * (ended FAILED), 1 had already completed" (and "N Icarus operation(s) stopped" before issue 19's fix).
+ */
+export function claimedStopped(message: string): number {
+  const old = /(\d+) Icarus operation\(s\) stopped/.exec(message);
+  if (old) return Number(old[1]);
+  const list = /Icarus operations: ([^.;]*)/.exec(message)?.[1] ?? '';
+  return [...list.matchAll(/(\d+) (cancelled|stopped)/g)].reduce((n, m) => n + Number(m[1]), 0);
+}
+
 function checkDeleted(j: Journal, e: Evidence): Verdict {
   const v = verdict(j);
   if (j.end !== 'gone') {
@@ -316,10 +327,10 @@ function checkDeleted(j: Journal, e: Evidence): Verdict {
   }
   v.outcome = `${v.outcome}; ${seen.length} Icarus operation(s)${seen.length ? ` (${seen.join(', ')} from the cancel)` : ''}; workflow ${facts?.found ? (facts.cancelAt ? 'cancelled by signal' : 'without a cancel signal') : 'never started'}`;
   for (const ev of e.events.get(j.name) ?? []) {
-    const claimed = Number(/(\d+) Icarus operation\(s\) stopped/.exec(ev.message)?.[1] ?? 0);
+    const claimed = claimedStopped(ev.message);
     if (claimed > stopped)
       v.violations.push(
-        `the ${ev.reason} Event says ${claimed} Icarus operation(s) stopped; Icarus stopped ${stopped}`,
+        `the ${ev.reason} Event says ${claimed} Icarus operation(s) were stopped; Icarus stopped ${stopped}`,
       );
   }
   v.asDesigned = v.violations.length === 0;

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import type { OperationRecord, ReceivedRequest } from '../../../src/icarus/simulator/node.js';
 import type { CassandraBackup, CassandraRestore } from '../../../src/kube/api/resources.js';
 import type { PodCluster } from '../../support/cassandra-pods.js';
-import { checkAll, documentedReasons, type Evidence } from '../../support/storm/checks.js';
+import { checkAll, claimedStopped, documentedReasons, type Evidence } from '../../support/storm/checks.js';
 import type { ResourceClass } from '../../support/storm/load.js';
 import type { Journal } from '../../support/storm/people.js';
 
@@ -219,7 +219,7 @@ test('defect 4: an operation submitted after the cancel ran to COMPLETED; the Ev
   assert.equal(v[0]?.afterCancel, 1);
   const found = v[0]?.violations.join('\n') ?? '';
   assert.match(found, /submitted 100 ms after the cancel signal ran to COMPLETED/);
-  assert.match(found, /Event says 3 Icarus operation\(s\) stopped; Icarus stopped 0/);
+  assert.match(found, /Event says 3 Icarus operation\(s\) were stopped; Icarus stopped 0/);
   // Stopped for real, and submitted before the cancel: as designed.
   const d = cluster('b');
   d.op(0, backupOp('gone2'), 0, 1, { state: 'FAILED', cancelRequested: true });
@@ -244,6 +244,25 @@ test('defect 4: an operation submitted after the cancel ran to COMPLETED; the Ev
     status: { state: 'RUNNING' },
   } as CassandraBackup);
   assert.match(violations(evidence([stuck])).join('\n'), /still there after the delete/);
+});
+
+test('the cancel Event of today counts what it says it stopped: cancelled and stopped, not completed', () => {
+  assert.equal(
+    claimedStopped('Backup cancelled; Icarus operations: 2 cancelled, 1 had already completed'),
+    2,
+  );
+  assert.equal(
+    claimedStopped(
+      'Backup cancelled; Icarus operations: 1 stopped (ended FAILED), 1 cancelled. The restored …',
+    ),
+    2,
+  );
+  assert.equal(claimedStopped('Backup cancelled; Icarus operations: 3 had already completed'), 0);
+  assert.equal(
+    claimedStopped('The resource was deleted: backup cancelled; 3 Icarus operation(s) stopped'),
+    3,
+  );
+  assert.equal(claimedStopped('Backup cancelled'), 0);
 });
 
 function completedRestore(name: string, c: ReturnType<typeof cluster>) {
