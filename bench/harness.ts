@@ -27,7 +27,29 @@ export interface BenchOperator {
   pid(): number;
   /** Peak resident memory so far (VmHWM), in bytes. */
   peakRssBytes(): number;
+  /** Resident memory now (VmRSS), in bytes. */
+  rssBytes(): number;
+  /** CPU time the process has used so far (user + system), in seconds. */
+  cpuSeconds(): number;
+  /**
+   * The V8 heaps of the operator's threads, from bench/memory-probe.cjs (only for an operator started
+   * with `memoryProbe`): as they are, after a full GC in every thread, or after heap snapshots.
+   */
+  heaps(action?: 'gc' | 'snapshot'): Promise<ProbedMemory>;
   stop(): Promise<void>;
+}
+
+export interface ProbedMemory {
+  rssBytes: number;
+  arrayBuffersBytes: number;
+  threads: {
+    threadId: number;
+    usedBytes: number;
+    totalBytes: number;
+    externalBytes: number;
+    mallocedBytes: number;
+    snapshot?: string;
+  }[];
 }
 
 export class Bench {
@@ -121,16 +143,22 @@ export class Bench {
   }
 
   /** The compiled operator (watcher + worker) watching `namespace` on its own task queue. */
-  async operator(namespace: string, env: Record<string, string> = {}): Promise<BenchOperator> {
+  async operator(
+    namespace: string,
+    env: Record<string, string> = {},
+    opts: { memoryProbe?: boolean } = {},
+  ): Promise<BenchOperator> {
     const n = ++this.operatorCount;
     const logFile = join(this.stack.workDir, `operator-${namespace}-${n}.log`);
     const httpPort = await freePort();
+    const probePort = opts.memoryProbe ? await freePort() : undefined;
     const proc = startProcess({
       name: `operator-${n}`,
       command: process.execPath,
       // BENCH_OPERATOR_NODE_ARGS: extra Node flags for the operator, e.g. --cpu-prof to see where its time goes.
       args: [
         ...(process.env.BENCH_OPERATOR_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+        ...(probePort ? ['--expose-gc', '--require', join(repoRoot, 'bench', 'memory-probe.cjs')] : []),
         '--enable-source-maps',
         join(repoRoot, 'dist', 'src', 'main.js'),
       ],
@@ -144,6 +172,9 @@ export class Bench {
         ICARUS_GENERATION: '3',
         HTTP_PORT: String(httpPort),
         LOG_LEVEL: 'info',
+        ...(probePort
+          ? { BENCH_MEMORY_PROBE_PORT: String(probePort), BENCH_MEMORY_PROBE_DIR: this.stack.workDir }
+          : {}),
         ...env,
       },
     });
@@ -167,16 +198,32 @@ export class Bench {
       return first;
     };
     const operatorPid = pid();
+    const statusKb = (field: string) => {
+      const line = readFileSync(`/proc/${operatorPid}/status`, 'utf8')
+        .split('\n')
+        .find((l) => l.startsWith(`${field}:`));
+      return Number(/(\d+)/.exec(line ?? '')?.[1] ?? Number.NaN) * 1024;
+    };
     const op: BenchOperator = {
       process: proc,
       logFile,
       metricsUrl: `http://127.0.0.1:${httpPort}/metrics`,
       pid: () => operatorPid,
-      peakRssBytes: () => {
-        const line = readFileSync(`/proc/${operatorPid}/status`, 'utf8')
-          .split('\n')
-          .find((l) => l.startsWith('VmHWM:'));
-        return Number(/(\d+)/.exec(line ?? '')?.[1] ?? Number.NaN) * 1024;
+      peakRssBytes: () => statusKb('VmHWM'),
+      rssBytes: () => statusKb('VmRSS'),
+      cpuSeconds: () => {
+        // /proc/<pid>/stat: utime and stime are fields 14 and 15, in clock ticks (100 per second on Linux).
+        const fields = readFileSync(`/proc/${operatorPid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+        return (Number(fields[11]) + Number(fields[12])) / 100;
+      },
+      heaps: async (action) => {
+        if (!probePort) throw new Error(`operator ${n} was started without the memory probe`);
+        const res = await fetch(`http://127.0.0.1:${probePort}/${action ?? 'memory'}`, {
+          method: action ? 'POST' : 'GET',
+          signal: AbortSignal.timeout(120_000),
+        });
+        if (!res.ok) throw new Error(`memory probe of operator ${n}: HTTP ${res.status}`);
+        return (await res.json()) as ProbedMemory;
       },
       stop: () => proc.stop(),
     };

@@ -11,6 +11,8 @@ export interface Seen {
   /** Every observed change of status.progress, in order. */
   progress: { at: number; value: number }[];
   latest: Record<string, unknown>;
+  /** When the watch saw it deleted (gone from the API, finalizers removed). */
+  deleted?: number;
 }
 
 type Kind = 'CassandraBackup' | 'CassandraRestore';
@@ -34,7 +36,7 @@ export class Observer {
     this.abort = await watch.watch(
       path,
       { allowWatchBookmarks: false },
-      (_type: string, obj: Record<string, unknown>) => this.record(obj),
+      (type: string, obj: Record<string, unknown>) => this.record(type, obj),
       () => {
         // A watch ends after the API server's time-out: start again (first-seen times are kept).
         if (!this.stopped) void this.start().catch(() => setTimeout(() => void this.start(), 500));
@@ -73,7 +75,12 @@ export class Observer {
     }).length;
   }
 
-  private record(obj: Record<string, unknown>): void {
+  /** How many of `names` the watch has seen deleted. */
+  countDeleted(names: readonly string[]): number {
+    return names.filter((n) => this.seen.get(n)?.deleted !== undefined).length;
+  }
+
+  private record(type: string, obj: Record<string, unknown>): void {
     const now = Date.now();
     const name = (obj.metadata as { name?: string } | undefined)?.name;
     if (!name) return;
@@ -83,6 +90,7 @@ export class Observer {
       this.seen.set(name, s);
     }
     s.latest = obj;
+    if (type === 'DELETED') s.deleted = now;
     const status = (obj.status ?? {}) as { state?: string; progress?: number };
     if (status.state && !s.states.has(status.state)) s.states.set(status.state, now);
     if (typeof status.progress === 'number' && s.progress.at(-1)?.value !== status.progress)

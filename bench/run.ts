@@ -4,7 +4,7 @@
 // ran on, and writes the table and every sample to bench/results/<time>.json.
 //
 //   npm run bench                           every scenario at full size
-//   npm run bench -- --only start,resume    some of them: start, restore, scale, resume
+//   npm run bench -- --only start,resume    some of them: start, restore, scale, resume, memory
 //   npm run bench -- --quick                small sizes (a check that the benchmark itself works)
 //
 // Not part of `npm test`: the targets are for this benchmark, never timed assertions in tests.
@@ -17,11 +17,12 @@ import { repoRoot } from '../src/dev/stack/repo.js';
 import { Bench } from './harness.js';
 import { machine, machineLine, table, writeResults, type Row } from './report.js';
 import { restoreOverhead } from './scenarios/restore-overhead.js';
+import { memory } from './scenarios/memory.js';
 import { resume } from './scenarios/resume.js';
 import { scale } from './scenarios/scale.js';
 import { startAndCompletion } from './scenarios/start-and-completion.js';
 
-const SCENARIOS = ['start', 'restore', 'scale', 'resume'] as const;
+const SCENARIOS = ['start', 'restore', 'scale', 'resume', 'memory'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 const args = process.argv.slice(2);
@@ -45,12 +46,14 @@ const sizes = quick
       restore: { nodes: 6, phaseSeconds: 2, repeat: 1 },
       scale: { resources: 30, nodes: 3, operationSeconds: 5 },
       resume: { repeat: 1, operationSeconds: 20 },
+      memory: { resources: 200, operationSeconds: 5 },
     }
   : {
       start: { resources: 200, rounds: 3 },
       restore: { nodes: 6, phaseSeconds: 10, repeat: 5 },
       scale: { resources: 500, nodes: 3, operationSeconds: 30 },
       resume: { repeat: 3, operationSeconds: 40 },
+      memory: { resources: 3000, operationSeconds: 5 },
     };
 
 const running: { stack?: Stack; bench?: Bench } = {};
@@ -95,7 +98,9 @@ for (const scenario of only) {
           ? await restoreOverhead(bench, sizes.restore)
           : scenario === 'scale'
             ? await scale(bench, sizes.scale)
-            : await resumeBoth(bench, sizes.resume);
+            : scenario === 'memory'
+              ? await memory(bench, sizes.memory)
+              : await resumeBoth(bench, sizes.resume);
     rows.push(...result.rows);
     details[scenario] = { ...result.details, seconds: (Date.now() - started) / 1000 };
     say('bench', `Scenario ${scenario} done in ${Math.round((Date.now() - started) / 1000)} s`);
