@@ -1,7 +1,9 @@
 // Writes resources' status through the /status subresource, at most `maxWritesPerSecond` times per
 // resource whatever the number of callers (one per Cassandra node): updates made between two writes are
 // merged (top-level fields, last one wins) and go out together. A terminal state uses `flush` to be
-// written at once. A failed write is retried; a resource that is gone (404) drops what was pending.
+// written at once. A failed write is retried; a resource that is gone (404) drops what was pending. Once
+// nothing is pending and the throttle interval after its last write has passed, a resource is forgotten:
+// what the writer holds is bounded by the resources being written, not by all it ever wrote.
 import { PatchStrategy, setHeaderOptions, type CustomObjectsApi } from '@kubernetes/client-node';
 import { resourceNames } from './api/resources.js';
 
@@ -30,6 +32,8 @@ interface Pending {
   status: StatusPatch;
   waiters: { resolve: () => void; reject: (err: unknown) => void }[];
   timer?: NodeJS.Timeout;
+  /** Drops the entry once its last write no longer throttles anything. */
+  expiry?: NodeJS.Timeout;
   lastWrite: number;
   writing?: Promise<void>;
 }
@@ -47,6 +51,11 @@ export class StatusWriter {
   /** Writes sent, for metrics and tests. */
   writes = 0;
 
+  /** Resources the writer holds state for (a pending update, or a last write still throttling the next). */
+  get tracked(): number {
+    return this.pending.size;
+  }
+
   constructor(
     private readonly patch: PatchStatus,
     private readonly opts: StatusWriterOptions,
@@ -57,6 +66,8 @@ export class StatusWriter {
     const key = `${ref.kind}/${ref.namespace}/${ref.name}`;
     const entry = this.pending.get(key) ?? { status: {}, waiters: [], lastWrite: 0 };
     this.pending.set(key, entry);
+    clearTimeout(entry.expiry);
+    entry.expiry = undefined;
     Object.assign(entry.status, status);
     const done = new Promise<void>((resolve, reject) => entry.waiters.push({ resolve, reject }));
     this.schedule(key, ref, entry);
@@ -69,7 +80,9 @@ export class StatusWriter {
     const entry = this.pending.get(key);
     if (!entry) return;
     clearTimeout(entry.timer);
+    clearTimeout(entry.expiry);
     entry.timer = undefined;
+    entry.expiry = undefined;
     entry.waiters.forEach((w) => w.resolve());
     entry.waiters = [];
     entry.status = {};
@@ -98,6 +111,21 @@ export class StatusWriter {
       entry.timer = undefined;
       void this.write(key, ref, entry);
     }, wait);
+  }
+
+  /**
+   * The entry stays, with the time of its last write, for as long as that throttles the next update;
+   * then it goes (a later update starts a new one, free to write at once).
+   */
+  private expire(key: string, entry: Pending): void {
+    const wait = Math.max(0, entry.lastWrite + 1000 / this.opts.maxWritesPerSecond - Date.now());
+    entry.expiry = setTimeout(() => {
+      entry.expiry = undefined;
+      const idle = !entry.timer && !entry.writing && Object.keys(entry.status).length === 0;
+      if (idle && entry.waiters.length === 0 && this.pending.get(key) === entry) this.pending.delete(key);
+    }, wait);
+    // Only bookkeeping: it never keeps a process alive.
+    entry.expiry.unref();
   }
 
   private async write(key: string, ref: ResourceRef, entry: Pending): Promise<void> {
@@ -132,9 +160,9 @@ export class StatusWriter {
       )
       .finally(() => {
         entry.writing = undefined;
-        // The entry stays, with the time of its last write: that is what throttles the next update.
-        if (this.pending.get(key) === entry && Object.keys(entry.status).length > 0)
-          this.schedule(key, ref, entry);
+        if (this.pending.get(key) !== entry) return;
+        if (Object.keys(entry.status).length > 0) this.schedule(key, ref, entry);
+        else this.expire(key, entry);
       });
     await entry.writing;
   }

@@ -55,3 +55,22 @@ test('a failed write is reported and retried, merged with newer updates', async 
   assert.equal(errors.length, 1);
   assert.deepEqual(sent, [{ state: 'RUNNING', progress: 7 }]);
 });
+
+test('once a resource has had its last write and its turn has passed, the writer holds nothing of it', async () => {
+  const writer = new StatusWriter(() => Promise.resolve(), { maxWritesPerSecond: 50 });
+  const refs = Array.from({ length: 300 }, (_, i): ResourceRef => ({ ...ref, name: `b${i}` }));
+  await Promise.all(refs.map((r) => writer.update(r, { state: 'RUNNING' })));
+  await Promise.all(refs.map((r) => writer.flush(r, { state: 'COMPLETED' })));
+  assert.ok(writer.tracked > 0, 'within the throttle interval the last write time is kept');
+  await sleep(100);
+  assert.equal(writer.tracked, 0, 'finished resources would accumulate for the life of the process');
+  // The throttle still holds for a resource written again within its interval.
+  const slow = new StatusWriter(() => Promise.resolve(), { maxWritesPerSecond: 0.001 });
+  await slow.update(ref, { progress: 1 });
+  await sleep(50);
+  void slow.update(ref, { progress: 2 });
+  await sleep(50);
+  assert.equal(slow.writes, 1);
+  slow.forget(ref);
+  assert.equal(slow.tracked, 0);
+});
