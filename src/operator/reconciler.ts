@@ -57,6 +57,11 @@ export class Reconciler {
 
   constructor(private readonly deps: ReconcilerDeps) {}
 
+  /** Resources the reconciler remembers something of (for tests: it forgets them when they are deleted). */
+  get tracked(): number {
+    return new Set([...this.signalled.keys(), ...this.cancelled, ...this.foreign]).size;
+  }
+
   async reconcile(key: string): Promise<ReconcileResult> {
     const [namespace = '', name = ''] = key.split('/');
     const obj = this.deps.get(namespace, name);
@@ -111,6 +116,7 @@ export class Reconciler {
     const { namespace = '', name = '', uid = '' } = obj.metadata;
     this.signalled.delete(uid);
     this.cancelled.delete(uid);
+    this.foreign.delete(uid);
     const workflowId = workflowIdOf(this.deps.kind, namespace, name, uid);
     try {
       const handle = this.deps.temporal.workflow.getHandle(workflowId);
