@@ -30,18 +30,24 @@ export interface ActivityDeps {
   metrics: OperatorMetrics;
 }
 
-/** Icarus clients cached by endpoint (each holds an HTTP agent). */
+/**
+ * Icarus clients cached by endpoint, at most `max` of them: the least recently used goes first. A client
+ * holds no connection of its own (requests share Node's keep-alive agent), so one dropped costs only
+ * its re-creation; kept for ever, every Pod address the operator once talked to stayed (about 5 KB each).
+ */
 export function icarusClients(
   timeoutMs = 10_000,
   onError?: (error: IcarusError) => void,
+  max = 1024,
 ): (baseUrl: string) => IcarusClient {
   const clients = new Map<string, IcarusClient>();
   return (baseUrl) => {
     let client = clients.get(baseUrl);
-    if (!client) {
-      client = new IcarusClient({ baseUrl, timeoutMs, ...(onError ? { onError } : {}) });
-      clients.set(baseUrl, client);
-    }
+    if (client) clients.delete(baseUrl);
+    else client = new IcarusClient({ baseUrl, timeoutMs, ...(onError ? { onError } : {}) });
+    // A Map iterates in insertion order: re-inserted, this endpoint is now the most recent.
+    clients.set(baseUrl, client);
+    if (clients.size > max) clients.delete(clients.keys().next().value as string);
     return client;
   };
 }
