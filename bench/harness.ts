@@ -29,6 +29,8 @@ export interface BenchOperator {
   peakRssBytes(): number;
   /** Resident memory now (VmRSS), in bytes. */
   rssBytes(): number;
+  /** Resident memory now by kind (RssAnon: heaps and allocations; RssFile: mapped files, code), in bytes. */
+  rssKinds(): { anonBytes: number; fileBytes: number };
   /** CPU time the process has used so far (user + system), in seconds. */
   cpuSeconds(): number;
   /**
@@ -211,6 +213,7 @@ export class Bench {
       pid: () => operatorPid,
       peakRssBytes: () => statusKb('VmHWM'),
       rssBytes: () => statusKb('VmRSS'),
+      rssKinds: () => ({ anonBytes: statusKb('RssAnon'), fileBytes: statusKb('RssFile') }),
       cpuSeconds: () => {
         // /proc/<pid>/stat: utime and stime are fields 14 and 15, in clock ticks (100 per second on Linux).
         const fields = readFileSync(`/proc/${operatorPid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];

@@ -13,6 +13,8 @@ import { resourceNames } from '../../src/kube/api/resources.js';
 interface Point {
   at: number;
   rssBytes: number;
+  rssAnonBytes: number;
+  rssFileBytes: number;
   heapUsedBytes: number;
   heapTotalBytes: number;
   externalBytes: number;
@@ -29,6 +31,8 @@ async function point(operator: BenchOperator, action?: 'gc' | 'snapshot'): Promi
   return {
     at: Date.now(),
     rssBytes: operator.rssBytes(),
+    rssAnonBytes: operator.rssKinds().anonBytes,
+    rssFileBytes: operator.rssKinds().fileBytes,
     heapUsedBytes: sum(m, (t) => t.usedBytes),
     heapTotalBytes: sum(m, (t) => t.totalBytes),
     externalBytes: sum(m, (t) => t.externalBytes),
@@ -129,6 +133,18 @@ export async function memory(
     { scenario, measure: 'RSS 10 s after a full GC', unit: 'MB', summary: mb(settled.rssBytes) },
     {
       scenario,
+      measure: 'of which anonymous (not mapped files), at start',
+      unit: 'MB',
+      summary: mb(start.rssAnonBytes),
+    },
+    {
+      scenario,
+      measure: 'of which anonymous, after a full GC',
+      unit: 'MB',
+      summary: mb(settled.rssAnonBytes),
+    },
+    {
+      scenario,
       measure: 'V8 heap used at start (all threads)',
       unit: 'MB',
       summary: mb(start.heapUsedBytes),
@@ -169,6 +185,7 @@ export async function memory(
       samples: samples.map((s) => ({
         t: Math.round((s.at - start.at) / 1000),
         rssMB: Math.round(s.rssBytes / 1e6),
+        rssAnonMB: Math.round(s.rssAnonBytes / 1e6),
         heapUsedMB: Math.round(s.heapUsedBytes / 1e6),
         heapTotalMB: Math.round(s.heapTotalBytes / 1e6),
         cachedWorkflows: s.cachedWorkflows,
