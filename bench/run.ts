@@ -80,7 +80,12 @@ const HARNESS_SET = [
   'TEMPORAL_UI_URL',
 ];
 const overrides = Object.fromEntries(
-  [...Object.keys(configSchema.shape), 'BENCH_OPERATOR_NODE_ARGS']
+  [
+    ...Object.keys(configSchema.shape),
+    'BENCH_OPERATOR_NODE_ARGS',
+    // glibc's allocator settings (MALLOC_ARENA_MAX, ...) change the operator's resident memory.
+    ...Object.keys(process.env).filter((k) => k.startsWith('MALLOC_')),
+  ]
     .filter((k) => !HARNESS_SET.includes(k) && process.env[k] !== undefined)
     .map((k) => [k, process.env[k] as string]),
 );
