@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import cassandra from 'cassandra-driver';
 import { startCassandra } from '../../src/dev/real/cassandra.js';
-import { startIcarusNode } from '../../src/dev/real/icarus-node.js';
+import { startIcarusNode, type SidecarJvmOptions } from '../../src/dev/real/icarus-node.js';
 import { SimulatedCluster, type Row } from '../../src/icarus/simulator/cluster.js';
 
 export interface ContractNode {
@@ -84,10 +84,10 @@ export async function simulatorTarget(): Promise<ContractTarget & { cluster: Sim
  * A real Cassandra 5.0 node (cassandra-all from Maven Central) with the Icarus-compatible sidecar of
  * tools/icarus-node next to it (the real sidecar-common REST layer and esop operations).
  */
-export async function realTarget(): Promise<ContractTarget> {
+export async function realTarget(sidecar: SidecarJvmOptions = {}): Promise<ContractTarget> {
   const workDir = mkdtempSync(join(tmpdir(), 'icarus-real-'));
   const node = await startCassandra({ workDir, clusterName: 'contract' });
-  const icarus = await startIcarusNode({ workDir, jmxPort: node.jmxPort }).catch(async (err: unknown) => {
+  const icarus = await startIcarusNode({ workDir, jmxPort: node.jmxPort, ...sidecar }).catch(async (err: unknown) => {
     await node.stop();
     throw err;
   });

@@ -42,14 +42,31 @@ export interface IcarusNode {
   stop(): Promise<void>;
 }
 
-export async function startIcarusNode(opts: { workDir: string; jmxPort: number }): Promise<IcarusNode> {
+/**
+ * Test-tier plumbing for the sidecar's JVM, never part of what the operator sends: system properties
+ * (`-Djdk.net.hosts.file=…`, `-Djavax.net.ssl.trustStore=…`) and environment (esop 3.x takes its
+ * cloud credentials from there: AWS_*, AZURE_STORAGE_*, GOOGLE_APPLICATION_CREDENTIALS). The values
+ * may be credentials: they go to the process environment only, never to an argument or a log line.
+ */
+export interface SidecarJvmOptions {
+  /** Extra JVM options, before the main class (no secrets: `ps` shows them). */
+  jvmArgs?: string[];
+  /** Added to the inherited environment. */
+  env?: Record<string, string>;
+}
+
+export async function startIcarusNode(
+  opts: { workDir: string; jmxPort: number } & SidecarJvmOptions,
+): Promise<IcarusNode> {
   const { classes, classpath } = await buildIcarusNode();
   const port = await freePort();
   const proc = startProcess({
     name: 'icarus-node',
     command: 'java',
+    env: { ...process.env, ...opts.env },
     args: [
       '-Xmx256m',
+      ...(opts.jvmArgs ?? []),
       '-cp',
       `${classes}:${classpath}`,
       MAIN,
