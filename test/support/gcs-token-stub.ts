@@ -8,7 +8,7 @@
 // fake-gcs-server.
 //
 // It checks what Google's endpoint checks first: a JWT-bearer grant whose assertion is signed (RS256)
-// by the service account's own key, issued by its client_email, for this token_uri. Anything else is
+// by the service account's own key, issued by its client_email, for Google's token endpoint (or this one). Anything else is
 // refused with Google's answer (400 `invalid_grant`), so a wrong key in the JSON fails as it would
 // against Google.
 import { generateKeyPairSync, randomBytes, verify, type KeyObject } from 'node:crypto';
@@ -27,6 +27,8 @@ export interface GcsTokenStub {
   writeServiceAccount(file: string, projectId: string): { clientEmail: string };
   stop(): Promise<void>;
 }
+
+const GOOGLE_TOKEN_URI = 'https://oauth2.googleapis.com/token';
 
 interface Account {
   clientEmail: string;
@@ -87,8 +89,13 @@ export async function startGcsTokenStub(): Promise<GcsTokenStub> {
       refuse(res, 'Invalid JWT Signature.');
       return;
     }
-    if (payload.aud !== tokenUri || typeof payload.exp !== 'number' || payload.exp * 1000 < Date.now()) {
-      refuse(res, 'Invalid JWT: audience or expiry');
+    // google-auth-library 1.7.0 signs for Google's own token endpoint whatever token_uri says.
+    if (payload.aud !== GOOGLE_TOKEN_URI && payload.aud !== tokenUri) {
+      refuse(res, `Invalid JWT: audience ${String(payload.aud)}`);
+      return;
+    }
+    if (typeof payload.exp !== 'number' || payload.exp * 1000 < Date.now()) {
+      refuse(res, 'Invalid JWT: Token must be a short-lived token and in a reasonable timeframe.');
       return;
     }
     issued++;
