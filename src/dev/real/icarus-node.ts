@@ -53,6 +53,8 @@ export interface SidecarJvmOptions {
   jvmArgs?: string[];
   /** Added to the inherited environment. */
   env?: Record<string, string>;
+  /** Extra classpath entries, after the sidecar's own. */
+  classpath?: string[];
 }
 
 export async function startIcarusNode(
@@ -68,7 +70,7 @@ export async function startIcarusNode(
       '-Xmx256m',
       ...(opts.jvmArgs ?? []),
       '-cp',
-      `${classes}:${classpath}`,
+      [classes, classpath, ...(opts.classpath ?? [])].join(':'),
       MAIN,
       `127.0.0.1:${port}`,
       `127.0.0.1:${opts.jmxPort}`,
