@@ -87,10 +87,12 @@ export async function simulatorTarget(): Promise<ContractTarget & { cluster: Sim
 export async function realTarget(sidecar: SidecarJvmOptions = {}): Promise<ContractTarget> {
   const workDir = mkdtempSync(join(tmpdir(), 'icarus-real-'));
   const node = await startCassandra({ workDir, clusterName: 'contract' });
-  const icarus = await startIcarusNode({ workDir, jmxPort: node.jmxPort, ...sidecar }).catch(async (err: unknown) => {
-    await node.stop();
-    throw err;
-  });
+  const icarus = await startIcarusNode({ workDir, jmxPort: node.jmxPort, ...sidecar }).catch(
+    async (err: unknown) => {
+      await node.stop();
+      throw err;
+    },
+  );
   const cql = new cassandra.Client({
     contactPoints: [`127.0.0.1:${node.cqlPort}`],
     localDataCenter: 'datacenter1',
