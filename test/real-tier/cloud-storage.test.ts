@@ -1,0 +1,493 @@
+// The operator's backup → restore round trip on real object-storage servers, with esop 3.0.1's own
+// cloud clients inside the real tier's sidecar (tools/icarus-node) next to a real Cassandra 5.0.8 node:
+//
+//   S3          MinIO            at https://<bucket>.s3.amazonaws.com        (AWS SDK v2 2.20.38)
+//   Azure Blob  Azurite 3.35.0   at https://<account>.blob.core.windows.net  (azure-storage 8.6.6)
+//   GCS         fake-gcs-server  at https://storage.googleapis.com          (google-cloud-storage 2.9.2)
+//
+// esop 3.x takes no endpoint for any of them (AWS_ENDPOINT is read and never used; Azure and GCS talk
+// to fixed host names), so the sidecar's JVM — test-tier plumbing only, nothing the operator sends —
+// gets a hosts file (`-Djdk.net.hosts.file`) mapping those names to the servers on loopback :443, a
+// trust store holding the servers' self-signed certificate, and its credentials in its environment, as
+// Icarus 3.x is deployed: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/AWS_REGION,
+// AZURE_STORAGE_ACCOUNT/AZURE_STORAGE_KEY, GOOGLE_APPLICATION_CREDENTIALS (a service-account JSON whose
+// token_uri is test/support/gcs-token-stub.ts: Google's client always exchanges a signed JWT for a
+// token first, and fake-gcs-server has no token endpoint).
+//
+// For each provider: rows in two tables of two keyspaces, a CassandraBackup to the bucket → Succeeded,
+// the bucket listed through the server's own API in Icarus's layout, the rows lost, a CassandraRestore
+// by backup name → Succeeded and every row back, counted. Needs port 443 (root): skipped otherwise.
+// Run by `npm run test:real`.
+//
+// S3 on MinIO: esop 3.0.1 puts every object with `x-amz-storage-class: STANDARD_IA`, which MinIO refuses
+// (Amazon S3 accepts it). One bucket gets esop's requests unmodified and pins that failure; for the
+// other, tools/s3-storage-class-shim (an AWS SDK interceptor on the sidecar's classpath, test tier only)
+// drops that one header, so the rest of esop's S3 path is proven on MinIO. See docs/icarus.md.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { Agent, request } from 'node:https';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { CoreV1Api, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
+import { CreateBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { BlobServiceClient, newPipeline, StorageSharedKeyCredential } from '@azure/storage-blob';
+import {
+  azureBlobHostName,
+  GCS_HOST_NAME,
+  renderHostsFile,
+  s3HostNames,
+} from '../../src/dev/stack/jvm-hosts.js';
+import { buildIcarusNode } from '../../src/dev/real/icarus-node.js';
+import { canListen, freeLoopbackAddress } from '../../src/dev/stack/loopback.js';
+import { repoRoot } from '../../src/dev/stack/repo.js';
+import {
+  randomToken,
+  startAzurite,
+  startFakeGcs,
+  startMinio,
+  type AzuriteServer,
+  type FakeGcsServer,
+  type MinioServer,
+} from '../../src/dev/stack/storage-servers.js';
+import { writeSelfSignedCert, type SelfSignedCert } from '../../src/dev/stack/tls.js';
+import { realTarget, type ContractNode, type ContractTarget } from '../contract/targets.js';
+import { loopbackLookup, workDir } from '../storage/support.js';
+import { Backups, Restores, succeeded } from '../support/custom-resources.js';
+import { startGcsTokenStub, type GcsTokenStub } from '../support/gcs-token-stub.js';
+import { startOperator, type OperatorProcess } from '../support/operator.js';
+import { createNamespace, kubeConfig, uniqueName } from '../support/stack-env.js';
+
+const probe = await canListen('127.0.0.1', 443);
+const skip =
+  probe === true || probe.code === 'EADDRINUSE'
+    ? false
+    : `port 443 cannot be bound here (${probe.code}): esop's clients reach the storage servers only on :443, which needs root or CAP_NET_BIND_SERVICE`;
+
+const CLUSTER = 'contract';
+const TABLES = ['cloud_a.orders', 'cloud_b.events'] as const;
+const ENTITIES = 'cloud_a,cloud_b';
+const ROWS_PER_TABLE = 600;
+const GCP_PROJECT = 'cbo-test-project';
+
+type Provider = 's3' | 'azure' | 'gcp';
+
+describe('backup → restore through the operator on real S3, Azure Blob and GCS servers', { skip }, () => {
+  const work = workDir('real-cloud');
+  let cert: SelfSignedCert;
+  let minio: MinioServer;
+  let azurite: AzuriteServer;
+  let gcs: FakeGcsServer;
+  let tokens: GcsTokenStub;
+  let target: ContractTarget;
+  let node: ContractNode;
+  let kc: KubeConfig;
+  let namespace: string;
+  let operator: OperatorProcess | undefined;
+  let backups: Backups;
+  let restores: Restores;
+  const agents: Agent[] = [];
+  const secrets: string[] = [];
+  const bucket: Record<Provider | 's3Plain', string> = {
+    s3: `cbo-s3-${randomToken(10)}`,
+    s3Plain: `cbo-s3plain-${randomToken(10)}`,
+    azure: `cbo-azure-${randomToken(10)}`,
+    gcp: `cbo-gcs-${randomToken(10)}`,
+  };
+  let s3: S3Client;
+  let blobs: BlobServiceClient;
+  let gcsAgent: Agent;
+
+  before(async () => {
+    const started = Date.now();
+    const [s3Host, azureHost, gcsHost] = [
+      await freeLoopbackAddress(443),
+      await freeLoopbackAddress(443),
+      await freeLoopbackAddress(443),
+    ];
+    cert = writeSelfSignedCert({
+      dir: join(work.dir, 'tls'),
+      // esop's Java SDK asks for <bucket>.s3.amazonaws.com in us-east-1, the tests' JS SDK for
+      // <bucket>.s3.us-east-1.amazonaws.com.
+      names: [
+        's3.amazonaws.com',
+        '*.s3.amazonaws.com',
+        's3.us-east-1.amazonaws.com',
+        '*.s3.us-east-1.amazonaws.com',
+        '*.blob.core.windows.net',
+        GCS_HOST_NAME,
+      ],
+      javaTrustStore: true,
+    });
+    minio = await startMinio({
+      workDir: work.dir,
+      host: s3Host,
+      port: 443,
+      tls: cert,
+      domains: ['s3.amazonaws.com', 's3.us-east-1.amazonaws.com'],
+    });
+    azurite = await startAzurite({ workDir: work.dir, host: azureHost, port: 443, tls: cert });
+    gcs = await startFakeGcs({
+      workDir: work.dir,
+      host: gcsHost,
+      port: 443,
+      tls: cert,
+      externalUrl: `https://${GCS_HOST_NAME}`,
+    });
+    tokens = await startGcsTokenStub();
+    const serviceAccount = join(work.dir, 'gcp-service-account.json');
+    tokens.writeServiceAccount(serviceAccount, GCP_PROJECT);
+    const serviceAccountJson = readFileSync(serviceAccount, 'utf8');
+    secrets.push(minio.credentials.secretAccessKey, azurite.accountKey);
+
+    // The buckets, made through each server's own API, the way a platform team makes them beforehand
+    // (the operator sends skipBucketVerification: true and never creates one).
+    const agent = (map: Record<string, string>) => {
+      const a = new Agent({ ca: cert.certPem, lookup: loopbackLookup(map).lookup });
+      agents.push(a);
+      return a;
+    };
+    s3 = new S3Client({
+      region: minio.region,
+      credentials: minio.credentials,
+      maxAttempts: 1,
+      requestHandler: { httpsAgent: agent({ '.amazonaws.com': s3Host }) },
+    });
+    await s3.send(new CreateBucketCommand({ Bucket: bucket.s3 }));
+    await s3.send(new CreateBucketCommand({ Bucket: bucket.s3Plain }));
+    blobs = azureClient(azurite, agent({ '.blob.core.windows.net': azureHost }));
+    await blobs.getContainerClient(bucket.azure).create();
+    gcsAgent = agent({ [GCS_HOST_NAME]: gcsHost });
+    const made = await httpsJson(
+      'POST',
+      `https://${GCS_HOST_NAME}/storage/v1/b?project=${GCP_PROJECT}`,
+      gcsAgent,
+      { name: bucket.gcp },
+    );
+    assert.equal(made.status, 200, made.body);
+
+    // The sidecar's JVM reaches the clouds' host names on loopback, and only there.
+    const hostsFile = join(work.dir, 'jvm-hosts');
+    writeFileSync(
+      hostsFile,
+      renderHostsFile(readFileSync('/etc/hosts', 'utf8'), [
+        { address: s3Host, names: s3HostNames([bucket.s3, bucket.s3Plain]) },
+        { address: azureHost, names: [azureBlobHostName(azurite.accountName)] },
+        { address: gcsHost, names: [GCS_HOST_NAME] },
+      ]),
+    );
+    const trustStore = cert.trustStore;
+    assert.ok(trustStore);
+    target = await realTarget({
+      jvmArgs: [
+        `-Djdk.net.hosts.file=${hostsFile}`,
+        `-Djavax.net.ssl.trustStore=${trustStore.file}`,
+        `-Djavax.net.ssl.trustStoreType=${trustStore.type}`,
+        // Guards a store of public certificates only (tls.ts): not a credential.
+        `-Djavax.net.ssl.trustStorePassword=${trustStore.password}`,
+        // MinIO refuses esop 3.0.1's `x-amz-storage-class: STANDARD_IA` (tools/s3-storage-class-shim):
+        // dropped for this bucket only; s3Plain gets esop's requests unmodified.
+        `-Dcbo.testtier.s3.dropStorageClassBuckets=${bucket.s3}`,
+        // esop 3.0.1's S3 uploader allocates one buffer of this size per file in flight (100 MiB by
+        // default: several files at once exhaust the sidecar's 256 MiB heap). 5 MiB is S3's minimum.
+        '-Dupload.max.part.size=5242880',
+      ],
+      classpath: [await buildS3StorageClassShim(join(work.dir, 's3-shim'))],
+      env: {
+        AWS_REGION: minio.region,
+        AWS_ACCESS_KEY_ID: minio.credentials.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: minio.credentials.secretAccessKey,
+        // Never ask an instance metadata service (there is none on loopback; credentials are above).
+        AWS_EC2_METADATA_DISABLED: 'true',
+        AZURE_STORAGE_ACCOUNT: azurite.accountName,
+        AZURE_STORAGE_KEY: azurite.accountKey,
+        GOOGLE_APPLICATION_CREDENTIALS: serviceAccount,
+      },
+    });
+    const first = target.nodes[0];
+    if (!first) throw new Error('the real target has no node');
+    node = first;
+
+    kc = kubeConfig();
+    namespace = await createNamespace(kc, 'real-cloud');
+    const core = kc.makeApiClient(CoreV1Api);
+    // The real node as the operator finds it: a Pod with the IBM labels whose IP is the node's address.
+    const pod = `${CLUSTER}-cassandra-${node.dc}-0`;
+    await core.createNamespacedPod({
+      namespace,
+      body: {
+        metadata: {
+          name: pod,
+          labels: {
+            'cassandra-cluster-instance': CLUSTER,
+            'cassandra-cluster-component': 'cassandra',
+            'cassandra-cluster-dc': node.dc,
+          },
+        },
+        spec: { containers: [{ name: 'cassandra', image: 'cassandra:5.0' }] },
+      },
+    });
+    await core.patchNamespacedPodStatus(
+      { namespace, name: pod, body: { status: { phase: 'Running', podIP: '127.0.0.1' } } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+    // The Secrets as the API describes them, one per provider. The operator checks their keys before
+    // any node works; Icarus 3.x (this sidecar, esop 3.0.1) never reads them and takes the same
+    // credentials from its own environment (above). Icarus 2.x would read them itself.
+    const secret = (name: string, stringData: Record<string, string>) =>
+      core.createNamespacedSecret({ namespace, body: { metadata: { name }, stringData } });
+    await secret('s3-credentials', {
+      awsaccesskeyid: minio.credentials.accessKeyId,
+      awssecretaccesskey: minio.credentials.secretAccessKey,
+      awsregion: minio.region,
+    });
+    await secret('azure-credentials', {
+      azurestorageaccount: azurite.accountName,
+      azurestoragekey: azurite.accountKey,
+    });
+    await secret('gcp-credentials', { gcp: serviceAccountJson });
+
+    operator = startOperator({
+      WATCH_NAMESPACES: namespace,
+      TEMPORAL_TASK_QUEUE: uniqueName('real-cloud'),
+      ICARUS_PORT: new URL(node.url).port,
+      ICARUS_GENERATION: 'auto',
+      ICARUS_POLL_INTERVAL_MS: '500',
+      CASSANDRA_DATA_DIRS: target.dataDirs.join(','),
+      CASSANDRA_DIRECTORY: target.cassandraDirectory,
+      RESTORE_DOWNLOAD_DIR: target.downloadDir,
+    });
+    const logs = () => operator?.logs.slice(-40).join('\n') ?? '';
+    backups = new Backups(kc, namespace, logs);
+    restores = new Restores(kc, namespace, logs);
+    await operator.waitForLog(/Worker running/);
+    console.log(`[real cloud] servers, Cassandra, sidecar and operator ready in ${Date.now() - started} ms`);
+  });
+
+  after(async () => {
+    await operator?.stop();
+    await target?.stop();
+    s3?.destroy();
+    for (const a of agents) a.destroy();
+    await Promise.all([minio?.stop(), azurite?.stop(), gcs?.stop(), tokens?.stop()]);
+    work.remove();
+  });
+
+  /** Every object name in the bucket, through the storage server's own API. */
+  async function listBucket(provider: Provider, s3Bucket = bucket.s3): Promise<string[]> {
+    const keys: string[] = [];
+    if (provider === 's3') {
+      let token: string | undefined;
+      do {
+        const page = await s3.send(new ListObjectsV2Command({ Bucket: s3Bucket, ContinuationToken: token }));
+        keys.push(...(page.Contents ?? []).map((o) => String(o.Key)));
+        token = page.NextContinuationToken;
+      } while (token);
+    } else if (provider === 'azure') {
+      for await (const blob of blobs.getContainerClient(bucket.azure).listBlobsFlat()) keys.push(blob.name);
+    } else {
+      let token = '';
+      do {
+        const page = await httpsJson(
+          'GET',
+          `https://${GCS_HOST_NAME}/storage/v1/b/${bucket.gcp}/o${token ? `?pageToken=${encodeURIComponent(token)}` : ''}`,
+          gcsAgent,
+        );
+        assert.equal(page.status, 200, page.body);
+        const json = JSON.parse(page.body) as { items?: { name: string }[]; nextPageToken?: string };
+        keys.push(...(json.items ?? []).map((o) => o.name));
+        token = json.nextPageToken ?? '';
+      } while (token);
+    }
+    return keys.sort();
+  }
+
+  const rowsOf = (provider: Provider, table: string) =>
+    Array.from({ length: ROWS_PER_TABLE }, (_, id) => ({ id, v: `${provider}:${table}:${id}` }));
+  const byId = (rows: Record<string, unknown>[]) => [...rows].sort((a, b) => Number(a.id) - Number(b.id));
+
+  async function roundTrip(provider: Provider, location: string, secretName: string): Promise<void> {
+    const t0 = Date.now();
+    for (const table of TABLES) await target.putRows(table, rowsOf(provider, table));
+    const backup = uniqueName(`${provider}-backup`);
+    await backups.create(backup, {
+      cassandraCluster: CLUSTER,
+      storageLocation: location,
+      secretName,
+      entities: ENTITIES,
+    });
+    const backedUp = await backups.waitFor(
+      backup,
+      'Succeeded decided',
+      (b) => succeeded(b) !== undefined && succeeded(b) !== 'Unknown',
+    );
+    assert.equal(succeeded(backedUp), 'True', JSON.stringify(backedUp.status));
+    const tag = backedUp.status?.snapshotTag;
+    assert.ok(tag, 'status.snapshotTag');
+    const t1 = Date.now();
+
+    // Icarus's layout, listed through the storage server itself: the node's folder
+    // <cluster>/<dc>/<hostId>/ with data/ and manifests/<tag>.json, and topology/<tag>.json at the root.
+    const keys = await listBucket(provider);
+    const nodeDir = `${CLUSTER}/${node.dc}/${node.hostId}/`;
+    assert.ok(keys.includes(`${nodeDir}manifests/${tag}.json`), `no manifest in ${JSON.stringify(keys)}`);
+    assert.ok(keys.includes(`topology/${tag}.json`), `no topology file in ${JSON.stringify(keys)}`);
+    for (const table of TABLES) {
+      const [ks, name] = table.split('.');
+      assert.ok(
+        keys.some((k) => k.startsWith(`${nodeDir}data/${ks}/${name}-`) && k.endsWith('-Data.db')),
+        `no Data.db of ${table} under ${nodeDir}data/ in ${JSON.stringify(keys)}`,
+      );
+    }
+    const stray = keys.filter((k) => !k.startsWith(nodeDir) && !k.startsWith('topology/'));
+    assert.deepEqual(stray, [], 'objects outside Icarus’s layout');
+
+    // A bad day: every row of both tables lost.
+    for (const table of TABLES) {
+      await target.loseRows(table);
+      assert.equal((await target.rows(table)).length, 0);
+    }
+
+    const restore = uniqueName(`${provider}-restore`);
+    await restores.create(restore, {
+      cassandraCluster: CLUSTER,
+      cassandraBackup: backup,
+      entities: ENTITIES,
+    });
+    const restored = await restores.waitFor(
+      restore,
+      'Succeeded decided',
+      (r) => succeeded(r) !== undefined && succeeded(r) !== 'Unknown',
+    );
+    assert.equal(succeeded(restored), 'True', JSON.stringify(restored.status));
+    assert.deepEqual(
+      restored.status?.phases?.map((p) => [p.name, p.state]),
+      [
+        ['DOWNLOAD', 'COMPLETED'],
+        ['TRUNCATE', 'COMPLETED'],
+        ['IMPORT', 'COMPLETED'],
+        ['CLEANUP', 'COMPLETED'],
+      ],
+    );
+    const counts: string[] = [];
+    for (const table of TABLES) {
+      const back = byId(await target.rows(table));
+      counts.push(`${table} ${back.length}`);
+      assert.equal(back.length, ROWS_PER_TABLE, `${table}: rows back`);
+      assert.deepEqual(back, rowsOf(provider, table));
+    }
+    console.log(
+      `[real cloud] ${provider}: ${keys.length} objects in ${location}; rows back after the restore: ` +
+        `${counts.join(', ')}; backup ${t1 - t0} ms, restore ${Date.now() - t1} ms`,
+    );
+  }
+
+  test('S3 (MinIO), esop 3.0.1 unmodified: MinIO refuses its STANDARD_IA uploads, and the backup fails with MinIO’s own message', async () => {
+    for (const table of TABLES) await target.putRows(table, rowsOf('s3', table));
+    const backup = uniqueName('s3plain-backup');
+    await backups.create(backup, {
+      cassandraCluster: CLUSTER,
+      storageLocation: `s3://${bucket.s3Plain}`,
+      secretName: 's3-credentials',
+      entities: ENTITIES,
+    });
+    const failed = await backups.waitFor(
+      backup,
+      'Succeeded decided',
+      (b) => succeeded(b) !== undefined && succeeded(b) !== 'Unknown',
+    );
+    assert.equal(succeeded(failed), 'False', JSON.stringify(failed.status));
+    const condition = failed.status?.conditions?.find((c) => c.type === 'Succeeded');
+    assert.match(String(condition?.message), /Invalid storage class\. \(Service: S3, Status Code: 400/);
+    // Nothing that would make it look like a backup: no manifest, no topology file.
+    const keys = await listBucket('s3', bucket.s3Plain);
+    assert.deepEqual(
+      keys.filter((k) => k.includes('/manifests/') || k.startsWith('topology/')),
+      [],
+    );
+  });
+
+  test('S3 (MinIO at https://<bucket>.s3.amazonaws.com, storage-class header dropped): backup, layout, restore by backup name', async () => {
+    await roundTrip('s3', `s3://${bucket.s3}`, 's3-credentials');
+  });
+
+  test('Azure Blob (Azurite at https://<account>.blob.core.windows.net): backup, layout, restore by backup name', async () => {
+    await roundTrip('azure', `azure://${bucket.azure}`, 'azure-credentials');
+  });
+
+  test('GCS (fake-gcs-server at https://storage.googleapis.com): backup, layout, restore by backup name', async () => {
+    await roundTrip('gcp', `gcp://${bucket.gcp}`, 'gcp-credentials');
+    // esop's Google client got its token from the service account's token_uri, by a JWT signed with
+    // the account's key (the stub refuses anything else).
+    assert.ok(tokens.issued > 0, 'no token was exchanged');
+    assert.deepEqual(tokens.refused, []);
+  });
+
+  test('no credential is in the operator’s log', () => {
+    const logs = operator?.logs.join('\n') ?? '';
+    for (const s of secrets) assert.ok(!logs.includes(s), 'a storage credential is in the operator log');
+  });
+});
+
+/**
+ * Compiles tools/s3-storage-class-shim against the sidecar's own classpath (the AWS SDK inside esop
+ * 3.0.1) and registers it as an S3 execution interceptor; returns the classpath entry.
+ */
+async function buildS3StorageClassShim(dir: string): Promise<string> {
+  const { classpath } = await buildIcarusNode();
+  mkdirSync(join(dir, 'software', 'amazon', 'awssdk', 'services', 's3'), { recursive: true });
+  const javac = spawnSync(
+    'javac',
+    [
+      '-d',
+      dir,
+      '-cp',
+      classpath,
+      join(repoRoot, 'tools', 's3-storage-class-shim', 'StripStorageClassInterceptor.java'),
+    ],
+    { encoding: 'utf8', timeout: 120_000 },
+  );
+  assert.equal(javac.status, 0, `javac: ${javac.stderr}`);
+  writeFileSync(
+    join(dir, 'software', 'amazon', 'awssdk', 'services', 's3', 'execution.interceptors'),
+    'dev.cassandrabackupoperator.testtier.StripStorageClassInterceptor\n',
+  );
+  return dir;
+}
+
+/** Azurite through @azure/storage-blob, with an https.Agent that trusts the test certificate. */
+function azureClient(azurite: AzuriteServer, agent: Agent): BlobServiceClient {
+  const pipeline = newPipeline(new StorageSharedKeyCredential(azurite.accountName, azurite.accountKey));
+  pipeline.factories.push({
+    create: (next) => ({
+      sendRequest: (req) => {
+        req.agent = agent;
+        return next.sendRequest(req);
+      },
+    }),
+  });
+  return new BlobServiceClient(`https://${azureBlobHostName(azurite.accountName)}`, pipeline);
+}
+
+function httpsJson(
+  method: string,
+  url: string,
+  agent: Agent,
+  body?: unknown,
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      { method, agent, timeout: 30_000, headers: body ? { 'content-type': 'application/json' } : {} },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => (text += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error(`no answer from ${url} in 30 s`)));
+    req.on('error', reject);
+    req.end(body ? JSON.stringify(body) : undefined);
+  });
+}
