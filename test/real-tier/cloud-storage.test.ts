@@ -19,8 +19,8 @@
 // by backup name → Succeeded and every row back, counted. Needs port 443 (root): skipped otherwise.
 // Run by `npm run test:real`.
 //
-// S3 on MinIO: esop 3.0.1 puts every object with `x-amz-storage-class: STANDARD_IA`, which MinIO refuses
-// (Amazon S3 accepts it). One bucket gets esop's requests unmodified and pins that failure; for the
+// S3 on MinIO: esop 3.0.1 sends every PutObject (the manifest, the topology file) with
+// `x-amz-storage-class: STANDARD_IA`, which MinIO refuses (Amazon S3 accepts it). One bucket gets esop's requests unmodified and pins that failure; for the
 // other, tools/s3-storage-class-shim (an AWS SDK interceptor on the sidecar's classpath, test tier only)
 // drops that one header, so the rest of esop's S3 path is proven on MinIO. See docs/icarus.md.
 import assert from 'node:assert/strict';
@@ -399,8 +399,13 @@ describe('backup → restore through the operator on real S3, Azure Blob and GCS
     assert.equal(succeeded(failed), 'False', JSON.stringify(failed.status));
     const condition = failed.status?.conditions?.find((c) => c.type === 'Succeeded');
     assert.match(String(condition?.message), /Invalid storage class\. \(Service: S3, Status Code: 400/);
-    // Nothing that would make it look like a backup: no manifest, no topology file.
+    // The data files went up (multipart uploads carry no storage class); nothing that would make it
+    // look like a backup did: no manifest, no topology file.
     const keys = await listBucket('s3', bucket.s3Plain);
+    assert.ok(
+      keys.some((k) => k.endsWith('-Data.db')),
+      `no data file in ${JSON.stringify(keys)}`,
+    );
     assert.deepEqual(
       keys.filter((k) => k.includes('/manifests/') || k.startsWith('topology/')),
       [],

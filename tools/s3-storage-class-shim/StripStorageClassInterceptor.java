@@ -12,9 +12,10 @@ import software.amazon.awssdk.http.SdkHttpRequest;
 /**
  * TEST TIER ONLY, for MinIO; never part of what the operator or a deployed Icarus runs.
  *
- * esop 3.0.1 puts every object with `x-amz-storage-class: STANDARD_IA` (BaseS3Backuper: PutObject and
- * CreateMultipartUpload), which Amazon S3 accepts and MinIO refuses with 400 InvalidStorageClass before
- * anything else (MinIO knows only STANDARD and REDUCED_REDUNDANCY). This interceptor drops that one
+ * esop 3.0.1 sends every PutObject (manifests, topology files; data files go as multipart uploads
+ * without a class) with `x-amz-storage-class: STANDARD_IA` (BaseS3Backuper.getPutObjectRequest), which
+ * Amazon S3 accepts and MinIO refuses with 400 InvalidStorageClass before anything else (MinIO knows only
+ * STANDARD and REDUCED_REDUNDANCY). This interceptor drops that one
  * header, before the request is signed, for the buckets named in the system property
  * `cbo.testtier.s3.dropStorageClassBuckets` (comma-separated) and for no other, so that the rest of
  * esop's real S3 path (SigV4 with the environment's credentials, virtual-host addressing, uploads,
