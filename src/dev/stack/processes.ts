@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -103,16 +103,75 @@ export function startProcess(opts: ProcessOptions): ManagedProcess {
         signal('SIGKILL');
         await exited;
       }
+      await groupGone(pid);
     },
     async kill() {
       if (!alive) return;
       // The watchdog would pass a TERM on; a fault test wants the child itself killed hard.
       signal('SIGKILL');
       await exited;
+      // The watchdog can be gone before the killed server has let go of its ports: a restart on the same
+      // port would then fail with "address already in use".
+      await groupGone(pid);
     },
   };
   running.add(handle);
   return handle;
+}
+
+/**
+ * Waits (at most 10 s) until no live process is left in the process group: each has exited and let go of
+ * its files and ports (a zombie waiting to be reaped holds neither, once all its threads are gone). Linux reads /proc; elsewhere a
+ * signal 0 to the group tells whether any member, zombie or not, is left.
+ */
+async function groupGone(pgid: number): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline && groupAlive(pgid)) await sleep(20);
+}
+
+function groupAlive(pgid: number): boolean {
+  if (!existsSync('/proc/self/stat')) {
+    try {
+      process.kill(-pgid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue; // exited while we looked
+    }
+    // "pid (comm) state ppid pgrp …": comm may hold spaces and parentheses, so split after the last ')'.
+    const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(pgrp) !== pgid) continue;
+    // A multi-threaded process's leader shows Z while its other threads still exit and hold its files.
+    if (state !== 'Z' && state !== 'X') return true;
+    if (threadsAlive(entry)) return true;
+  }
+  return false;
+}
+
+function threadsAlive(pid: string): boolean {
+  let tasks: string[];
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return false;
+  }
+  return tasks.some((task) => {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${task}/stat`, 'utf8');
+      const state = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
+      return state !== 'Z' && state !== 'X';
+    } catch {
+      return false;
+    }
+  });
 }
 
 /** Signals every child still running: for `process.on('exit')`, where nothing asynchronous runs. */

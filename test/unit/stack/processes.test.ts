@@ -3,6 +3,12 @@ import { spawn } from 'node:child_process';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startProcess } from '../../../src/dev/stack/processes.js';
+import { freePort } from '../../../src/net/free-port.js';
 
 const alive = (pid: number) => {
   try {
@@ -68,4 +74,38 @@ test('a stack process ends when its owner dies of an uncaught error', async () =
   await exited(owner);
   assert.equal(owner.exitCode, 1);
   assert.ok(await gone(childPid, 10_000), `child ${childPid} outlived its crashed owner`);
+});
+
+test('kill() returns once the killed server has let go of its port: a restart can bind it at once', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cbo-kill-'));
+  for (let round = 0; round < 5; round++) {
+    const port = await freePort();
+    const proc = startProcess({
+      name: 'listener',
+      command: process.execPath,
+      args: [
+        '-e',
+        `require('node:net').createServer().listen(${port}, '127.0.0.1', () => console.log('up'))`,
+      ],
+      logFile: join(dir, `listener-${round}.log`),
+    });
+    // Until it listens: the port refuses a second listener.
+    for (let i = 0; ; i++) {
+      const bound = await new Promise<boolean>((resolve) => {
+        const probe = createServer();
+        probe.once('error', () => resolve(false));
+        probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+      });
+      if (!bound) break;
+      assert.ok(i < 200, 'the listener came up');
+      await sleep(25);
+    }
+    await proc.kill();
+    const rebound = await new Promise<string>((resolve) => {
+      const again = createServer();
+      again.once('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? String(err)));
+      again.listen(port, '127.0.0.1', () => again.close(() => resolve('bound')));
+    });
+    assert.equal(rebound, 'bound', `round ${round}: the port was still held after kill()`);
+  }
 });
