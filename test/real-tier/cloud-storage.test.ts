@@ -29,7 +29,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:https';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { CoreV1Api, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { CreateBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { BlobServiceClient, newPipeline, StorageSharedKeyCredential } from '@azure/storage-blob';
 import {
@@ -54,6 +54,7 @@ import { writeSelfSignedCert, type SelfSignedCert } from '../../src/dev/stack/tl
 import { realTarget, type ContractNode, type ContractTarget } from '../contract/targets.js';
 import { loopbackLookup, workDir } from '../storage/support.js';
 import { Backups, Restores, succeeded } from '../support/custom-resources.js';
+import { createRealNodePod } from '../support/real-node-pod.js';
 import { startGcsTokenStub, type GcsTokenStub } from '../support/gcs-token-stub.js';
 import { startOperator, type OperatorProcess } from '../support/operator.js';
 import { createNamespace, kubeConfig, uniqueName } from '../support/stack-env.js';
@@ -211,26 +212,7 @@ describe('backup → restore through the operator on real S3, Azure Blob and GCS
     kc = kubeConfig();
     namespace = await createNamespace(kc, 'real-cloud');
     const core = kc.makeApiClient(CoreV1Api);
-    // The real node as the operator finds it: a Pod with the IBM labels whose IP is the node's address.
-    const pod = `${CLUSTER}-cassandra-${node.dc}-0`;
-    await core.createNamespacedPod({
-      namespace,
-      body: {
-        metadata: {
-          name: pod,
-          labels: {
-            'cassandra-cluster-instance': CLUSTER,
-            'cassandra-cluster-component': 'cassandra',
-            'cassandra-cluster-dc': node.dc,
-          },
-        },
-        spec: { containers: [{ name: 'cassandra', image: 'cassandra:5.0' }] },
-      },
-    });
-    await core.patchNamespacedPodStatus(
-      { namespace, name: pod, body: { status: { phase: 'Running', podIP: '127.0.0.1' } } },
-      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-    );
+    await createRealNodePod(kc, namespace, CLUSTER, node.dc);
     // The Secrets as the API describes them, one per provider. The operator checks their keys before
     // any node works; Icarus 3.x (this sidecar, esop 3.0.1) never reads them and takes the same
     // credentials from its own environment (above). Icarus 2.x would read them itself.

@@ -4,9 +4,10 @@
 // Run by `npm run test:real` (also in .ci/run); not part of `npm test`, which needs no Java.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { CoreV1Api, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { realTarget, type ContractTarget } from '../contract/targets.js';
 import { Backups, Restores, succeeded } from '../support/custom-resources.js';
+import { createRealNodePod } from '../support/real-node-pod.js';
 import { startOperator, type OperatorProcess } from '../support/operator.js';
 import { createNamespace, kubeConfig, uniqueName } from '../support/stack-env.js';
 
@@ -25,26 +26,7 @@ before(async () => {
   const node = target.nodes[0];
   if (!node) throw new Error('the real target has no node');
   const core = kc.makeApiClient(CoreV1Api);
-  // The real node as the operator finds it: a Pod with the IBM labels whose IP is the node's address.
-  const pod = `${CLUSTER}-cassandra-${node.dc}-0`;
-  await core.createNamespacedPod({
-    namespace,
-    body: {
-      metadata: {
-        name: pod,
-        labels: {
-          'cassandra-cluster-instance': CLUSTER,
-          'cassandra-cluster-component': 'cassandra',
-          'cassandra-cluster-dc': node.dc,
-        },
-      },
-      spec: { containers: [{ name: 'cassandra', image: 'cassandra:5.0' }] },
-    },
-  });
-  await core.patchNamespacedPodStatus(
-    { namespace, name: pod, body: { status: { phase: 'Running', podIP: '127.0.0.1' } } },
-    setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-  );
+  await createRealNodePod(kc, namespace, CLUSTER, node.dc);
   await core.createNamespacedSecret({ namespace, body: { metadata: { name: 'no-credentials' } } });
   operator = startOperator({
     WATCH_NAMESPACES: namespace,

@@ -1,0 +1,32 @@
+// The real tier's Cassandra node as the operator finds it: a Pod with the IBM operator's labels whose
+// IP is the node's address (127.0.0.1). There is no kubelet: the status is written through its subresource.
+import { CoreV1Api, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
+
+export async function createRealNodePod(
+  kc: KubeConfig,
+  namespace: string,
+  cluster: string,
+  dc: string,
+): Promise<string> {
+  const core = kc.makeApiClient(CoreV1Api);
+  const pod = `${cluster}-cassandra-${dc}-0`;
+  await core.createNamespacedPod({
+    namespace,
+    body: {
+      metadata: {
+        name: pod,
+        labels: {
+          'cassandra-cluster-instance': cluster,
+          'cassandra-cluster-component': 'cassandra',
+          'cassandra-cluster-dc': dc,
+        },
+      },
+      spec: { containers: [{ name: 'cassandra', image: 'cassandra:5.0' }] },
+    },
+  });
+  await core.patchNamespacedPodStatus(
+    { namespace, name: pod, body: { status: { phase: 'Running', podIP: '127.0.0.1' } } },
+    setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+  );
+  return pod;
+}
