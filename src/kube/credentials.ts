@@ -68,8 +68,11 @@ export async function checkCredentials(
   if (family === 'azure') missing.push(...PROVIDER_KEYS.azure.filter((k) => !has(k)));
   if (family === 'gcp' && !has('gcp')) missing.push('gcp');
   if (family === 'aws') {
-    // Without keys the AWS SDK's own chain applies (instance role, web identity): that is allowed.
-    if (has('awsaccesskeyid') !== has('awssecretaccesskey'))
+    // Without keys the AWS SDK's own chain applies (instance role, web identity): that is allowed, but
+    // not for a Secret that holds another provider's keys: that is a wrong Secret or a wrong protocol.
+    const foreign = [...PROVIDER_KEYS.azure, ...PROVIDER_KEYS.gcp].some(has);
+    if (keys.length === 0 && foreign) missing.push('awsaccesskeyid', 'awssecretaccesskey', 'awsregion');
+    else if (has('awsaccesskeyid') !== has('awssecretaccesskey'))
       missing.push(has('awsaccesskeyid') ? 'awssecretaccesskey' : 'awsaccesskeyid');
     if ((has('awsaccesskeyid') || has('awsendpoint')) && !has('awsregion')) missing.push('awsregion');
   }

@@ -82,6 +82,12 @@ test('each problem has its own reason and says what to fix', async () => {
     await outcome('azure-ok', 'gcp://b'),
     /lacks gcp needed for gcp; it holds keys of another provider/,
   );
+  assert.match(
+    await outcome('azure-ok', 's3://b'),
+    /^SecretMissingKeys: Secret azure-ok lacks awsaccesskeyid, awssecretaccesskey, awsregion needed for s3; it holds keys of another provider \(azurestorageaccount, azurestoragekey\)/,
+    'an Azure-only Secret for s3:// is a mistake, not the SDK default chain',
+  );
+  assert.match(await outcome('gcp-ok', 'minio://b'), /^SecretMissingKeys: .*lacks awsaccesskeyid/);
   assert.match(await outcome('aws-ok', 'nfs://b'), /^UnsupportedStorageProtocol:/);
 });
 
