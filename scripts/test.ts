@@ -47,6 +47,11 @@ if (needsStack) {
   if (kubeconfig) operatorEnv = { OPERATOR_KUBECONFIG: kubeconfig };
 }
 
+// No test process reaches a real cloud: test/support/cloud-hosts.mjs maps the clouds' host names to the
+// stack's storage servers where a test says so, and to nothing otherwise.
+const cloudHosts = `--import=${join(repoRoot, 'test/support/cloud-hosts.mjs')}`;
+const nodeOptions = [process.env.NODE_OPTIONS, cloudHosts].filter(Boolean).join(' ');
+
 const code = await new Promise<number>((done) => {
   runner = spawn(
     process.execPath,
@@ -59,7 +64,10 @@ const code = await new Promise<number>((done) => {
       '--test-timeout=600000',
       ...files.map((f) => relative(process.cwd(), f)),
     ],
-    { stdio: 'inherit', env: { ...process.env, ...(stack?.env() ?? {}), ...operatorEnv } },
+    {
+      stdio: 'inherit',
+      env: { ...process.env, ...(stack?.env() ?? {}), ...operatorEnv, NODE_OPTIONS: nodeOptions },
+    },
   );
   runner.once('exit', (c, signal) => done(c ?? (signal ? 1 : 0)));
 });
