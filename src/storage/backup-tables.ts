@@ -1,0 +1,34 @@
+// The tables a backup holds, from its manifests in storage: for each node folder, the manifest esop would
+// restore from (newest match of the tag), and the union of their tables.
+import { latestManifest, manifestTables } from './manifest.js';
+import type { ObjectStore } from './object-store.js';
+
+export interface BackupTables {
+  /** `ks.table`, sorted, outside the system keyspaces. */
+  tables: string[];
+  /** The manifests read (object names). */
+  manifests: string[];
+  /** Node folders with no manifest of the tag. */
+  missing: string[];
+}
+
+export async function readBackupTables(
+  store: ObjectStore,
+  nodeFolders: readonly string[],
+  snapshotTag: string,
+): Promise<BackupTables> {
+  const tables = new Set<string>();
+  const manifests: string[] = [];
+  const missing: string[] = [];
+  for (const folder of nodeFolders) {
+    const prefix = folder ? `${folder}/manifests/` : 'manifests/';
+    const name = latestManifest(await store.list(prefix), snapshotTag);
+    if (!name) {
+      missing.push(folder);
+      continue;
+    }
+    manifests.push(name);
+    for (const t of manifestTables(await store.read(name), name)) tables.add(t);
+  }
+  return { tables: [...tables].sort(), manifests, missing };
+}

@@ -1,0 +1,54 @@
+// esop's backup manifest (`<node folder>/manifests/<tag>-<schemaVersion>-<epochMillis>.json`), validated
+// where it enters: only what the operator reads from it, the keyspaces and tables it holds.
+import { z } from 'zod';
+
+const manifestSchema = z.looseObject({
+  snapshot: z.looseObject({
+    keyspaces: z.record(z.string(), z.looseObject({ tables: z.record(z.string(), z.unknown()) })),
+  }),
+});
+
+/** The keyspaces esop never restores (KeyspaceTable.classifyKeyspace: SYSTEM). */
+export const SYSTEM_KEYSPACES: ReadonlySet<string> = new Set([
+  'system',
+  'system_distributed',
+  'system_traces',
+  'system_auth',
+  'system_schema',
+]);
+
+export class ManifestFormatError extends Error {
+  override name = 'ManifestFormatError';
+}
+
+/** `ks.table` of every table the manifest holds outside the system keyspaces, sorted. */
+export function manifestTables(json: string, name: string): string[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json);
+  } catch (err) {
+    throw new ManifestFormatError(`manifest ${name} is not JSON: ${(err as Error).message}`);
+  }
+  const result = manifestSchema.safeParse(parsed);
+  if (!result.success) {
+    throw new ManifestFormatError(
+      `manifest ${name} is not an esop manifest: ${result.error.issues[0]?.message ?? 'unexpected shape'}`,
+    );
+  }
+  return Object.entries(result.data.snapshot.keyspaces)
+    .filter(([ks]) => !SYSTEM_KEYSPACES.has(ks))
+    .flatMap(([ks, { tables }]) => Object.keys(tables).map((t) => `${ks}.${t}`))
+    .sort();
+}
+
+/**
+ * The manifest esop restores from, among a node folder's object names: those whose path contains
+ * `manifests/<snapshotTag>` (a full tag, or a prefix of one), the newest by the epoch millis that end
+ * the name (esop's Manifest.parseLatestManifest). Undefined when none matches.
+ */
+export function latestManifest(keys: readonly string[], snapshotTag: string): string | undefined {
+  const millis = (key: string) => Number(/-(\d+)\.json$/.exec(key)?.[1] ?? -1);
+  return keys
+    .filter((k) => k.includes(`manifests/${snapshotTag}`) && k.endsWith('.json'))
+    .sort((a, b) => millis(b) - millis(a))[0];
+}

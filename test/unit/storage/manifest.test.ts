@@ -1,0 +1,64 @@
+// Reading esop's manifests: the tables they hold, and which manifest a tag names.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { latestManifest, manifestTables, ManifestFormatError } from '../../../src/storage/manifest.js';
+import { parseLocation } from '../../../src/storage/location.js';
+
+const manifest = (keyspaces: Record<string, string[]>) =>
+  JSON.stringify({
+    snapshot: {
+      name: 'tag',
+      keyspaces: Object.fromEntries(
+        Object.entries(keyspaces).map(([ks, tables]) => [
+          ks,
+          { tables: Object.fromEntries(tables.map((t) => [t, { id: 'x', sstables: {} }])) },
+        ]),
+      ),
+    },
+    tokens: ['1'],
+  });
+
+test('the tables of a manifest, without the system keyspaces esop never restores', () => {
+  const json = manifest({
+    shop: ['orders', 'carts'],
+    system: ['local'],
+    system_schema: ['tables'],
+    system_auth: ['roles'],
+    system_distributed: ['x'],
+    system_traces: ['y'],
+    app: ['events'],
+  });
+  assert.deepEqual(manifestTables(json, 'm.json'), ['app.events', 'shop.carts', 'shop.orders']);
+});
+
+test('a manifest that is not esop’s is a clear error naming the object', () => {
+  assert.throws(
+    () => manifestTables('{', 'a.json'),
+    (e) => e instanceof ManifestFormatError && /a\.json is not JSON/.test(e.message),
+  );
+  assert.throws(() => manifestTables('{"snapshot":{}}', 'b.json'), /b\.json is not an esop manifest/);
+});
+
+test('the manifest a tag names: the newest whose name starts with it, as esop picks', () => {
+  const keys = [
+    'c/dc1/h/manifests/daily-s1-1000.json',
+    'c/dc1/h/manifests/daily-s2-3000.json',
+    'c/dc1/h/manifests/daily-s1-2000.json',
+    'c/dc1/h/manifests/weekly-s1-9000.json',
+    'c/dc1/h/data/ks/t-1/1-2/nb-1-big-Data.db',
+  ];
+  assert.equal(latestManifest(keys, 'daily'), 'c/dc1/h/manifests/daily-s2-3000.json');
+  assert.equal(latestManifest(keys, 'daily-s1-1000'), 'c/dc1/h/manifests/daily-s1-1000.json');
+  assert.equal(latestManifest(keys, 'monthly'), undefined);
+});
+
+test('locations split into provider, bucket and key prefix', () => {
+  assert.deepEqual(parseLocation('s3://bkt/c/dc1/h'), { protocol: 's3', bucket: 'bkt', prefix: 'c/dc1/h' });
+  assert.deepEqual(parseLocation('azure://ctr/'), { protocol: 'azure', bucket: 'ctr', prefix: '' });
+  assert.deepEqual(parseLocation('file:///var/backups/b/c/dc1/h'), {
+    protocol: 'file',
+    bucket: '/',
+    prefix: 'var/backups/b/c/dc1/h',
+  });
+  assert.throws(() => parseLocation('nfs://x'), /not protocol:\/\/bucket/);
+});
