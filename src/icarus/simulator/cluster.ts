@@ -34,6 +34,11 @@ export interface SimulatedNode {
   identity: NodeIdentity;
   simulator: IcarusSimulator;
   data: NodeData;
+  /**
+   * Cassandra's auto-snapshots of truncated tables (`snapshots/truncated-*`), each table's rows as
+   * they were: kept until a restore's CLEANUP deletes every one on the node (unless noDeleteTruncates).
+   */
+  truncated: Map<string, Row[]>;
 }
 
 export class SimulatedCluster {
@@ -59,7 +64,12 @@ export class SimulatedCluster {
           ],
         };
         const data: NodeData = new Map();
-        const node: SimulatedNode = { identity, data, simulator: undefined as unknown as IcarusSimulator };
+        const node: SimulatedNode = {
+          identity,
+          data,
+          truncated: new Map(),
+          simulator: undefined as unknown as IcarusSimulator,
+        };
         node.simulator = new IcarusSimulator({
           host: identity.address,
           port: opts.port ?? 4567,
@@ -89,9 +99,16 @@ export class SimulatedCluster {
     await Promise.all(this.nodes.map((n) => n.simulator.stop()));
   }
 
-  /** Cassandra's TRUNCATE: the table is emptied on every node, whatever datacenter asked. */
+  /**
+   * Cassandra's TRUNCATE: the table is emptied on every node, whatever datacenter asked, each node
+   * keeping its rows in a truncated-* snapshot (auto_snapshot).
+   */
   truncate(table: string): void {
-    for (const node of this.nodes) node.data.set(table, []);
+    for (const node of this.nodes) {
+      const rows = node.data.get(table) ?? [];
+      if (rows.length) node.truncated.set(table, [...(node.truncated.get(table) ?? []), ...rows]);
+      node.data.set(table, []);
+    }
   }
 
   /** The cluster topology file Icarus writes at the bucket root with a backup. */

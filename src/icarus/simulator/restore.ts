@@ -41,12 +41,6 @@ export function restoreExecutor(cluster: SimulatedCluster, node: SimulatedNode):
       if (!found) throw new Error('There is no manifest requested found.');
       return found;
     };
-    const tables = () => {
-      const { manifest: m } = manifest();
-      return Object.entries(m.snapshot.keyspaces)
-        .flatMap(([ks, { tables: t }]) => Object.keys(t).map((n) => `${ks}.${n}`))
-        .filter(selected);
-    };
     return {
       // esop's coordinator: one node-local restore at a time on a node.
       precheck: () =>
@@ -74,7 +68,9 @@ export function restoreExecutor(cluster: SimulatedCluster, node: SimulatedNode):
             break;
           }
           case 'TRUNCATE':
-            for (const t of tables()) cluster.truncate(rename[t] ?? t);
+            // As esop: the tables named, or every current table of the keyspaces named (of all
+            // non-system keyspaces when none are), whether the backup holds them or not.
+            for (const t of liveTables(node, str(request, 'entities') ?? '', rename)) cluster.truncate(t);
             break;
           case 'IMPORT': {
             const files = downloads.get(tag);
@@ -89,6 +85,8 @@ export function restoreExecutor(cluster: SimulatedCluster, node: SimulatedNode):
             break;
           }
           case 'CLEANUP':
+            // esop deletes every truncated-* snapshot of the node, not only this restore's.
+            if (request.noDeleteTruncates !== true) node.truncated.clear();
             if (request.noDeleteDownloads !== true) downloads.delete(tag);
             break;
         }
@@ -96,6 +94,41 @@ export function restoreExecutor(cluster: SimulatedCluster, node: SimulatedNode):
       },
     };
   };
+}
+
+const SYSTEM_KEYSPACES = new Set([
+  'system',
+  'system_distributed',
+  'system_traces',
+  'system_auth',
+  'system_schema',
+]);
+
+/**
+ * esop's CassandraData.getDatabaseEntitiesToProcessForRestore on the node's current tables: named tables
+ * (renamed ones by their new name) must exist, with esop's message otherwise; keyspaces select all of
+ * their current tables.
+ */
+function liveTables(node: SimulatedNode, entities: string, rename: Record<string, string>): string[] {
+  const live = [...node.data.keys()].filter((t) => !SYSTEM_KEYSPACES.has(t.split('.')[0] ?? ''));
+  const items = entities
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
+  if (items.length > 0 && items.every((e) => e.includes('.'))) {
+    const absent = items.filter((t) => !node.data.has(t));
+    if (absent.length) {
+      throw new Error(`Tables [${absent.join(', ')}] to process are not present in Cassandra.`);
+    }
+    return items.map((t) => rename[t] ?? t);
+  }
+  const absentKeyspaces = items.filter((ks) => !live.some((t) => t.startsWith(`${ks}.`)));
+  if (absentKeyspaces.length) {
+    throw new Error(
+      `Some keyspaces to process are not present in Cassandra: [${absentKeyspaces.join(', ')}]`,
+    );
+  }
+  return items.length ? live.filter((t) => items.includes(t.split('.')[0] ?? '')) : live;
 }
 
 /** Rows of a simulated SSTable; a real SSTable (from a fixture of a real backup) imports no simulated rows. */
