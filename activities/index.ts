@@ -12,6 +12,7 @@ import {
   type CancelInput,
   type SubmitBackupInput,
 } from './icarus-operations.js';
+import { readBackupContents, type BackupContentsInput } from './backup-contents.js';
 import { loadBackup, loadRestore } from './resource.js';
 import { checkDownloads, type CheckDownloadsInput } from './restore-downloads.js';
 import { planRestore, type PlanRestoreInput } from './restore-plan.js';
@@ -45,6 +46,7 @@ export function createActivities(deps: ActivityDeps) {
     planRestore: (input: PlanRestoreInput) => call((d) => planRestore(d, input)),
     submitRestore: (input: SubmitRestoreInput) => call((d) => submitRestore(d, input)),
     checkDownloads: (input: CheckDownloadsInput) => call((d) => checkDownloads(d, input)),
+    readBackupContents: (input: BackupContentsInput) => call((d) => readBackupContents(d, input)),
     watchOperations: (input: WatchInput) => call((d) => watchOperations(d, input)),
     cancelOperations: (input: CancelInput) => call((d) => cancelOperations(d, input)),
     writeStatus: (input: WriteStatusInput) => call((d) => writeStatus(d, input)),

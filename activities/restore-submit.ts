@@ -20,6 +20,10 @@ export interface SubmitRestoreInput {
   phase: RestorePhaseName;
   /** Epoch ms when the workflow began this phase on this node: older operations belong to someone else. */
   notBefore: number;
+  /** The entities every phase names (the backup's own tables); the spec's when absent. */
+  entities?: string;
+  /** Keep truncated files in CLEANUP whatever the spec says (the backup's tables are unknown). */
+  keepTruncated?: boolean;
 }
 
 /** Icarus's and the worker's clocks may differ a little. */
@@ -38,6 +42,8 @@ export async function submitRestore(deps: ActivityDeps, input: SubmitRestoreInpu
     cassandraDirectory: plan.cassandraDirectory,
     downloadDir: plan.downloadDir,
     credentials: credentialsFor(plan.icarusGeneration, resource.namespace, plan.source.secretName),
+    ...(input.entities !== undefined ? { entities: input.entities } : {}),
+    ...(input.keepTruncated ? { keepTruncated: true } : {}),
   });
   const client = deps.icarus(node.icarusUrl);
   const ctx = Context.current();

@@ -20,12 +20,19 @@ import {
 import { nodeStatus, overallProgress } from './node-progress.js';
 import { patched } from '@temporalio/workflow';
 import { failedFrom, kube, ResourceRun, submit, type AttemptOutcome } from './resource-run.js';
+import { selectRestoreTables } from './restore-tables.js';
 
 /**
  * From this patch on, TRUNCATE waits until every node's download for this restore is confirmed still
  * there (activities/restore-downloads.ts); a node where it cannot be is downloaded again first.
  */
 export const DOWNLOAD_CHECK_PATCH = 'confirm-downloads-before-truncate';
+/**
+ * From this patch on, a restore reads its backup's tables from the manifests in storage before DOWNLOAD
+ * and names them to Icarus, so TRUNCATE empties only tables the backup can refill; when they cannot be
+ * read, truncated files are kept (noDeleteTruncates) and a Warning says so.
+ */
+export const BACKUP_TABLES_PATCH = 'truncate-only-backup-tables';
 
 export async function restoreWorkflow(input: RestoreWorkflowInput): Promise<RunResult> {
   return new RestoreRun(input).execute();
@@ -66,6 +73,11 @@ class RestoreRun extends ResourceRun {
   /** The node TRUNCATE runs on, chosen once. */
   private truncateNode: string | undefined;
   private current: RestorePhaseName | undefined;
+  /**
+   * What every phase sends as entities, decided once before DOWNLOAD: the backup's own tables, or the
+   * spec's entities with truncated files kept when the backup's manifests could not be read.
+   */
+  private tables: { entities: string; keepTruncated: boolean } | undefined;
 
   constructor(input: RestoreWorkflowInput) {
     super(input);
@@ -126,6 +138,15 @@ class RestoreRun extends ResourceRun {
         ? `Retrying the restore at ${resumeAt}; finished phases and nodes are not run again`
         : `Started restoring ${nodes.length} node(s) from ${plan.source.storageLocation} (${plan.source.snapshotTag})`,
     });
+
+    if (
+      this.tables === undefined &&
+      this.phaseOf('DOWNLOAD').state === 'PENDING' &&
+      patched(BACKUP_TABLES_PATCH)
+    ) {
+      const refused = await this.chooseTables(spec, plan);
+      if (refused) return refused;
+    }
 
     const deadline = Date.now() + spec.timeout * 3_600_000;
     for (const phase of restorePhaseNames) {
@@ -218,6 +239,9 @@ class RestoreRun extends ResourceRun {
             node,
             phase,
             notBefore,
+            ...(this.tables
+              ? { entities: this.tables.entities, keepTruncated: this.tables.keepTruncated }
+              : {}),
           });
         } catch (err) {
           submitFailure = failedFrom(err, 'NodeFailed');
@@ -276,6 +300,45 @@ class RestoreRun extends ResourceRun {
         phase === 'TRUNCATE'
           ? `Truncated the restored tables (from ${this.truncateNode ?? 'one node'})`
           : `${phase} finished on ${targets.length} node(s)`,
+    });
+    return undefined;
+  }
+
+  /**
+   * The tables every phase names, from the backup's manifests: only tables the backup holds are truncated.
+   * A selection the backup cannot serve fails the restore before anything ran. Unreadable manifests
+   * (no access from the operator, a path only the nodes mount) leave Icarus's own choice, every table of
+   * the selected keyspaces, with the truncated files kept on every node, and a Warning that says so.
+   */
+  private async chooseTables(
+    spec: CassandraRestoreSpec,
+    plan: RestorePlan,
+  ): Promise<AttemptOutcome | undefined> {
+    const contents = await submit.readBackupContents({
+      resource: this.resource,
+      source: plan.source,
+      clusterName: plan.clusterName,
+      nodes: plan.nodes.map((n) => ({ dc: n.dc, hostId: n.hostId })),
+      insecure: spec.insecure ?? false,
+    });
+    if (!contents.known) {
+      this.tables = { entities: spec.entities ?? '', keepTruncated: true };
+      await this.emit({
+        type: 'Warning',
+        reason: 'BackupContentsUnknown',
+        message: `The operator could not read the backup's manifests (${contents.why}), so it cannot tell Icarus which tables the backup holds: TRUNCATE empties every table of ${spec.entities ? `keyspace(s) ${spec.entities}` : 'every non-system keyspace'}, including any created after the backup, and their truncated files are kept on every node (noDeleteTruncates) in snapshots named truncated-*. Give the operator read access to the storage location to restore only the backup's tables`,
+      });
+      return undefined;
+    }
+    const chosen = selectRestoreTables(spec.entities ?? '', contents.tables);
+    if (!chosen.ok) {
+      return { kind: 'failed', reason: chosen.reason, message: chosen.message, transient: false };
+    }
+    this.tables = { entities: chosen.entities, keepTruncated: spec.noDeleteTruncates ?? false };
+    await this.emit({
+      type: 'Normal',
+      reason: 'BackupTablesRead',
+      message: `The backup holds ${contents.tables.length} table(s) (${contents.manifests} manifest(s) read); this restore truncates and imports only ${chosen.tables.length}: ${chosen.entities}`,
     });
     return undefined;
   }

@@ -189,6 +189,10 @@ export interface RestoreRequestInput {
   /** Where DOWNLOAD puts the SSTables: outside the data directories. */
   downloadDir: string;
   credentials: Credentials;
+  /** What to send as entities instead of the spec's: the backup's own tables. */
+  entities?: string;
+  /** Send noDeleteTruncates: true whatever the spec says. */
+  keepTruncated?: boolean;
 }
 
 export function restoreRequest(input: RestoreRequestInput): Record<string, unknown> {
@@ -203,7 +207,7 @@ export function restoreRequest(input: RestoreRequestInput): Record<string, unkno
     snapshotTag: input.source.snapshotTag,
     ...(spec.schemaVersion ? { schemaVersion: spec.schemaVersion } : {}),
     exactSchemaVersion: spec.exactSchemaVersion ?? false,
-    entities: spec.entities ?? '',
+    entities: input.entities ?? spec.entities ?? '',
     dataDirs: input.dataDirs,
     cassandraDirectory: input.cassandraDirectory,
     import: {
@@ -217,7 +221,7 @@ export function restoreRequest(input: RestoreRequestInput): Record<string, unkno
       extendedVerify: imp.extendedVerify ?? false,
       keepRepaired: imp.keepRepaired ?? false,
     },
-    noDeleteTruncates: spec.noDeleteTruncates ?? false,
+    noDeleteTruncates: input.keepTruncated === true || (spec.noDeleteTruncates ?? false),
     noDeleteDownloads: spec.noDeleteDownloads ?? false,
     noDownloadData: spec.noDownloadData ?? false,
     concurrentConnections: spec.concurrentConnections,

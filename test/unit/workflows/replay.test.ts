@@ -73,3 +73,29 @@ test('a backup, its restore and a cancelled backup recorded before the issue-19 
   assert.equal(results.length, names.length);
   for (const r of results) assert.equal(r.error, undefined, `${r.workflowId}: ${String(r.error)}`);
 });
+
+test('a restore recorded before `truncate-only-backup-tables` replays under today’s code', async () => {
+  // Recorded with test/fixtures/histories/record.ts on the code before the restore read its backup's
+  // tables (issue 20): its history holds the issue-19 patch markers and no read of the manifests.
+  const history = fixture('restore-before-issue-20');
+  const types = history.events.map((e) => e.eventType);
+  assert.ok(types.includes(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED), 'a whole run');
+  const markers = history.events
+    .map((e) => e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0]?.data)
+    .filter((d): d is Uint8Array => d instanceof Uint8Array)
+    .map((d) => Buffer.from(d).toString('utf8'));
+  assert.ok(
+    markers.some((m) => m.includes('confirm-downloads-before-truncate')),
+    'recorded with the issue-19 patches',
+  );
+  assert.ok(!markers.some((m) => m.includes('truncate-only-backup-tables')));
+  const results = [];
+  for await (const result of Worker.runReplayHistories(
+    { workflowsPath: fileURLToPath(new URL('../../../workflows/index.ts', import.meta.url)) },
+    [{ workflowId: 'restore-before-issue-20', history }],
+  )) {
+    results.push(result);
+  }
+  assert.equal(results.length, 1);
+  for (const r of results) assert.equal(r.error, undefined, `${r.workflowId}: ${String(r.error)}`);
+});

@@ -1,0 +1,68 @@
+// Which tables a restore's backup holds, read by the operator from the backup's manifests in storage with
+// the credentials of the Secret the API names. A restore truncates only those (workflows/restore-tables.ts):
+// Icarus itself truncates every current table of the selected keyspaces, backed up or not.
+// Nothing read here leaves the activity but table names and a reason: never a credential.
+import { nodeStorageLocation } from '../src/icarus/requests.js';
+import { secretCredentials } from '../src/storage/credentials.js';
+import { readBackupTables } from '../src/storage/backup-tables.js';
+import { parseLocation } from '../src/storage/location.js';
+import { openStore } from '../src/storage/open-store.js';
+import type { ResourceKey, RestoreSource } from '../workflows/definitions.js';
+import type { ActivityDeps } from './deps.js';
+
+export interface BackupContentsInput {
+  resource: ResourceKey;
+  source: Pick<RestoreSource, 'storageLocation' | 'snapshotTag' | 'secretName'>;
+  clusterName: string;
+  nodes: { dc: string; hostId: string }[];
+  insecure: boolean;
+}
+
+export type BackupContents =
+  { known: true; tables: string[]; manifests: number } | { known: false; why: string };
+
+export async function readBackupContents(
+  deps: ActivityDeps,
+  input: BackupContentsInput,
+): Promise<BackupContents> {
+  const { source, resource } = input;
+  try {
+    const secret = await deps.core.readNamespacedSecret({
+      namespace: resource.namespace,
+      name: source.secretName,
+    });
+    const credentials = secretCredentials(secret.data);
+    const location = parseLocation(source.storageLocation);
+    const folders = input.nodes.map((n) => {
+      const nodeLocation = parseLocation(
+        nodeStorageLocation(source.storageLocation, {
+          cluster: input.clusterName,
+          dc: n.dc,
+          hostId: n.hostId,
+        }),
+      );
+      return nodeLocation.prefix;
+    });
+    const store = openStore(location, credentials, { insecure: input.insecure });
+    try {
+      const found = await readBackupTables(store, folders, source.snapshotTag);
+      if (found.manifests.length === 0) {
+        return {
+          known: false,
+          why: `no manifest of ${source.snapshotTag} under ${source.storageLocation} for the restored node(s) (${found.missing.join(', ')})`,
+        };
+      }
+      deps.logger.info(
+        { ...resource, manifests: found.manifests.length, tables: found.tables.length },
+        'Read the backup’s tables from its manifests',
+      );
+      return { known: true, tables: found.tables, manifests: found.manifests.length };
+    } finally {
+      store.close();
+    }
+  } catch (err) {
+    const why = `${(err as Error).name === 'StorageReadError' ? '' : `${(err as Error).name}: `}${(err as Error).message}`;
+    deps.logger.warn({ ...resource, why }, 'Could not read the backup’s manifests');
+    return { known: false, why };
+  }
+}
