@@ -4,12 +4,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import cassandra from 'cassandra-driver';
-import { startCassandra } from '../../src/dev/real/cassandra.js';
-import { startIcarusNode, type SidecarJvmOptions } from '../../src/dev/real/icarus-node.js';
+import { startCassandra, type CassandraNode } from '../../src/dev/real/cassandra.js';
+import { startIcarusNode, type IcarusNode, type SidecarJvmOptions } from '../../src/dev/real/icarus-node.js';
+import { freePortOnAll } from '../../src/net/free-port.js';
 import { SimulatedCluster, type Row } from '../../src/icarus/simulator/cluster.js';
 
 export interface ContractNode {
   url: string;
+  /** The node's address (a Pod's IP), where it has one. */
+  address?: string;
   cluster: string;
   dc: string;
   hostId: string;
@@ -81,20 +84,60 @@ export async function simulatorTarget(): Promise<ContractTarget & { cluster: Sim
 }
 
 /**
- * A real Cassandra 5.0 node (cassandra-all from Maven Central) with the Icarus-compatible sidecar of
- * tools/icarus-node next to it (the real sidecar-common REST layer and esop operations).
+ * Real Cassandra 5.0 nodes (cassandra-all from Maven Central), each with the Icarus-compatible sidecar
+ * of tools/icarus-node next to it (the real sidecar-common REST layer and esop operations). One node by
+ * default, at 127.0.0.1; with `nodes: N` a ring of N nodes at 127.0.0.1..N sharing one CQL port and one
+ * sidecar port (as Pods do), each seeing its own files at one shared path (src/dev/real/node-view.ts),
+ * so the operator's single CASSANDRA_DATA_DIRS / RESTORE_DOWNLOAD_DIR fit every node.
  */
-export async function realTarget(sidecar: SidecarJvmOptions = {}): Promise<ContractTarget> {
+export async function realTarget(
+  sidecar: SidecarJvmOptions = {},
+  opts: { nodes?: number } = {},
+): Promise<ContractTarget> {
+  const count = opts.nodes ?? 1;
   const workDir = mkdtempSync(join(tmpdir(), 'icarus-real-'));
-  const node = await startCassandra({ workDir, clusterName: 'contract' });
-  const icarus = await startIcarusNode({ workDir, jmxPort: node.jmxPort, ...sidecar }).catch(
-    async (err: unknown) => {
-      await node.stop();
-      throw err;
-    },
-  );
+  const addresses = Array.from({ length: count }, (_, i) => `127.0.0.${i + 1}`);
+  const shared = count > 1 ? join(workDir, 'node') : undefined;
+  const [cqlPort, icarusPort] =
+    count > 1 ? [await freePortOnAll(addresses), await freePortOnAll(addresses)] : [undefined, undefined];
+  const started: { cassandra: CassandraNode; icarus?: IcarusNode }[] = [];
+  const stopAll = async () => {
+    for (const n of [...started].reverse()) {
+      await n.icarus?.stop();
+      await n.cassandra.stop();
+    }
+  };
+  try {
+    for (const [i, address] of addresses.entries()) {
+      const view = shared ? { path: shared, folder: join(workDir, `node-${i + 1}`) } : undefined;
+      const nodeDir = view?.folder ?? workDir;
+      const cassandraNode = await startCassandra({
+        workDir: nodeDir,
+        clusterName: 'contract',
+        address,
+        ...(cqlPort ? { cqlPort } : {}),
+        ...(started[0] ? { seeds: [started[0].cassandra.seed] } : {}),
+        ...(view ? { view } : {}),
+      });
+      const entry: { cassandra: CassandraNode; icarus?: IcarusNode } = { cassandra: cassandraNode };
+      started.push(entry);
+      entry.icarus = await startIcarusNode({
+        workDir: nodeDir,
+        jmxPort: cassandraNode.jmxPort,
+        host: address,
+        ...(icarusPort ? { port: icarusPort } : {}),
+        ...(view ? { view } : {}),
+        ...sidecar,
+      });
+    }
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+  const first = started[0]?.cassandra;
+  if (!first) throw new Error('no node started');
   const cql = new cassandra.Client({
-    contactPoints: [`127.0.0.1:${node.cqlPort}`],
+    contactPoints: [`${first.address}:${first.cqlPort}`],
     localDataCenter: 'datacenter1',
   });
   await cql.connect();
@@ -103,22 +146,28 @@ export async function realTarget(sidecar: SidecarJvmOptions = {}): Promise<Contr
       await cql.execute('SELECT host_id, data_center, cluster_name, schema_version FROM system.local')
     ).first();
   const self = await local();
+  const peers = (await cql.execute('SELECT peer, host_id, data_center FROM system.peers')).rows;
+  const identity = (address: string) => {
+    if (address === first.address) return { hostId: String(self.host_id), dc: String(self.data_center) };
+    const peer = peers.find((p) => String(p.peer) === address);
+    if (!peer) throw new Error(`node ${address} is not in the ring of ${first.address}`);
+    return { hostId: String(peer.host_id), dc: String(peer.data_center) };
+  };
   const column = (t: string) => t.replace(/[^\w.]/g, '');
+  const home = shared ?? workDir;
   return {
-    name: 'real Cassandra 5.0.8 + Icarus API (esop 3.0.1, sidecar-common 2.0.0)',
-    nodes: [
-      {
-        url: icarus.url,
-        cluster: String(self.cluster_name),
-        dc: String(self.data_center),
-        hostId: String(self.host_id),
-      },
-    ],
+    name: `real Cassandra 5.0.8 + Icarus API (esop 3.0.1, sidecar-common 2.0.0), ${count} node(s)`,
+    nodes: started.map(({ cassandra: c, icarus }) => ({
+      url: icarus?.url ?? '',
+      address: c.address,
+      cluster: String(self.cluster_name),
+      ...identity(c.address),
+    })),
     bucket: `file://${workDir}/buckets/bucket`,
     bucketDir: join(workDir, 'buckets', 'bucket'),
-    dataDirs: [node.dataDir],
-    cassandraDirectory: node.home,
-    downloadDir: `file://${workDir}/downloads`,
+    dataDirs: [first.dataDir],
+    cassandraDirectory: first.home,
+    downloadDir: `file://${home}/downloads`,
     schemaVersion: async () => String((await local()).schema_version),
     putRows: async (table, rows) => {
       const [ks] = column(table).split('.');
@@ -142,8 +191,7 @@ export async function realTarget(sidecar: SidecarJvmOptions = {}): Promise<Contr
     },
     stop: async () => {
       await cql.shutdown();
-      await icarus.stop();
-      await node.stop();
+      await stopAll();
       if (process.env.STACK_KEEP !== 'true') rmSync(workDir, { recursive: true, force: true });
     },
   };

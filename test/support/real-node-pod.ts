@@ -1,5 +1,6 @@
 // The real tier's Cassandra node as the operator finds it: a Pod with the IBM operator's labels whose
-// IP is the node's address (127.0.0.1). There is no kubelet: the status is written through its subresource.
+// IP is the node's address (127.0.0.1, or 127.0.0.N for the N-th node of a ring). There is no kubelet:
+// the status is written through its subresource.
 import { CoreV1Api, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
 
 export async function createRealNodePod(
@@ -7,9 +8,10 @@ export async function createRealNodePod(
   namespace: string,
   cluster: string,
   dc: string,
+  node: { index: number; address: string } = { index: 0, address: '127.0.0.1' },
 ): Promise<string> {
   const core = kc.makeApiClient(CoreV1Api);
-  const pod = `${cluster}-cassandra-${dc}-0`;
+  const pod = `${cluster}-cassandra-${dc}-${node.index}`;
   await core.createNamespacedPod({
     namespace,
     body: {
@@ -25,7 +27,7 @@ export async function createRealNodePod(
     },
   });
   await core.patchNamespacedPodStatus(
-    { namespace, name: pod, body: { status: { phase: 'Running', podIP: '127.0.0.1' } } },
+    { namespace, name: pod, body: { status: { phase: 'Running', podIP: node.address } } },
     setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
   );
   return pod;

@@ -1,7 +1,8 @@
 // A real Apache Cassandra 5.0 node on loopback, from Maven Central jars (cassandra-all and its
 // runtime dependencies, resolved once into the tool cache): for the real tier of the Icarus contract
-// tests. One node; CQL, storage and JMX ports are free ports; JMX listens on 127.0.0.1 without
-// authentication, as the Icarus sidecar next to it expects.
+// tests. A node listens on its own loopback address (127.0.0.1 by default); CQL, storage and JMX ports
+// are free ports; JMX listens on 127.0.0.1 without authentication, as the Icarus sidecar next to it
+// expects. Nodes of one cluster share seeds; each may see its files through a node view (node-view.ts).
 import { readdirSync, writeFileSync, mkdirSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
@@ -10,13 +11,18 @@ import { toolDir } from '../stack/cache.js';
 import { freePort } from '../../net/free-port.js';
 import { startProcess, waitUntilReady, type ManagedProcess } from '../stack/processes.js';
 import { repoRoot } from '../stack/repo.js';
+import { inNodeView, type NodeView } from './node-view.js';
 
 export const CASSANDRA_VERSION = '5.0.8';
 
 export interface CassandraNode {
+  /** Its listen and CQL address. */
+  readonly address: string;
   readonly cqlPort: number;
+  /** `address:storagePort`, a seed for the nodes that join it. */
+  readonly seed: string;
   readonly jmxPort: number;
-  /** Folder that holds data/, commitlog/ ...: Icarus's cassandraDirectory. */
+  /** Folder that holds data/, commitlog/ ... as the node's processes see it: Icarus's cassandraDirectory. */
   readonly home: string;
   readonly dataDir: string;
   readonly process: ManagedProcess;
@@ -85,17 +91,33 @@ export async function startCassandra(opts: {
   workDir: string;
   clusterName: string;
   heap?: string;
+  /** Listen and CQL address, default 127.0.0.1. */
+  address?: string;
+  /** `address:port` of running nodes to join; none: the node seeds itself. */
+  seeds?: string[];
+  /** Its files at a path shared with the other nodes' view of theirs. */
+  view?: NodeView;
+  /** CQL port (free when not given): nodes of one cluster on several addresses share it, as Pods do. */
+  cqlPort?: number;
 }): Promise<CassandraNode> {
   const lib = await resolveCassandraLib();
   const jamm = readdirSync(lib).find((f) => /^jamm-.*\.jar$/.test(f));
   if (!jamm) throw new Error(`no jamm agent jar in ${lib}`);
-  const home = join(opts.workDir, 'cassandra');
+  const address = opts.address ?? '127.0.0.1';
+  // What the processes see, and where this process writes the same files.
+  const home = join(opts.view?.path ?? opts.workDir, 'cassandra');
+  const hostHome = join(opts.view?.folder ?? opts.workDir, 'cassandra');
   const conf = join(home, 'conf');
   const dataDir = join(home, 'data');
-  mkdirSync(conf, { recursive: true });
-  const [cqlPort, storagePort, jmxPort] = [await freePort(), await freePort(), await freePort()];
+  mkdirSync(join(hostHome, 'conf'), { recursive: true });
+  const [cqlPort, storagePort, jmxPort] = [
+    opts.cqlPort ?? (await freePort(address)),
+    await freePort(address),
+    await freePort(),
+  ];
+  const seeds = opts.seeds?.length ? opts.seeds : [`${address}:${storagePort}`];
   writeFileSync(
-    join(conf, 'cassandra.yaml'),
+    join(hostHome, 'conf', 'cassandra.yaml'),
     [
       `cluster_name: '${opts.clusterName}'`,
       'num_tokens: 16',
@@ -104,9 +126,9 @@ export async function startCassandra(opts: {
       'seed_provider:',
       '  - class_name: org.apache.cassandra.locator.SimpleSeedProvider',
       '    parameters:',
-      `      - seeds: "127.0.0.1:${storagePort}"`,
-      'listen_address: 127.0.0.1',
-      'rpc_address: 127.0.0.1',
+      `      - seeds: "${seeds.join(',')}"`,
+      `listen_address: ${address}`,
+      `rpc_address: ${address}`,
       `storage_port: ${storagePort}`,
       `native_transport_port: ${cqlPort}`,
       'start_native_transport: true',
@@ -123,44 +145,53 @@ export async function startCassandra(opts: {
     ].join('\n'),
   );
   writeFileSync(
-    join(conf, 'logback.xml'),
+    join(hostHome, 'conf', 'logback.xml'),
     '<configuration scan="false"><appender name="OUT" class="ch.qos.logback.core.ConsoleAppender"><encoder><pattern>%-5level %date{ISO8601} %F:%L - %msg%n</pattern></encoder></appender><root level="INFO"><appender-ref ref="OUT"/></root></configuration>\n',
   );
   const heap = opts.heap ?? '512M';
+  const command = inNodeView(opts.view, 'java', [
+    `-Xms${heap}`,
+    `-Xmx${heap}`,
+    '-Xss256k',
+    '-XX:+UseG1GC',
+    '-Djava.net.preferIPv4Stack=true',
+    '-Djdk.attach.allowAttachSelf=true',
+    ...JDK17_FLAGS,
+    '-Dio.netty.tryReflectionSetAccessible=true',
+    `-javaagent:${join(lib, jamm)}`,
+    `-Dcassandra.jmx.local.port=${jmxPort}`,
+    '-Dcom.sun.management.jmxremote.authenticate=false',
+    `-Dcom.sun.management.jmxremote.rmi.port=${jmxPort}`,
+    '-Djava.rmi.server.hostname=127.0.0.1',
+    `-Dlogback.configurationFile=file://${join(conf, 'logback.xml')}`,
+    `-Dcassandra.logdir=${join(home, 'logs')}`,
+    `-Dcassandra.storagedir=${home}`,
+    `-Dcassandra.config=file://${join(conf, 'cassandra.yaml')}`,
+    '-Dcassandra-foreground=yes',
+    '-Dcassandra.ring_delay_ms=1000',
+    '-Dcassandra.skip_wait_for_gossip_to_settle=0',
+    '-cp',
+    `${conf}:${lib}/*`,
+    'org.apache.cassandra.service.CassandraDaemon',
+  ]);
   const proc = startProcess({
     name: 'cassandra',
-    command: 'java',
-    args: [
-      `-Xms${heap}`,
-      `-Xmx${heap}`,
-      '-Xss256k',
-      '-XX:+UseG1GC',
-      '-Djava.net.preferIPv4Stack=true',
-      '-Djdk.attach.allowAttachSelf=true',
-      ...JDK17_FLAGS,
-      '-Dio.netty.tryReflectionSetAccessible=true',
-      `-javaagent:${join(lib, jamm)}`,
-      `-Dcassandra.jmx.local.port=${jmxPort}`,
-      '-Dcom.sun.management.jmxremote.authenticate=false',
-      `-Dcom.sun.management.jmxremote.rmi.port=${jmxPort}`,
-      '-Djava.rmi.server.hostname=127.0.0.1',
-      `-Dlogback.configurationFile=file://${join(conf, 'logback.xml')}`,
-      `-Dcassandra.logdir=${join(home, 'logs')}`,
-      `-Dcassandra.storagedir=${home}`,
-      `-Dcassandra.config=file://${join(conf, 'cassandra.yaml')}`,
-      '-Dcassandra-foreground=yes',
-      '-Dcassandra.ring_delay_ms=1000',
-      '-Dcassandra.skip_wait_for_gossip_to_settle=0',
-      '-cp',
-      `${conf}:${lib}/*`,
-      'org.apache.cassandra.service.CassandraDaemon',
-    ],
+    ...command,
     env: { ...process.env, MALLOC_ARENA_MAX: '4' },
     logFile: join(opts.workDir, 'cassandra.log'),
     graceSeconds: 20,
   });
-  await waitUntilReady(proc, () => tcpOpen(cqlPort), 180_000, `CQL on 127.0.0.1:${cqlPort}`);
-  return { cqlPort, jmxPort, home, dataDir, process: proc, stop: () => proc.stop() };
+  await waitUntilReady(proc, () => tcpOpen(cqlPort, address), 180_000, `CQL on ${address}:${cqlPort}`);
+  return {
+    address,
+    cqlPort,
+    seed: `${address}:${storagePort}`,
+    jmxPort,
+    home,
+    dataDir,
+    process: proc,
+    stop: () => proc.stop(),
+  };
 }
 
 export function tcpOpen(port: number, host = '127.0.0.1'): Promise<boolean> {

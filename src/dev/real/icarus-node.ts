@@ -9,6 +9,7 @@ import { toolDir } from '../stack/cache.js';
 import { freePort } from '../../net/free-port.js';
 import { startProcess, waitUntilReady, type ManagedProcess } from '../stack/processes.js';
 import { repoRoot } from '../stack/repo.js';
+import { inNodeView, type NodeView } from './node-view.js';
 
 const project = join(repoRoot, 'tools', 'icarus-node');
 const MAIN = 'dev.cassandrabackupoperator.icarusnode.NodeSidecarMain';
@@ -58,26 +59,35 @@ export interface SidecarJvmOptions {
 }
 
 export async function startIcarusNode(
-  opts: { workDir: string; jmxPort: number } & SidecarJvmOptions,
+  opts: {
+    workDir: string;
+    jmxPort: number;
+    /** Its HTTP address: its node's (the operator calls http://<pod IP>:ICARUS_PORT). */
+    host?: string;
+    /** Its HTTP port: free when not given (nodes of one cluster share ICARUS_PORT). */
+    port?: number;
+    /** Its node's files at the path the node sees them (node-view.ts). */
+    view?: NodeView;
+  } & SidecarJvmOptions,
 ): Promise<IcarusNode> {
   const { classes, classpath } = await buildIcarusNode();
-  const port = await freePort();
+  const host = opts.host ?? '127.0.0.1';
+  const port = opts.port ?? (await freePort(host));
   const proc = startProcess({
     name: 'icarus-node',
-    command: 'java',
-    env: { ...process.env, ...opts.env },
-    args: [
+    ...inNodeView(opts.view, 'java', [
       '-Xmx256m',
       ...(opts.jvmArgs ?? []),
       '-cp',
       [classes, classpath, ...(opts.classpath ?? [])].join(':'),
       MAIN,
-      `127.0.0.1:${port}`,
+      `${host}:${port}`,
       `127.0.0.1:${opts.jmxPort}`,
-    ],
+    ]),
+    env: { ...process.env, ...opts.env },
     logFile: join(opts.workDir, 'icarus-node.log'),
   });
-  const url = `http://127.0.0.1:${port}`;
+  const url = `http://${host}:${port}`;
   await waitUntilReady(proc, () => fetch(`${url}/operations`).then((r) => r.ok), 120_000, `HTTP on ${url}`);
   return { url, process: proc, stop: () => proc.stop() };
 }
