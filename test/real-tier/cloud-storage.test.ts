@@ -1,5 +1,5 @@
 // The operator's backup → restore round trip on real object-storage servers, with esop 3.0.1's own
-// cloud clients inside the real tier's sidecar (tools/icarus-node) next to a real Cassandra 5.0.8 node:
+// cloud clients inside the real tier's sidecars (tools/icarus-node) next to two real Cassandra 5.0.8 nodes:
 //
 //   S3          MinIO            at https://<bucket>.s3.amazonaws.com        (AWS SDK v2 2.20.38)
 //   Azure Blob  Azurite 3.35.0   at https://<account>.blob.core.windows.net  (azure-storage 8.6.6)
@@ -15,9 +15,11 @@
 // token first, and fake-gcs-server has no token endpoint).
 //
 // For each provider: rows in two tables of two keyspaces, a CassandraBackup to the bucket → Succeeded,
-// the bucket listed through the server's own API in Icarus's layout, the rows lost, a CassandraRestore
-// by backup name → Succeeded and every row back, counted. Needs port 443 (root): skipped otherwise.
-// Run by `npm run test:real`.
+// the bucket listed through the server's own API in Icarus's layout, a table created after the backup,
+// the rows lost, a CassandraRestore by backup name → Succeeded, every row back, counted, and the new
+// table untouched (the operator read the backup's manifests from the same server and named only its
+// tables); then the rows lost again and a restore by storageLocation + snapshotTag. Needs port 443
+// (root): skipped otherwise. Run by `npm run test:real`.
 //
 // S3 on MinIO: esop 3.0.1 sends every PutObject (the manifest, the topology file) with
 // `x-amz-storage-class: STANDARD_IA`, which MinIO refuses (Amazon S3 accepts it). One bucket gets esop's requests unmodified and pins that failure; for the
@@ -39,6 +41,7 @@ import {
   s3HostNames,
 } from '../../src/dev/stack/jvm-hosts.js';
 import { buildIcarusNode } from '../../src/dev/real/icarus-node.js';
+import { nodeViewsUnavailable } from '../../src/dev/real/node-view.js';
 import { canListen, freeLoopbackAddress } from '../../src/dev/stack/loopback.js';
 import { repoRoot } from '../../src/dev/stack/repo.js';
 import {
@@ -62,7 +65,7 @@ import { createNamespace, kubeConfig, uniqueName } from '../support/stack-env.js
 const probe = await canListen('127.0.0.1', 443);
 const skip =
   probe === true || probe.code === 'EADDRINUSE'
-    ? false
+    ? (nodeViewsUnavailable() ?? false)
     : `port 443 cannot be bound here (${probe.code}): esop's clients reach the storage servers only on :443, which needs root or CAP_NET_BIND_SERVICE`;
 
 const CLUSTER = 'contract';
@@ -179,40 +182,46 @@ describe('backup → restore through the operator on real S3, Azure Blob and GCS
     );
     const trustStore = cert.trustStore;
     assert.ok(trustStore);
-    target = await realTarget({
-      jvmArgs: [
-        `-Djdk.net.hosts.file=${hostsFile}`,
-        `-Djavax.net.ssl.trustStore=${trustStore.file}`,
-        `-Djavax.net.ssl.trustStoreType=${trustStore.type}`,
-        // Guards a store of public certificates only (tls.ts): not a credential.
-        `-Djavax.net.ssl.trustStorePassword=${trustStore.password}`,
-        // MinIO refuses esop 3.0.1's `x-amz-storage-class: STANDARD_IA` (tools/s3-storage-class-shim):
-        // dropped for this bucket only; s3Plain gets esop's requests unmodified.
-        `-Dcbo.testtier.s3.dropStorageClassBuckets=${bucket.s3}`,
-        // esop 3.0.1's S3 uploader allocates one buffer of this size per file in flight (100 MiB by
-        // default: several files at once exhaust the sidecar's 256 MiB heap). 5 MiB is S3's minimum.
-        '-Dupload.max.part.size=5242880',
-      ],
-      classpath: [await buildS3StorageClassShim(join(work.dir, 's3-shim'))],
-      env: {
-        AWS_REGION: minio.region,
-        AWS_ACCESS_KEY_ID: minio.credentials.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: minio.credentials.secretAccessKey,
-        // Never ask an instance metadata service (there is none on loopback; credentials are above).
-        AWS_EC2_METADATA_DISABLED: 'true',
-        AZURE_STORAGE_ACCOUNT: azurite.accountName,
-        AZURE_STORAGE_KEY: azurite.accountKey,
-        GOOGLE_APPLICATION_CREDENTIALS: serviceAccount,
+    target = await realTarget(
+      {
+        jvmArgs: [
+          `-Djdk.net.hosts.file=${hostsFile}`,
+          `-Djavax.net.ssl.trustStore=${trustStore.file}`,
+          `-Djavax.net.ssl.trustStoreType=${trustStore.type}`,
+          // Guards a store of public certificates only (tls.ts): not a credential.
+          `-Djavax.net.ssl.trustStorePassword=${trustStore.password}`,
+          // MinIO refuses esop 3.0.1's `x-amz-storage-class: STANDARD_IA` (tools/s3-storage-class-shim):
+          // dropped for this bucket only; s3Plain gets esop's requests unmodified.
+          `-Dcbo.testtier.s3.dropStorageClassBuckets=${bucket.s3}`,
+          // esop 3.0.1's S3 uploader allocates one buffer of this size per file in flight (100 MiB by
+          // default: several files at once exhaust the sidecar's 256 MiB heap). 5 MiB is S3's minimum.
+          '-Dupload.max.part.size=5242880',
+        ],
+        classpath: [await buildS3StorageClassShim(join(work.dir, 's3-shim'))],
+        env: {
+          AWS_REGION: minio.region,
+          AWS_ACCESS_KEY_ID: minio.credentials.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: minio.credentials.secretAccessKey,
+          // Never ask an instance metadata service (there is none on loopback; credentials are above).
+          AWS_EC2_METADATA_DISABLED: 'true',
+          AZURE_STORAGE_ACCOUNT: azurite.accountName,
+          AZURE_STORAGE_KEY: azurite.accountKey,
+          GOOGLE_APPLICATION_CREDENTIALS: serviceAccount,
+        },
       },
-    });
+      // Two nodes (127.0.0.1 and .2), each with its own sidecar: every backup and restore runs on both.
+      { nodes: 2 },
+    );
     const first = target.nodes[0];
-    if (!first) throw new Error('the real target has no node');
+    if (!first || target.nodes.length !== 2) throw new Error('the real target has not its 2 nodes');
     node = first;
 
     kc = kubeConfig();
     namespace = await createNamespace(kc, 'real-cloud');
     const core = kc.makeApiClient(CoreV1Api);
-    await createRealNodePod(kc, namespace, CLUSTER, node.dc);
+    for (const [index, n] of target.nodes.entries()) {
+      await createRealNodePod(kc, namespace, CLUSTER, n.dc, { index, address: n.address ?? '' });
+    }
     // The Secrets as the API describes them, one per provider. The operator checks their keys before
     // any node works; Icarus 3.x (this sidecar, esop 3.0.1) never reads them and takes the same
     // credentials from its own environment (above). Icarus 2.x would read them itself.
@@ -238,6 +247,15 @@ describe('backup → restore through the operator on real S3, Azure Blob and GCS
       CASSANDRA_DATA_DIRS: target.dataDirs.join(','),
       CASSANDRA_DIRECTORY: target.cassandraDirectory,
       RESTORE_DOWNLOAD_DIR: target.downloadDir,
+      // The operator reads each backup's manifests itself (which tables a restore may truncate): its
+      // Node process reaches the same servers under the same names (test/support/cloud-hosts.mjs, the
+      // counterpart of the sidecar's hosts file) and trusts their certificate.
+      CBO_TEST_CLOUD_HOSTS: JSON.stringify({
+        '.amazonaws.com': s3Host,
+        '.blob.core.windows.net': azureHost,
+        [GCS_HOST_NAME]: gcsHost,
+      }),
+      NODE_EXTRA_CA_CERTS: cert.certFile,
     });
     const logs = () => operator?.logs.slice(-40).join('\n') ?? '';
     backups = new Backups(kc, namespace, logs);
@@ -311,18 +329,29 @@ describe('backup → restore through the operator on real S3, Azure Blob and GCS
     // Icarus's layout, listed through the storage server itself: the node's folder
     // <cluster>/<dc>/<hostId>/ with data/ and manifests/<tag>.json, and topology/<tag>.json at the root.
     const keys = await listBucket(provider);
-    const nodeDir = `${CLUSTER}/${node.dc}/${node.hostId}/`;
-    assert.ok(keys.includes(`${nodeDir}manifests/${tag}.json`), `no manifest in ${JSON.stringify(keys)}`);
+    const nodeDirs = target.nodes.map((n) => `${CLUSTER}/${n.dc}/${n.hostId}/`);
     assert.ok(keys.includes(`topology/${tag}.json`), `no topology file in ${JSON.stringify(keys)}`);
-    for (const table of TABLES) {
-      const [ks, name] = table.split('.');
+    for (const nodeDir of nodeDirs) {
       assert.ok(
-        keys.some((k) => k.startsWith(`${nodeDir}data/${ks}/${name}-`) && k.endsWith('-Data.db')),
-        `no Data.db of ${table} under ${nodeDir}data/ in ${JSON.stringify(keys)}`,
+        keys.includes(`${nodeDir}manifests/${tag}.json`),
+        `no manifest of ${nodeDir} in ${JSON.stringify(keys)}`,
       );
+      // Each node holds its own share of the rows (replication factor 1): a Data.db of each table.
+      for (const table of TABLES) {
+        const [ks, name] = table.split('.');
+        assert.ok(
+          keys.some((k) => k.startsWith(`${nodeDir}data/${ks}/${name}-`) && k.endsWith('-Data.db')),
+          `no Data.db of ${table} under ${nodeDir}data/ in ${JSON.stringify(keys)}`,
+        );
+      }
     }
-    const stray = keys.filter((k) => !k.startsWith(nodeDir) && !k.startsWith('topology/'));
+    const stray = keys.filter((k) => !nodeDirs.some((d) => k.startsWith(d)) && !k.startsWith('topology/'));
     assert.deepEqual(stray, [], 'objects outside Icarus’s layout');
+
+    // A table created after the backup, in a keyspace the restore selects: the restore must leave it
+    // alone (Icarus, given the keyspace, would truncate it and CLEANUP would delete its rows).
+    const later = `cloud_a.later_${provider}`;
+    await target.putRows(later, rowsOf(provider, later).slice(0, 50));
 
     // A bad day: every row of both tables lost.
     for (const table of TABLES) {
@@ -351,6 +380,17 @@ describe('backup → restore through the operator on real S3, Azure Blob and GCS
         ['CLEANUP', 'COMPLETED'],
       ],
     );
+    const read = await restores.waitForEvent(restore, 'BackupTablesRead', 'Normal');
+    // The tables of this backup (the earlier providers' later_* tables were there when it was taken),
+    // never the one created after it.
+    const named = /truncates and imports only \d+: (.*)$/.exec(read.message)?.[1]?.split(',') ?? [];
+    for (const table of TABLES) assert.ok(named.includes(table), `${table} in ${read.message}`);
+    assert.ok(!named.includes(later), `${later} is not in the backup: ${read.message}`);
+    assert.deepEqual(
+      byId(await target.rows(later)),
+      rowsOf(provider, later).slice(0, 50),
+      `${later}, created after the backup, keeps every row`,
+    );
     const counts: string[] = [];
     for (const table of TABLES) {
       const back = byId(await target.rows(table));
@@ -358,9 +398,31 @@ describe('backup → restore through the operator on real S3, Azure Blob and GCS
       assert.equal(back.length, ROWS_PER_TABLE, `${table}: rows back`);
       assert.deepEqual(back, rowsOf(provider, table));
     }
+    const t2 = Date.now();
+
+    // Another bad day, and a restore that names the backup as storage does, without the resource:
+    // storageLocation + snapshotTag + secretName (what a user has when the CassandraBackup is gone).
+    for (const table of TABLES) await target.loseRows(table);
+    const byLocation = uniqueName(`${provider}-restore-by-tag`);
+    await restores.create(byLocation, {
+      cassandraCluster: CLUSTER,
+      storageLocation: location,
+      snapshotTag: tag,
+      secretName,
+      entities: ENTITIES,
+    });
+    const again = await restores.waitFor(
+      byLocation,
+      'Succeeded decided',
+      (r) => succeeded(r) !== undefined && succeeded(r) !== 'Unknown',
+    );
+    assert.equal(succeeded(again), 'True', JSON.stringify(again.status));
+    assert.deepEqual(again.status?.source, { storageLocation: location, snapshotTag: tag, secretName });
+    for (const table of TABLES) assert.deepEqual(byId(await target.rows(table)), rowsOf(provider, table));
+    assert.equal((await target.rows(later)).length, 50, `${later} still keeps every row`);
     console.log(
-      `[real cloud] ${provider}: ${keys.length} objects in ${location}; rows back after the restore: ` +
-        `${counts.join(', ')}; backup ${t1 - t0} ms, restore ${Date.now() - t1} ms`,
+      `[real cloud] ${provider}: ${keys.length} objects in ${location}; rows back after each restore: ` +
+        `${counts.join(', ')}; backup ${t1 - t0} ms, restore by name ${t2 - t1} ms, by location and tag ${Date.now() - t2} ms`,
     );
   }
 
@@ -394,15 +456,15 @@ describe('backup → restore through the operator on real S3, Azure Blob and GCS
     );
   });
 
-  test('S3 (MinIO at https://<bucket>.s3.amazonaws.com, storage-class header dropped): backup, layout, restore by backup name', async () => {
+  test('S3 (MinIO at https://<bucket>.s3.amazonaws.com, storage-class header dropped): backup, layout, restores by backup name and by location + tag, a later table untouched', async () => {
     await roundTrip('s3', `s3://${bucket.s3}`, 's3-credentials');
   });
 
-  test('Azure Blob (Azurite at https://<account>.blob.core.windows.net): backup, layout, restore by backup name', async () => {
+  test('Azure Blob (Azurite at https://<account>.blob.core.windows.net): backup, layout, restores by backup name and by location + tag, a later table untouched', async () => {
     await roundTrip('azure', `azure://${bucket.azure}`, 'azure-credentials');
   });
 
-  test('GCS (fake-gcs-server at https://storage.googleapis.com): backup, layout, restore by backup name', async () => {
+  test('GCS (fake-gcs-server at https://storage.googleapis.com): backup, layout, restores by backup name and by location + tag, a later table untouched', async () => {
     await roundTrip('gcp', `gcp://${bucket.gcp}`, 'gcp-credentials');
     // esop's Google client got its token from the service account's token_uri, by a JWT signed with
     // the account's key (the stub refuses anything else).
