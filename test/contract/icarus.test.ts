@@ -253,6 +253,41 @@ test('a phased restore (DOWNLOAD, TRUNCATE on one node, IMPORT, CLEANUP) brings 
   assert.deepEqual(back, rows);
 });
 
+test('TRUNCATE given a keyspace empties every current table of it, backed up or not; given tables, only those', async () => {
+  // What makes the operator name a backup's tables one by one (workflows/restore-tables.ts).
+  await target.putRows('trunc.kept', rows);
+  const { resolvedTag } = await backupAll({ entities: 'trunc' }, 'contract-truncate');
+  await target.putRows('trunc.later', rows.slice(0, 2)); // created after the backup
+  const first = target.nodes.slice(0, 1);
+  const byId = (r: Record<string, unknown>[]) => [...r].sort((a, b) => Number(a.id) - Number(b.id));
+
+  for (const op of await restorePhase('TRUNCATE', resolvedTag, { entities: 'trunc.kept' }, first))
+    assert.equal(op.state, 'COMPLETED', JSON.stringify(op.errors));
+  assert.deepEqual(await target.rows('trunc.kept'), []);
+  assert.deepEqual(
+    byId(await target.rows('trunc.later')),
+    rows.slice(0, 2),
+    'a table not named is left alone',
+  );
+
+  const [absent] = await restorePhase('TRUNCATE', resolvedTag, { entities: 'trunc.nothere' }, first);
+  assert.equal(absent?.state, 'FAILED');
+  assert.ok(
+    absent?.errors?.some((e) =>
+      /Tables \[trunc\.nothere\] to process are not present in Cassandra\./.test(String(e.message)),
+    ),
+    JSON.stringify(absent?.errors),
+  );
+
+  for (const op of await restorePhase('TRUNCATE', resolvedTag, { entities: 'trunc' }, first))
+    assert.equal(op.state, 'COMPLETED', JSON.stringify(op.errors));
+  assert.deepEqual(
+    await target.rows('trunc.later'),
+    [],
+    'given the keyspace, the table the backup lacks is emptied too',
+  );
+});
+
 test('a body Icarus cannot read is refused at HTTP level with 500 and Jackson’s message, not 400', async () => {
   const node = target.nodes[0] as ContractNode;
   const post = (body: string) =>
