@@ -14,6 +14,7 @@ import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { installShutdownHandlers, startStack, type Stack } from '../src/dev/stack/index.js';
+import { withCloudHosts } from '../src/dev/stack/cloud-hosts-option.js';
 import { operatorKubeconfig } from '../src/dev/stack/operator-identity.js';
 import { repoRoot } from '../src/dev/stack/repo.js';
 
@@ -47,10 +48,9 @@ if (needsStack) {
   if (kubeconfig) operatorEnv = { OPERATOR_KUBECONFIG: kubeconfig };
 }
 
-// No test process reaches a real cloud: test/support/cloud-hosts.mjs maps the clouds' host names to the
+// No test process reaches a real cloud: src/dev/stack/cloud-hosts.mjs maps the clouds' host names to the
 // stack's storage servers where a test says so, and to nothing otherwise.
-const cloudHosts = `--import=${join(repoRoot, 'test/support/cloud-hosts.mjs')}`;
-const nodeOptions = [process.env.NODE_OPTIONS, cloudHosts].filter(Boolean).join(' ');
+const nodeOptions = withCloudHosts(process.env.NODE_OPTIONS);
 
 const code = await new Promise<number>((done) => {
   runner = spawn(

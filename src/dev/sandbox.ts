@@ -14,6 +14,7 @@ import { installShutdownHandlers, startStack, type Stack } from './stack/index.j
 import { freePort } from '../net/free-port.js';
 import { startProcess, tail, waitUntilReady, type ManagedProcess } from './stack/processes.js';
 import { repoRoot } from './stack/repo.js';
+import { withCloudHosts } from './stack/cloud-hosts-option.js';
 import { resolveTemporalCli } from './stack/temporal-cli.js';
 
 const run = promisify(execFile);
@@ -79,6 +80,9 @@ const operator = startProcess({
     ICARUS_GENERATION: '3',
     STATUS_WRITES_PER_SECOND: '2',
     HTTP_PORT: String(httpPort),
+    // The simulated buckets are folders inside the simulator: the operator's read of a backup's
+    // manifests before a restore must not go to the real cloud the example names.
+    NODE_OPTIONS: withCloudHosts(process.env.NODE_OPTIONS),
   },
 });
 running.operator = operator;

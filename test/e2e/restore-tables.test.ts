@@ -1,7 +1,7 @@
 // A restore never destroys what its backup does not hold. Icarus truncates every current table of the
 // keyspaces it is given; the operator reads the backup's manifests and names only the backup's tables.
 // Where it cannot read them (here: simulated s3:// buckets, which are folders inside the simulator, while
-// test/support/cloud-hosts.mjs keeps every test process off the real clouds), truncated files are kept
+// src/dev/stack/cloud-hosts.mjs keeps every test process off the real clouds), truncated files are kept
 // and a Warning says so. file:// buckets are folders both the simulator and the operator see, as a
 // volume mounted in both would be.
 import assert from 'node:assert/strict';

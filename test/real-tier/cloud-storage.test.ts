@@ -248,7 +248,7 @@ describe('backup → restore through the operator on real S3, Azure Blob and GCS
       CASSANDRA_DIRECTORY: target.cassandraDirectory,
       RESTORE_DOWNLOAD_DIR: target.downloadDir,
       // The operator reads each backup's manifests itself (which tables a restore may truncate): its
-      // Node process reaches the same servers under the same names (test/support/cloud-hosts.mjs, the
+      // Node process reaches the same servers under the same names (src/dev/stack/cloud-hosts.mjs, the
       // counterpart of the sidecar's hosts file) and trusts their certificate.
       CBO_TEST_CLOUD_HOSTS: JSON.stringify({
         '.amazonaws.com': s3Host,

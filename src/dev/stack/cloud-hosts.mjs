@@ -1,6 +1,6 @@
-// Test-tier plumbing, loaded into every process of the test run (`node --import`, set by scripts/test.ts
-// through NODE_OPTIONS), the Node counterpart of the real tier's JVM hosts file: the public clouds' host
-// names never resolve to the internet from a test. Names listed in CBO_TEST_CLOUD_HOSTS (JSON: a name, or
+// Local-stack plumbing, loaded into every process of a test run and into the sandbox's operator
+// (`node --import`, through NODE_OPTIONS: withCloudHosts() in ./cloud-hosts-option.ts), the Node counterpart of the
+// real tier's JVM hosts file: the public clouds' host names never resolve to the internet from here. Names listed in CBO_TEST_CLOUD_HOSTS (JSON: a name, or
 // a `.suffix` for every sub-domain, to a loopback address) go to the storage servers of the test stack;
 // every other cloud name fails as an unknown host. Other names resolve as usual.
 import dns from 'node:dns';
@@ -21,7 +21,7 @@ dns.lookup = function lookup(hostname, options, callback) {
   const address = find(name);
   if (!address) {
     const err = Object.assign(
-      new Error(`getaddrinfo ENOTFOUND ${hostname} (tests never reach a real cloud)`),
+      new Error(`getaddrinfo ENOTFOUND ${hostname} (the local stack never reaches a real cloud)`),
       {
         code: 'ENOTFOUND',
         hostname,
