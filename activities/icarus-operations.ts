@@ -21,6 +21,7 @@ import { credentialsFor } from './backup-plan.js';
 import type { ActivityDeps } from './deps.js';
 import { nextPollDelay } from './poll-delay.js';
 import { ensureNotDeleted } from './resource.js';
+import { ensureSecretStillThere } from './secret-still-there.js';
 
 export interface SubmitBackupInput {
   resource: ResourceKey;
@@ -69,6 +70,12 @@ export async function submitBackup(deps: ActivityDeps, input: SubmitBackupInput)
     return { operationId: existing.id, state: existing.state, adopted: true };
   }
   await ensureNotDeleted(deps, 'CassandraBackup', resource);
+  await ensureSecretStillThere(deps, {
+    namespace: resource.namespace,
+    secretName: spec.secretName,
+    storageLocation: spec.storageLocation,
+    pod: node.pod,
+  });
   const op = await client.submit(request, { signal });
   deps.logger.info({ ...resource, pod: node.pod, operationId: op.id }, 'Submitted a backup operation');
   return { operationId: op.id, state: op.state, adopted: false };

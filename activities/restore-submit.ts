@@ -11,6 +11,7 @@ import { credentialsFor } from './backup-plan.js';
 import type { ActivityDeps } from './deps.js';
 import type { Submitted } from './icarus-operations.js';
 import { ensureNotDeleted } from './resource.js';
+import { ensureSecretStillThere } from './secret-still-there.js';
 
 export interface SubmitRestoreInput {
   resource: ResourceKey;
@@ -80,6 +81,12 @@ export async function submitRestore(deps: ActivityDeps, input: SubmitRestoreInpu
     });
   }
   await ensureNotDeleted(deps, 'CassandraRestore', resource);
+  await ensureSecretStillThere(deps, {
+    namespace: resource.namespace,
+    secretName: plan.source.secretName,
+    storageLocation: plan.source.storageLocation,
+    pod: node.pod,
+  });
   const op = await client.submit(request, { signal });
   deps.logger.info(
     { ...resource, pod: node.pod, phase, operationId: op.id },

@@ -21,8 +21,24 @@ export function simulatedActivities(nodes = 2) {
   const writes: Record<string, unknown>[] = [];
   /** Resources (by name) that a test marks as being deleted: submissions must refuse them. */
   const deleting = new Set<string>();
+  /** Storage Secrets (by name) that a test deletes: submissions must refuse to start a node. */
+  const deletedSecrets = new Set<string>();
+  const b64 = (v: string) => Buffer.from(v).toString('base64');
   const deps = {
     icarus: icarusClients(2000),
+    // Every Secret holds S3 key names (values are no concern here), unless the test deleted it.
+    core: {
+      readNamespacedSecret: ({ name }: { name: string }) =>
+        deletedSecrets.has(name)
+          ? Promise.reject(Object.assign(new Error('secrets not found'), { code: 404 }))
+          : Promise.resolve({
+              data: {
+                awsaccesskeyid: b64('id'),
+                awssecretaccesskey: b64('key'),
+                awsregion: b64('us-east-1'),
+              },
+            }),
+    },
     // The resource a submission reads last: uid 'u' as the tests' inputs say, deleting when marked so.
     custom: {
       getNamespacedCustomObject: ({ name }: { name: string }) =>
@@ -53,7 +69,7 @@ export function simulatedActivities(nodes = 2) {
       icarusUrl: n.simulator.url,
     };
   }
-  return { cluster, deps, writes, nodeWork, deleting };
+  return { cluster, deps, writes, nodeWork, deleting, deletedSecrets };
 }
 
 /** Runs the body as an activity of the mock environment (typed: the SDK's run() infers no result type). */
