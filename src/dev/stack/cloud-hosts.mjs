@@ -6,9 +6,11 @@
 import dns from 'node:dns';
 
 const CLOUD = ['.amazonaws.com', '.windows.net', '.googleapis.com'];
-const map = JSON.parse(process.env.CBO_TEST_CLOUD_HOSTS || '{}');
-const find = (host) =>
-  map[host] ?? Object.entries(map).find(([k]) => k.startsWith('.') && host.endsWith(k))?.[1];
+// Read at each lookup: a test may map names after its process started.
+const find = (host) => {
+  const map = JSON.parse(process.env.CBO_TEST_CLOUD_HOSTS || '{}');
+  return map[host] ?? Object.entries(map).find(([k]) => k.startsWith('.') && host.endsWith(k))?.[1];
+};
 const original = dns.lookup;
 
 dns.lookup = function lookup(hostname, options, callback) {
