@@ -44,12 +44,20 @@ export interface StorageServer {
   stop(): Promise<void>;
 }
 
-export interface MinioServer extends StorageServer {
-  /** MinIO's default region: the one the SDKs must sign for. */
+/** An S3 server's root user. */
+export interface S3Credentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
+export interface S3Server extends StorageServer {
+  /** The server's region: the one the SDKs must sign for. */
   readonly region: 'us-east-1';
   /** The root user's keys, made for this start. */
-  readonly credentials: { accessKeyId: string; secretAccessKey: string };
+  readonly credentials: S3Credentials;
 }
+
+export type MinioServer = S3Server;
 
 export interface AzuriteServer extends StorageServer {
   readonly accountName: string;
@@ -101,6 +109,11 @@ export function randomToken(length: number): string {
   return Array.from({ length }, () => alphabet[randomInt(alphabet.length)]).join('');
 }
 
+/** Random S3 root keys: an access key id of 20 characters and a secret key of 40. */
+export function newS3Credentials(): S3Credentials {
+  return { accessKeyId: `cbo${randomToken(17)}`, secretAccessKey: randomToken(40) };
+}
+
 /**
  * MinIO (single drive) with a root user made for this start. `domains` turns on virtual-host-style
  * requests (`<bucket>.<domain>`), e.g. `s3.amazonaws.com` for the real tier's esop 3.x client.
@@ -108,7 +121,7 @@ export function randomToken(length: number): string {
 export async function startMinio(opts: StorageServerOptions & { domains?: string[] }): Promise<MinioServer> {
   const tool = await resolveStorageTool('minio');
   const l = await listen('minio', opts);
-  const credentials = { accessKeyId: `cbo${randomToken(17)}`, secretAccessKey: randomToken(40) };
+  const credentials = newS3Credentials();
   const args = [
     'server',
     '--address',
