@@ -50,10 +50,15 @@ export interface S3Credentials {
   secretAccessKey: string;
 }
 
+export interface S3ServerOptions extends StorageServerOptions {
+  /** The root user's keys; made for this start by default (`newS3Credentials()`). */
+  credentials?: S3Credentials;
+}
+
 export interface S3Server extends StorageServer {
   /** The server's region: the one the SDKs must sign for. */
   readonly region: 'us-east-1';
-  /** The root user's keys, made for this start. */
+  /** The root user's keys, made for this start unless given. */
   readonly credentials: S3Credentials;
 }
 
@@ -115,13 +120,15 @@ export function newS3Credentials(): S3Credentials {
 }
 
 /**
- * MinIO (single drive) with a root user made for this start. `domains` turns on virtual-host-style
- * requests (`<bucket>.<domain>`), e.g. `s3.amazonaws.com` for the real tier's esop 3.x client.
+ * MinIO (single drive) with a root user made for this start, or the given one (two S3 servers that one
+ * client reaches, like the real tier's esop sidecar, need the same keys). `domains` turns on
+ * virtual-host-style requests (`<bucket>.<domain>`), e.g. `s3.amazonaws.com` for the real tier's esop
+ * 3.x client.
  */
-export async function startMinio(opts: StorageServerOptions & { domains?: string[] }): Promise<MinioServer> {
+export async function startMinio(opts: S3ServerOptions & { domains?: string[] }): Promise<MinioServer> {
   const tool = await resolveStorageTool('minio');
   const l = await listen('minio', opts);
-  const credentials = newS3Credentials();
+  const credentials = opts.credentials ?? newS3Credentials();
   const args = [
     'server',
     '--address',
