@@ -15,6 +15,7 @@ import {
   FAKE_GCS_SERVER_VERSION,
   MINIO_VERSION,
   resolveStorageTool,
+  VERSITYGW_VERSION,
   storageToolPaths,
 } from '../../../src/dev/stack/storage-tools.js';
 import { subjectAltName } from '../../../src/dev/stack/tls.js';
@@ -99,6 +100,10 @@ test('storage tools are cached in a folder per pinned version', () => {
       dir: `/cache-root/tools/minio-${MINIO_VERSION}`,
       executable: `/cache-root/tools/minio-${MINIO_VERSION}/minio`,
     });
+    assert.equal(
+      storageToolPaths('versitygw').executable,
+      `/cache-root/tools/versitygw-${VERSITYGW_VERSION}/versitygw`,
+    );
     assert.equal(
       storageToolPaths('fake-gcs-server').executable,
       `/cache-root/tools/fake-gcs-server-${FAKE_GCS_SERVER_VERSION}/fake-gcs-server`,
