@@ -5,12 +5,14 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { Agent, request } from 'node:https';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
   CreateBucketCommand,
   GetObjectCommand,
+  ListBucketsCommand,
   ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
@@ -21,6 +23,7 @@ import {
   startAzurite,
   startFakeGcs,
   startMinio,
+  startVersityGw,
   type StorageServer,
 } from '../../src/dev/stack/storage-servers.js';
 import { writeSelfSignedCert, type SelfSignedCert } from '../../src/dev/stack/tls.js';
@@ -133,6 +136,58 @@ describe('storage servers with TLS on :443 under the clouds’ host names', { sk
     // Every request went to the bucket's own host name, none to an address outside loopback.
     assert.ok(asked.length > 0);
     for (const name of asked) assert.match(name, /^vhost-bucket\.s3(\.us-east-1)?\.amazonaws\.com$/);
+  });
+
+  test('versitygw: virtual-host-style S3 at https://<bucket>.s3.amazonaws.com, the names esop 3.x’s client asks for in us-east-1', async () => {
+    const host = await freeLoopbackAddress(443);
+    const vgw = await startVersityGw({
+      workDir: work.dir,
+      host,
+      port: 443,
+      tls: cert,
+      virtualDomain: 's3.amazonaws.com',
+    });
+    servers.push(vgw);
+    assert.equal(vgw.endpoint, `https://${host}:443`);
+    const { lookup, asked } = loopbackLookup({ '.amazonaws.com': host });
+    // The JS SDK's own default for us-east-1 is <bucket>.s3.us-east-1.amazonaws.com; the Java SDK v2
+    // inside esop 3.0.1 asks for the global name, and versitygw takes one virtual domain.
+    const s3 = new S3Client({
+      region: vgw.region,
+      endpoint: 'https://s3.amazonaws.com',
+      forcePathStyle: false,
+      credentials: vgw.credentials,
+      maxAttempts: 1,
+      requestHandler: { httpsAgent: new Agent({ ca: cert.certPem, lookup }) },
+    });
+    await s3.send(new CreateBucketCommand({ Bucket: 'vhost-bucket' }));
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: 'vhost-bucket',
+        Key: 'cl/dc1/host/manifests/m.json',
+        Body: '{}',
+        StorageClass: 'STANDARD_IA',
+      }),
+    );
+    const listed = await s3.send(new ListObjectsV2Command({ Bucket: 'vhost-bucket' }));
+    assert.deepEqual(
+      listed.Contents?.map((o) => o.Key),
+      ['cl/dc1/host/manifests/m.json'],
+    );
+    const got = await s3.send(
+      new GetObjectCommand({ Bucket: 'vhost-bucket', Key: 'cl/dc1/host/manifests/m.json' }),
+    );
+    assert.equal(await text(got.Body), '{}');
+    // The service's own name, path-style: the bucket list.
+    const buckets = await s3.send(new ListBucketsCommand({}));
+    assert.deepEqual(
+      buckets.Buckets?.map((b) => b.Name),
+      ['vhost-bucket'],
+    );
+    s3.destroy();
+    assert.deepEqual([...new Set(asked)].sort(), ['s3.amazonaws.com', 'vhost-bucket.s3.amazonaws.com']);
+    // The objects are where versitygw's posix backend puts them: a folder per bucket.
+    assert.ok(existsSync(join(vgw.dataDir, 'vhost-bucket', 'cl', 'dc1', 'host', 'manifests', 'm.json')));
   });
 
   test('Azurite: https://<account>.blob.core.windows.net is served for the account made at start, and only it', async () => {

@@ -1,11 +1,11 @@
 // Real object-storage servers on loopback, one process each under the stack's watchdog (they never
-// outlive their owner): MinIO for the S3 API, Azurite for Azure Blob, fake-gcs-server for Google Cloud
-// Storage. By default each listens with plain HTTP on 127.0.0.1 and a free port. The TLS mode (a
-// certificate from tls.ts, a given loopback address, port 443) is what the real tier's JVM needs to
-// reach them under the clouds' own host names (docs/storage-servers.md).
+// outlive their owner): MinIO and versitygw for the S3 API, Azurite for Azure Blob, fake-gcs-server for
+// Google Cloud Storage. By default each listens with plain HTTP on 127.0.0.1 and a free port. The TLS
+// mode (a certificate from tls.ts, a given loopback address, port 443) is what the real tier's JVM
+// needs to reach them under the clouds' own host names (docs/storage-servers.md).
 //
-// Credentials are made per start (random) and handed to the caller only: never put in an argument
-// (ps shows those), a log line or an error message.
+// Credentials are made per start (random; an S3 server may be given its root keys instead) and handed
+// to the caller only: never put in an argument (ps shows those), a log line or an error message.
 import { randomBytes, randomInt } from 'node:crypto';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
@@ -63,6 +63,7 @@ export interface S3Server extends StorageServer {
 }
 
 export type MinioServer = S3Server;
+export type VersityGwServer = S3Server;
 
 export interface AzuriteServer extends StorageServer {
   readonly accountName: string;
@@ -166,6 +167,60 @@ export async function startMinio(opts: S3ServerOptions & { domains?: string[] })
       // Ready when MinIO says so on its own health endpoint (200 only once the drive is ready).
       ready: (res) => res.statusCode === 200,
       probePath: '/minio/health/ready',
+    })),
+    region: 'us-east-1',
+    credentials,
+  };
+}
+
+/**
+ * versitygw's health route: a GET answered 200 without authentication once the S3 API listens. An
+ * underscore is in no valid bucket name, so no path-style bucket request is taken for it.
+ */
+const VERSITYGW_HEALTH_PATH = '/_health';
+
+/**
+ * versitygw (Versity's S3 gateway) on its posix backend — a bucket is a folder of `dataDir`, an object
+ * a file, its metadata in extended attributes (`user.*`, which the file system must support) — with a
+ * root user made for this start, or the given one. `virtualDomain` turns on virtual-host-style requests
+ * (`<bucket>.<virtualDomain>`, one domain), e.g. `s3.amazonaws.com` for the real tier's esop 3.x
+ * client; path-style requests are served either way. Unlike MinIO it accepts every storage class
+ * (`STANDARD_IA`, which esop 3.0.1 sends), and stores each object as STANDARD.
+ */
+export async function startVersityGw(
+  opts: S3ServerOptions & { virtualDomain?: string },
+): Promise<VersityGwServer> {
+  const tool = await resolveStorageTool('versitygw');
+  const l = await listen('versitygw', opts);
+  const credentials = opts.credentials ?? newS3Credentials();
+  // Its own IAM store (a users.json with no user but the root): with none, versitygw answers an
+  // unknown access key with 404 XAdminUserNotFound; with one, with S3's 403 InvalidAccessKeyId.
+  const iamDir = join(l.dir, 'iam');
+  mkdirSync(iamDir, { recursive: true });
+  const args = [
+    '--port',
+    `${l.host}:${l.port}`,
+    '--iam-dir',
+    iamDir,
+    '--health',
+    VERSITYGW_HEALTH_PATH,
+    ...(opts.tls ? ['--cert', opts.tls.certFile, '--key', opts.tls.keyFile] : []),
+    ...(opts.virtualDomain ? ['--virtual-domain', opts.virtualDomain] : []),
+    'posix',
+    l.dataDir,
+  ];
+  return {
+    ...(await launch(tool, l, opts, {
+      args,
+      env: {
+        ...process.env,
+        // The root user, by environment only (versitygw also takes --access/--secret: ps would show them).
+        ROOT_ACCESS_KEY_ID: credentials.accessKeyId,
+        ROOT_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+        VGW_REGION: 'us-east-1',
+      },
+      probePath: VERSITYGW_HEALTH_PATH,
+      ready: (res) => res.statusCode === 200,
     })),
     region: 'us-east-1',
     credentials,
