@@ -1,7 +1,8 @@
 // The four storage servers of the local stack, each started by this file on 127.0.0.1 (plain HTTP, a
 // free port), driven through the official SDKs (S3, Azure Blob) or the GCS JSON API: a bucket or
 // container, an object put, listed and read back, and a request with a wrong credential refused. For
-// S3 (versitygw), also the requests esop 3.0.1 sends as it sends them (docs/icarus.md).
+// S3, also the requests esop 3.0.1 sends as it sends them (docs/icarus.md): MinIO refuses its
+// STANDARD_IA uploads, versitygw takes every one.
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
@@ -141,6 +142,15 @@ describe('MinIO (S3 API)', () => {
     assert.ok(err instanceof S3ServiceException, String(err));
     assert.equal(err.name, 'InvalidAccessKeyId');
     assert.equal(err.$metadata.httpStatusCode, 403);
+    s3.destroy();
+  });
+
+  test('an upload with storage class STANDARD_IA, as esop 3.0.1 sends its manifests, is refused: 400 InvalidStorageClass', async () => {
+    const s3 = client();
+    const err = await refusal(s3.send(putLikeEsop('backups')), 'MinIO accepted STANDARD_IA');
+    assert.equal(err.name, 'InvalidStorageClass');
+    assert.equal(err.$metadata.httpStatusCode, 400);
+    assert.equal(err.message, 'Invalid storage class.');
     s3.destroy();
   });
 
