@@ -12,10 +12,19 @@ export interface HostsEntry {
   names: string[];
 }
 
+/** The S3 service name of a region as esop 3.x's client (AWS SDK v2) asks for it. */
+export function s3DomainName(region = 'us-east-1'): string {
+  return region === 'us-east-1' ? 's3.amazonaws.com' : `s3.${region}.amazonaws.com`;
+}
+
+/** The virtual-host-style name of one bucket (`<bucket>.s3.amazonaws.com` in us-east-1). */
+export function s3BucketHostName(bucket: string, region = 'us-east-1'): string {
+  return `${bucket}.${s3DomainName(region)}`;
+}
+
 /** The names esop 3.x's S3 client (AWS SDK v2, no endpoint override) asks for, per region and bucket. */
 export function s3HostNames(buckets: string[], region = 'us-east-1'): string[] {
-  const domain = region === 'us-east-1' ? 's3.amazonaws.com' : `s3.${region}.amazonaws.com`;
-  return [domain, ...buckets.map((b) => `${b}.${domain}`)];
+  return [s3DomainName(region), ...buckets.map((b) => s3BucketHostName(b, region))];
 }
 
 /** The blob service host of a storage account (`https://<account>.blob.core.windows.net`). */

@@ -6,6 +6,7 @@ import {
   GCS_HOST_NAME,
   namesIn,
   renderHostsFile,
+  s3BucketHostName,
   s3HostNames,
 } from '../../../src/dev/stack/jvm-hosts.js';
 import { assertLoopback } from '../../../src/dev/stack/loopback.js';
@@ -49,6 +50,8 @@ test('S3 host names follow the region: the global name for us-east-1, the region
     's3.eu-west-1.amazonaws.com',
     'b.s3.eu-west-1.amazonaws.com',
   ]);
+  assert.equal(s3BucketHostName('b'), 'b.s3.amazonaws.com');
+  assert.equal(s3BucketHostName('b', 'eu-west-1'), 'b.s3.eu-west-1.amazonaws.com');
 });
 
 test('the hosts file refuses what the JVM would get wrong', () => {
