@@ -25,6 +25,7 @@ import {
   startMinio,
   startVersityGw,
   type StorageServer,
+  type VersityGwServer,
 } from '../../src/dev/stack/storage-servers.js';
 import { writeSelfSignedCert, type SelfSignedCert } from '../../src/dev/stack/tls.js';
 import { loopbackLookup, text, workDir } from './support.js';
@@ -57,6 +58,7 @@ function get(url: string, agent: Agent): Promise<{ status: number; server: strin
 
 describe('storage servers with TLS on :443 under the clouds’ host names', { skip }, () => {
   let cert: SelfSignedCert;
+  let vgw: VersityGwServer | undefined;
   const servers: StorageServer[] = [];
   after(() => Promise.all(servers.map((s) => s.stop())));
   before(() => {
@@ -140,7 +142,7 @@ describe('storage servers with TLS on :443 under the clouds’ host names', { sk
 
   test('versitygw: virtual-host-style S3 at https://<bucket>.s3.amazonaws.com, the names esop 3.x’s client asks for in us-east-1', async () => {
     const host = await freeLoopbackAddress(443);
-    const vgw = await startVersityGw({
+    vgw = await startVersityGw({
       workDir: work.dir,
       host,
       port: 443,
@@ -188,6 +190,43 @@ describe('storage servers with TLS on :443 under the clouds’ host names', { sk
     assert.deepEqual([...new Set(asked)].sort(), ['s3.amazonaws.com', 'vhost-bucket.s3.amazonaws.com']);
     // The objects are where versitygw's posix backend puts them: a folder per bucket.
     assert.ok(existsSync(join(vgw.dataDir, 'vhost-bucket', 'cl', 'dc1', 'host', 'manifests', 'm.json')));
+  });
+
+  test('versitygw: a second gateway on the same files serves https://<bucket>.s3.us-east-1.amazonaws.com, the JS SDK’s own name', async () => {
+    assert.ok(vgw, 'the test before started the first gateway');
+    const host = await freeLoopbackAddress(443);
+    const regional = await startVersityGw({
+      workDir: work.dir,
+      host,
+      port: 443,
+      tls: cert,
+      virtualDomain: 's3.us-east-1.amazonaws.com',
+      credentials: vgw.credentials,
+      dataDir: vgw.dataDir,
+      folder: 'versitygw-regional',
+    });
+    servers.push(regional);
+    assert.equal(regional.dataDir, vgw.dataDir);
+    assert.notEqual(regional.logFile, vgw.logFile);
+    const { lookup, asked } = loopbackLookup({ '.amazonaws.com': host });
+    // No endpoint: what the operator's own reader (src/storage/s3-store.ts) asks for in us-east-1.
+    const s3 = new S3Client({
+      region: regional.region,
+      credentials: regional.credentials,
+      maxAttempts: 1,
+      requestHandler: { httpsAgent: new Agent({ ca: cert.certPem, lookup }) },
+    });
+    const listed = await s3.send(new ListObjectsV2Command({ Bucket: 'vhost-bucket' }));
+    assert.deepEqual(
+      listed.Contents?.map((o) => o.Key),
+      ['cl/dc1/host/manifests/m.json'],
+    );
+    const got = await s3.send(
+      new GetObjectCommand({ Bucket: 'vhost-bucket', Key: 'cl/dc1/host/manifests/m.json' }),
+    );
+    assert.equal(await text(got.Body), '{}');
+    s3.destroy();
+    assert.deepEqual([...new Set(asked)], ['vhost-bucket.s3.us-east-1.amazonaws.com']);
   });
 
   test('Azurite: https://<account>.blob.core.windows.net is served for the account made at start, and only it', async () => {

@@ -186,12 +186,23 @@ const VERSITYGW_HEALTH_PATH = '/_health';
  * (`<bucket>.<virtualDomain>`, one domain), e.g. `s3.amazonaws.com` for the real tier's esop 3.x
  * client; path-style requests are served either way. Unlike MinIO it accepts every storage class
  * (`STANDARD_IA`, which esop 3.0.1 sends), and stores each object as STANDARD.
+ *
+ * One gateway takes one virtual domain. For a second (Amazon S3 answers us-east-1 under
+ * `s3.amazonaws.com` and `s3.us-east-1.amazonaws.com`), start a second gateway on the first one's
+ * `dataDir`, with the same keys and its own `folder`: versitygw gateways share a file system by design.
  */
 export async function startVersityGw(
-  opts: S3ServerOptions & { virtualDomain?: string },
+  opts: S3ServerOptions & {
+    virtualDomain?: string;
+    /** Serve the buckets of this folder (another gateway's `dataDir`) instead of a new one. */
+    dataDir?: string;
+    /** Its folder under `workDir` (log, IAM store): `versitygw` by default, one per gateway. */
+    folder?: string;
+  },
 ): Promise<VersityGwServer> {
   const tool = await resolveStorageTool('versitygw');
-  const l = await listen('versitygw', opts);
+  const listened = await listen(opts.folder ?? 'versitygw', opts);
+  const l = { ...listened, dataDir: opts.dataDir ?? listened.dataDir };
   const credentials = opts.credentials ?? newS3Credentials();
   // Its own IAM store (a users.json with no user but the root): with none, versitygw answers an
   // unknown access key with 404 XAdminUserNotFound; with one, with S3's 403 InvalidAccessKeyId.
