@@ -1,9 +1,9 @@
 // The operator's backup → restore round trip on real object-storage servers, with esop 3.0.1's own
 // cloud clients inside the real tier's sidecars (tools/icarus-node) next to two real Cassandra 5.0.8 nodes:
 //
-//   S3          MinIO            at https://<bucket>.s3.amazonaws.com        (AWS SDK v2 2.20.38)
-//   Azure Blob  Azurite 3.35.0   at https://<account>.blob.core.windows.net  (azure-storage 8.6.6)
-//   GCS         fake-gcs-server  at https://storage.googleapis.com          (google-cloud-storage 2.9.2)
+//   S3          versitygw v1.8.0  at https://<bucket>.s3.amazonaws.com        (AWS SDK v2 2.20.38)
+//   Azure Blob  Azurite 3.35.0    at https://<account>.blob.core.windows.net  (azure-storage 8.6.6)
+//   GCS         fake-gcs-server   at https://storage.googleapis.com          (google-cloud-storage 2.9.2)
 //
 // esop 3.x takes no endpoint for any of them (AWS_ENDPOINT is read and never used; Azure and GCS talk
 // to fixed host names), so the sidecar's JVM — test-tier plumbing only, nothing the operator sends —
@@ -21,13 +21,14 @@
 // tables); then the rows lost again and a restore by storageLocation + snapshotTag. Needs port 443
 // (root): skipped otherwise. Run by `npm run test:real`.
 //
-// S3 on MinIO: esop 3.0.1 sends every PutObject (the manifest, the topology file) with
-// `x-amz-storage-class: STANDARD_IA`, which MinIO refuses (Amazon S3 accepts it). One bucket gets esop's requests unmodified and pins that failure; for the
-// other, tools/s3-storage-class-shim (an AWS SDK interceptor on the sidecar's classpath, test tier only)
-// drops that one header, so the rest of esop's S3 path is proven on MinIO. See docs/icarus.md.
+// S3: esop 3.0.1 sends every PutObject (the manifest, the topology file) with
+// `x-amz-storage-class: STANDARD_IA`, which Amazon S3 and versitygw accept and MinIO refuses. The round
+// trip runs on versitygw with esop's requests unmodified; a second bucket, on MinIO (same keys, its
+// own loopback address), pins MinIO's refusal. The operator's own manifest reader asks for
+// <bucket>.s3.us-east-1.amazonaws.com, which a second versitygw gateway on the same files serves (one
+// gateway takes one virtual domain). See docs/icarus.md.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:https';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -38,20 +39,24 @@ import {
   azureBlobHostName,
   GCS_HOST_NAME,
   renderHostsFile,
+  s3BucketHostName,
+  s3DomainName,
   s3HostNames,
 } from '../../src/dev/stack/jvm-hosts.js';
-import { buildIcarusNode } from '../../src/dev/real/icarus-node.js';
 import { nodeViewsUnavailable } from '../../src/dev/real/node-view.js';
 import { canListen, freeLoopbackAddress } from '../../src/dev/stack/loopback.js';
-import { repoRoot } from '../../src/dev/stack/repo.js';
 import {
+  newS3Credentials,
   randomToken,
   startAzurite,
   startFakeGcs,
   startMinio,
+  startVersityGw,
   type AzuriteServer,
   type FakeGcsServer,
   type MinioServer,
+  type S3Server,
+  type VersityGwServer,
 } from '../../src/dev/stack/storage-servers.js';
 import { writeSelfSignedCert, type SelfSignedCert } from '../../src/dev/stack/tls.js';
 import { realTarget, type ContractNode, type ContractTarget } from '../contract/targets.js';
@@ -79,6 +84,9 @@ type Provider = 's3' | 'azure' | 'gcp';
 describe('backup → restore through the operator on real S3, Azure Blob and GCS servers', { skip }, () => {
   const work = workDir('real-cloud');
   let cert: SelfSignedCert;
+  let vgw: VersityGwServer;
+  /** A second versitygw gateway on the same files, for the operator's own reader (below). */
+  let vgwRegional: VersityGwServer;
   let minio: MinioServer;
   let azurite: AzuriteServer;
   let gcs: FakeGcsServer;
@@ -92,43 +100,74 @@ describe('backup → restore through the operator on real S3, Azure Blob and GCS
   let restores: Restores;
   const agents: Agent[] = [];
   const secrets: string[] = [];
-  const bucket: Record<Provider | 's3Plain', string> = {
+  const bucket: Record<Provider | 's3Minio', string> = {
     s3: `cbo-s3-${randomToken(10)}`,
-    s3Plain: `cbo-s3plain-${randomToken(10)}`,
+    s3Minio: `cbo-s3minio-${randomToken(10)}`,
     azure: `cbo-azure-${randomToken(10)}`,
     gcp: `cbo-gcs-${randomToken(10)}`,
   };
+  /** versitygw's own S3 API (the round trip's bucket). */
   let s3: S3Client;
+  /** MinIO's (the bucket that pins its refusal). */
+  let minioS3: S3Client;
   let blobs: BlobServiceClient;
   let gcsAgent: Agent;
 
   before(async () => {
     const started = Date.now();
-    const [s3Host, azureHost, gcsHost] = [
+    const [s3Host, s3RegionalHost, minioHost, azureHost, gcsHost] = [
+      await freeLoopbackAddress(443),
+      await freeLoopbackAddress(443),
       await freeLoopbackAddress(443),
       await freeLoopbackAddress(443),
       await freeLoopbackAddress(443),
     ];
+    // esop's Java SDK asks for <bucket>.s3.amazonaws.com in us-east-1 (the tests' JS SDK is given the
+    // same names below); the operator's own reader (AWS SDK for JS v3, no endpoint) asks for
+    // <bucket>.s3.us-east-1.amazonaws.com. Amazon S3 answers both.
+    const s3Domain = s3DomainName('us-east-1');
+    const s3RegionalDomain = 's3.us-east-1.amazonaws.com';
     cert = writeSelfSignedCert({
       dir: join(work.dir, 'tls'),
-      // esop's Java SDK asks for <bucket>.s3.amazonaws.com in us-east-1, the tests' JS SDK for
-      // <bucket>.s3.us-east-1.amazonaws.com.
       names: [
-        's3.amazonaws.com',
-        '*.s3.amazonaws.com',
-        's3.us-east-1.amazonaws.com',
-        '*.s3.us-east-1.amazonaws.com',
+        s3Domain,
+        `*.${s3Domain}`,
+        s3RegionalDomain,
+        `*.${s3RegionalDomain}`,
         '*.blob.core.windows.net',
         GCS_HOST_NAME,
       ],
       javaTrustStore: true,
     });
-    minio = await startMinio({
+    // One set of keys for both S3 servers: the sidecar has one AWS_ACCESS_KEY_ID for every bucket.
+    const s3Keys = newS3Credentials();
+    vgw = await startVersityGw({
       workDir: work.dir,
       host: s3Host,
       port: 443,
       tls: cert,
-      domains: ['s3.amazonaws.com', 's3.us-east-1.amazonaws.com'],
+      virtualDomain: s3Domain,
+      credentials: s3Keys,
+    });
+    // A versitygw gateway takes one virtual domain: a second one, on the first one's files and with the
+    // same keys, serves the regional name (versitygw gateways share a file system by design).
+    vgwRegional = await startVersityGw({
+      workDir: work.dir,
+      host: s3RegionalHost,
+      port: 443,
+      tls: cert,
+      virtualDomain: s3RegionalDomain,
+      credentials: s3Keys,
+      dataDir: vgw.dataDir,
+      folder: 'versitygw-regional',
+    });
+    minio = await startMinio({
+      workDir: work.dir,
+      host: minioHost,
+      port: 443,
+      tls: cert,
+      domains: [s3Domain],
+      credentials: s3Keys,
     });
     azurite = await startAzurite({ workDir: work.dir, host: azureHost, port: 443, tls: cert });
     gcs = await startFakeGcs({
@@ -142,7 +181,7 @@ describe('backup → restore through the operator on real S3, Azure Blob and GCS
     const serviceAccount = join(work.dir, 'gcp-service-account.json');
     tokens.writeServiceAccount(serviceAccount, GCP_PROJECT);
     const serviceAccountJson = readFileSync(serviceAccount, 'utf8');
-    secrets.push(minio.credentials.secretAccessKey, azurite.accountKey);
+    secrets.push(s3Keys.secretAccessKey, azurite.accountKey);
 
     // The buckets, made through each server's own API, the way a platform team makes them beforehand
     // (the operator sends skipBucketVerification: true and never creates one).
@@ -151,14 +190,19 @@ describe('backup → restore through the operator on real S3, Azure Blob and GCS
       agents.push(a);
       return a;
     };
-    s3 = new S3Client({
-      region: minio.region,
-      credentials: minio.credentials,
-      maxAttempts: 1,
-      requestHandler: { httpsAgent: agent({ '.amazonaws.com': s3Host }) },
-    });
+    const s3Client = (server: S3Server, address: string) =>
+      new S3Client({
+        region: server.region,
+        endpoint: `https://${s3Domain}`,
+        forcePathStyle: false,
+        credentials: server.credentials,
+        maxAttempts: 1,
+        requestHandler: { httpsAgent: agent({ [s3Domain]: address, [`.${s3Domain}`]: address }) },
+      });
+    s3 = s3Client(vgw, s3Host);
+    minioS3 = s3Client(minio, minioHost);
     await s3.send(new CreateBucketCommand({ Bucket: bucket.s3 }));
-    await s3.send(new CreateBucketCommand({ Bucket: bucket.s3Plain }));
+    await minioS3.send(new CreateBucketCommand({ Bucket: bucket.s3Minio }));
     blobs = azureClient(azurite, agent({ '.blob.core.windows.net': azureHost }));
     await blobs.getContainerClient(bucket.azure).create();
     gcsAgent = agent({ [GCS_HOST_NAME]: gcsHost });
@@ -175,7 +219,9 @@ describe('backup → restore through the operator on real S3, Azure Blob and GCS
     writeFileSync(
       hostsFile,
       renderHostsFile(readFileSync('/etc/hosts', 'utf8'), [
-        { address: s3Host, names: s3HostNames([bucket.s3, bucket.s3Plain]) },
+        // The service name (s3.amazonaws.com) goes to versitygw; MinIO gets its one bucket's name.
+        { address: s3Host, names: s3HostNames([bucket.s3]) },
+        { address: minioHost, names: [s3BucketHostName(bucket.s3Minio)] },
         { address: azureHost, names: [azureBlobHostName(azurite.accountName)] },
         { address: gcsHost, names: [GCS_HOST_NAME] },
       ]),
@@ -190,18 +236,14 @@ describe('backup → restore through the operator on real S3, Azure Blob and GCS
           `-Djavax.net.ssl.trustStoreType=${trustStore.type}`,
           // Guards a store of public certificates only (tls.ts): not a credential.
           `-Djavax.net.ssl.trustStorePassword=${trustStore.password}`,
-          // MinIO refuses esop 3.0.1's `x-amz-storage-class: STANDARD_IA` (tools/s3-storage-class-shim):
-          // dropped for this bucket only; s3Plain gets esop's requests unmodified.
-          `-Dcbo.testtier.s3.dropStorageClassBuckets=${bucket.s3}`,
           // esop 3.0.1's S3 uploader allocates one buffer of this size per file in flight (100 MiB by
           // default: several files at once exhaust the sidecar's 256 MiB heap). 5 MiB is S3's minimum.
           '-Dupload.max.part.size=5242880',
         ],
-        classpath: [await buildS3StorageClassShim(join(work.dir, 's3-shim'))],
         env: {
-          AWS_REGION: minio.region,
-          AWS_ACCESS_KEY_ID: minio.credentials.accessKeyId,
-          AWS_SECRET_ACCESS_KEY: minio.credentials.secretAccessKey,
+          AWS_REGION: vgw.region,
+          AWS_ACCESS_KEY_ID: s3Keys.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: s3Keys.secretAccessKey,
           // Never ask an instance metadata service (there is none on loopback; credentials are above).
           AWS_EC2_METADATA_DISABLED: 'true',
           AZURE_STORAGE_ACCOUNT: azurite.accountName,
@@ -228,9 +270,9 @@ describe('backup → restore through the operator on real S3, Azure Blob and GCS
     const secret = (name: string, stringData: Record<string, string>) =>
       core.createNamespacedSecret({ namespace, body: { metadata: { name }, stringData } });
     await secret('s3-credentials', {
-      awsaccesskeyid: minio.credentials.accessKeyId,
-      awssecretaccesskey: minio.credentials.secretAccessKey,
-      awsregion: minio.region,
+      awsaccesskeyid: s3Keys.accessKeyId,
+      awssecretaccesskey: s3Keys.secretAccessKey,
+      awsregion: vgw.region,
     });
     await secret('azure-credentials', {
       azurestorageaccount: azurite.accountName,
@@ -250,8 +292,10 @@ describe('backup → restore through the operator on real S3, Azure Blob and GCS
       // The operator reads each backup's manifests itself (which tables a restore may truncate): its
       // Node process reaches the same servers under the same names (src/dev/stack/cloud-hosts.mjs, the
       // counterpart of the sidecar's hosts file) and trusts their certificate.
+      // For S3 that is the second versitygw gateway (the regional name); MinIO's bucket is never read
+      // (its backup fails).
       CBO_TEST_CLOUD_HOSTS: JSON.stringify({
-        '.amazonaws.com': s3Host,
+        [`.${s3RegionalDomain}`]: s3RegionalHost,
         '.blob.core.windows.net': azureHost,
         [GCS_HOST_NAME]: gcsHost,
       }),
@@ -268,18 +312,32 @@ describe('backup → restore through the operator on real S3, Azure Blob and GCS
     await operator?.stop();
     await target?.stop();
     s3?.destroy();
+    minioS3?.destroy();
     for (const a of agents) a.destroy();
-    await Promise.all([minio?.stop(), azurite?.stop(), gcs?.stop(), tokens?.stop()]);
+    await Promise.all([
+      vgw?.stop(),
+      vgwRegional?.stop(),
+      minio?.stop(),
+      azurite?.stop(),
+      gcs?.stop(),
+      tokens?.stop(),
+    ]);
     work.remove();
   });
 
-  /** Every object name in the bucket, through the storage server's own API. */
+  /**
+   * Every object name in the bucket, through the storage server's own API (for S3: versitygw's, or
+   * MinIO's for its bucket).
+   */
   async function listBucket(provider: Provider, s3Bucket = bucket.s3): Promise<string[]> {
     const keys: string[] = [];
     if (provider === 's3') {
+      const client = s3Bucket === bucket.s3Minio ? minioS3 : s3;
       let token: string | undefined;
       do {
-        const page = await s3.send(new ListObjectsV2Command({ Bucket: s3Bucket, ContinuationToken: token }));
+        const page = await client.send(
+          new ListObjectsV2Command({ Bucket: s3Bucket, ContinuationToken: token }),
+        );
         keys.push(...(page.Contents ?? []).map((o) => String(o.Key)));
         token = page.NextContinuationToken;
       } while (token);
@@ -426,12 +484,12 @@ describe('backup → restore through the operator on real S3, Azure Blob and GCS
     );
   }
 
-  test('S3 (MinIO), esop 3.0.1 unmodified: MinIO refuses its STANDARD_IA uploads, and the backup fails with MinIO’s own message', async () => {
+  test('S3 on MinIO, esop 3.0.1 unmodified: MinIO refuses its STANDARD_IA uploads, and the backup fails with MinIO’s own message', async () => {
     for (const table of TABLES) await target.putRows(table, rowsOf('s3', table));
-    const backup = uniqueName('s3plain-backup');
+    const backup = uniqueName('s3minio-backup');
     await backups.create(backup, {
       cassandraCluster: CLUSTER,
-      storageLocation: `s3://${bucket.s3Plain}`,
+      storageLocation: `s3://${bucket.s3Minio}`,
       secretName: 's3-credentials',
       entities: ENTITIES,
     });
@@ -445,7 +503,7 @@ describe('backup → restore through the operator on real S3, Azure Blob and GCS
     assert.match(String(condition?.message), /Invalid storage class\. \(Service: S3, Status Code: 400/);
     // The data files went up (multipart uploads carry no storage class); nothing that would make it
     // look like a backup did: no manifest, no topology file.
-    const keys = await listBucket('s3', bucket.s3Plain);
+    const keys = await listBucket('s3', bucket.s3Minio);
     assert.ok(
       keys.some((k) => k.endsWith('-Data.db')),
       `no data file in ${JSON.stringify(keys)}`,
@@ -456,7 +514,7 @@ describe('backup → restore through the operator on real S3, Azure Blob and GCS
     );
   });
 
-  test('S3 (MinIO at https://<bucket>.s3.amazonaws.com, storage-class header dropped): backup, layout, restores by backup name and by location + tag, a later table untouched', async () => {
+  test('S3 (versitygw at https://<bucket>.s3.amazonaws.com, esop 3.0.1 unmodified): backup, layout, restores by backup name and by location + tag, a later table untouched', async () => {
     await roundTrip('s3', `s3://${bucket.s3}`, 's3-credentials');
   });
 
@@ -477,32 +535,6 @@ describe('backup → restore through the operator on real S3, Azure Blob and GCS
     for (const s of secrets) assert.ok(!logs.includes(s), 'a storage credential is in the operator log');
   });
 });
-
-/**
- * Compiles tools/s3-storage-class-shim against the sidecar's own classpath (the AWS SDK inside esop
- * 3.0.1) and registers it as an S3 execution interceptor; returns the classpath entry.
- */
-async function buildS3StorageClassShim(dir: string): Promise<string> {
-  const { classpath } = await buildIcarusNode();
-  mkdirSync(join(dir, 'software', 'amazon', 'awssdk', 'services', 's3'), { recursive: true });
-  const javac = spawnSync(
-    'javac',
-    [
-      '-d',
-      dir,
-      '-cp',
-      classpath,
-      join(repoRoot, 'tools', 's3-storage-class-shim', 'StripStorageClassInterceptor.java'),
-    ],
-    { encoding: 'utf8', timeout: 120_000 },
-  );
-  assert.equal(javac.status, 0, `javac: ${javac.stderr}`);
-  writeFileSync(
-    join(dir, 'software', 'amazon', 'awssdk', 'services', 's3', 'execution.interceptors'),
-    'dev.cassandrabackupoperator.testtier.StripStorageClassInterceptor\n',
-  );
-  return dir;
-}
 
 /** Azurite through @azure/storage-blob, with an https.Agent that trusts the test certificate. */
 function azureClient(azurite: AzuriteServer, agent: Agent): BlobServiceClient {
