@@ -54,8 +54,6 @@ export interface SidecarJvmOptions {
   jvmArgs?: string[];
   /** Added to the inherited environment. */
   env?: Record<string, string>;
-  /** Extra classpath entries, after the sidecar's own. */
-  classpath?: string[];
 }
 
 export async function startIcarusNode(
@@ -79,7 +77,7 @@ export async function startIcarusNode(
       '-Xmx256m',
       ...(opts.jvmArgs ?? []),
       '-cp',
-      [classes, classpath, ...(opts.classpath ?? [])].join(':'),
+      `${classes}:${classpath}`,
       MAIN,
       `${host}:${port}`,
       `127.0.0.1:${opts.jmxPort}`,
