@@ -6,7 +6,8 @@
 //   npm test -- test/unit         only files under these paths
 //   npm run test:unit             unit tests only, without starting the stack
 //   npm run test:real             the contract suite and the operator on real Cassandra + Icarus
-//   npm run test:storage          the object-storage servers (MinIO, Azurite, fake-gcs-server) on their own
+//   npm run test:storage          the object-storage servers (MinIO, versitygw, Azurite,
+//                                 fake-gcs-server) on their own
 //
 // Environment: TEST_CONCURRENCY (test files run at once, default 2), STACK_KEEP=true (leave the stack's
 // work folder behind for inspection), plus the stack's own variables (README, "Local stack").
@@ -86,8 +87,8 @@ function findTests(paths: string[]): string[] {
     }
     for (const entry of readdirSync(p).sort()) {
       const child = join(p, entry);
-      // real-tier/ needs Java, Maven and a real Cassandra, storage/ builds MinIO (minutes, once):
-      // `npm run test:real` and `npm run test:storage` name them explicitly.
+      // real-tier/ needs Java, Maven and a real Cassandra, storage/ builds MinIO and versitygw (minutes,
+      // once): `npm run test:real` and `npm run test:storage` name them explicitly.
       if (['node_modules', 'fixtures', 'real-tier', 'storage'].includes(entry)) continue;
       if (statSync(child).isDirectory()) walk(child);
       else if (entry.endsWith('.test.ts')) out.push(child);
