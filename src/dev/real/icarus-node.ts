@@ -2,8 +2,8 @@
 // and esop operations, wired as Icarus 3.0.0 wires them), built once per source version into the tool
 // cache and started next to a Cassandra node.
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { buildOnce } from '../stack/build-once.js';
 import { toolDir } from '../stack/cache.js';
 import { freePort } from '../../net/free-port.js';
@@ -15,9 +15,11 @@ const project = join(repoRoot, 'tools', 'icarus-node');
 const MAIN = 'dev.cassandrabackupoperator.icarusnode.NodeSidecarMain';
 
 export async function buildIcarusNode(): Promise<{ classes: string; classpath: string }> {
-  const sources = ['pom.xml', 'src/main/java/dev/cassandrabackupoperator/icarusnode/NodeSidecarMain.java'];
   const hash = createHash('sha256');
-  for (const s of sources) hash.update(readFileSync(join(project, s)));
+  for (const file of ['pom.xml', ...filesUnder(join(project, 'src'))]) {
+    hash.update(file);
+    hash.update(readFileSync(join(project, file)));
+  }
   const dir = toolDir('icarus-node', hash.digest('hex').slice(0, 12));
   await buildOnce({
     tool: 'mvn',
@@ -35,6 +37,14 @@ export async function buildIcarusNode(): Promise<{ classes: string; classpath: s
     classes: join(dir, 'classes'),
     classpath: readFileSync(join(dir, 'classpath.txt'), 'utf8').trim(),
   };
+}
+
+/** Every file under `dir`, sorted, as paths relative to the project. */
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => relative(project, join(e.parentPath, e.name)))
+    .sort();
 }
 
 export interface IcarusNode {

@@ -1,9 +1,12 @@
 package dev.cassandrabackupoperator.icarusnode;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.UUID;
 
 import javax.inject.Provider;
@@ -53,25 +56,25 @@ import com.instaclustr.sidecar.picocli.SidecarSpec;
 import com.instaclustr.threading.ExecutorsModule;
 import com.instaclustr.version.Version;
 import com.instaclustr.version.VersionModule;
-import jakarta.ws.rs.GET;
-import jakarta.ws.rs.Path;
-import jakarta.ws.rs.PathParam;
-import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.core.Response;
 import jmx.org.apache.cassandra.CassandraJMXConnectionInfo;
 import jmx.org.apache.cassandra.service.CassandraJMXService;
 import org.glassfish.jersey.server.ResourceConfig;
+import org.glassfish.jersey.server.model.Resource;
+import org.glassfish.jersey.server.model.ResourceMethod;
 
 /**
- * The real tier of the Icarus contract tests: Icarus 3.0.0 itself is not published on Maven Central,
- * but what serves its per-node API is: the REST layer (sidecar-common 2.0.0: OperationsResource,
- * Jersey, the exception mappers) and the backup/restore operations (esop 3.0.1, with instaclustr
- * commons 2.0.0). This main wires those real parts the way Icarus 3.0.0 does, for per-node requests
- * (globalRequest false, which is all the operator sends): two small coordinators keep Icarus's
+ * The real tier of the Icarus contract tests: Icarus itself is not published on Maven Central, but what
+ * serves its per-node API is: the REST layer (sidecar-common: OperationsResource, Jersey, the exception
+ * mappers) and the backup/restore operations (esop, with instaclustr commons inside). This main wires
+ * those real parts the way Icarus does (the same Guice modules in Icarus 2.0.4 and 3.0.0), for per-node
+ * requests (globalRequest false, which is all the operator sends): two small coordinators keep Icarus's
  * node-local rules (bucket check and one node-local restore at a time for restores) and refuse global
  * requests, /version answers in Icarus's shape, and /topology[/{dc}] answers as Icarus's TopologyResource
  * does (esop's CassandraClusterTopology over JMX, the JSON of the topology file). See docs/icarus.md.
+ *
+ * The same source builds against either generation (pom.xml: esop 3.0.1 + sidecar-common 2.0.0 with
+ * jakarta Jersey 3 by default, esop 2.0.4 + sidecar-common 1.3.18 with javax Jersey 2 under -Picarus-2):
+ * it names no JAX-RS type, so our two resources are built with Jersey's own resource model.
  *
  * Usage: java -cp ... dev.cassandrabackupoperator.icarusnode.NodeSidecarMain [listenHost:port] [jmxHost:port]
  */
@@ -89,7 +92,7 @@ public final class NodeSidecarMain {
         final JMXServiceURL jmxUrl = new JMXServiceURL(
             "service:jmx:rmi:///jndi/rmi://" + jmx.getHostString() + ":" + jmx.getPort() + "/jmxrmi");
 
-        final Version version = new Version("icarus-node 0.1.0 (esop 3.0.1, sidecar-common 2.0.0)", "unknown", "unknown");
+        final Version version = buildVersion();
 
         final List<Module> modules = new ArrayList<>();
         // esop: storage providers, backup/restore operation types, transfer trackers, hashing
@@ -130,13 +133,14 @@ public final class NodeSidecarMain {
 
         final Injector injector = Guice.createInjector(Stage.PRODUCTION, modules);
 
-        // Our own /version resource: sidecar-common only scans com.instaclustr.* for resources,
-        // so register ours explicitly on the (not yet started) Jersey ResourceConfig singleton.
-        injector.getInstance(ResourceConfig.class)
-                .register(new NodeVersionResource(version, injector.getProvider(CassandraVersion.class)));
-        injector.getInstance(ResourceConfig.class)
-                .register(new NodeTopologyResource(injector.getInstance(CassandraJMXService.class),
-                                                   injector.getInstance(ObjectMapper.class)));
+        // Our own resources: sidecar-common only scans com.instaclustr.* for resources, so register
+        // ours explicitly on the (not yet started) Jersey ResourceConfig singleton.
+        final com.google.inject.Provider<CassandraVersion> cassandraVersion = injector.getProvider(CassandraVersion.class);
+        final CassandraJMXService jmxService = injector.getInstance(CassandraJMXService.class);
+        final ObjectMapper mapper = injector.getInstance(ObjectMapper.class);
+        injector.getInstance(ResourceConfig.class).registerResources(
+            versionResource(version, cassandraVersion),
+            topologyResource(jmxService, mapper));
 
         injector.getInstance(Application.class).call();
     }
@@ -220,64 +224,59 @@ public final class NodeSidecarMain {
         }
     }
 
-    /** GET /version, /version/sidecar, /version/cassandra. */
-    @Path("/version")
-    @Produces(MediaType.APPLICATION_JSON)
-    public static final class NodeVersionResource {
-
-        private final Version version;
-        private final com.google.inject.Provider<CassandraVersion> cassandraVersion;
-
-        public NodeVersionResource(final Version version, final com.google.inject.Provider<CassandraVersion> cassandraVersion) {
-            this.version = version;
-            this.cassandraVersion = cassandraVersion;
+    /**
+     * What /version answers: `version` from the build (pom.xml's icarus.node.version: our own name with
+     * the esop and sidecar-common versions, or the text the Icarus release of that generation answers).
+     */
+    private static Version buildVersion() throws IOException {
+        final Properties build = new Properties();
+        try (InputStream in = NodeSidecarMain.class.getResourceAsStream("/icarus-node.properties")) {
+            if (in == null) {
+                throw new IOException("icarus-node.properties is not on the classpath");
+            }
+            build.load(in);
         }
+        return new Version(build.getProperty("version"), "unknown", "unknown");
+    }
 
-        @GET
-        public Response root() {
-            return sidecar();
-        }
-
-        @GET
-        @Path("sidecar")
-        public Response sidecar() {
-            return Response.ok(version).build();
-        }
-
-        @GET
-        @Path("cassandra")
-        public Response cassandra() {
-            return Response.ok(cassandraVersion.get()).build();
-        }
+    /** GET /version, /version/sidecar, /version/cassandra, as Icarus's VersionResource. */
+    static Resource versionResource(final Version version, final com.google.inject.Provider<CassandraVersion> cassandraVersion) {
+        final Resource.Builder resource = Resource.builder("/version");
+        get(resource).handledBy(request -> version);
+        get(resource.addChildResource("sidecar")).handledBy(request -> version);
+        get(resource.addChildResource("cassandra")).handledBy(request -> cassandraVersion.get());
+        return resource.build();
     }
 
     /** GET /topology and /topology/{dc}: the ring as Icarus reports it (cluster, schema version, nodes). */
-    @Path("/topology")
-    @Produces(MediaType.APPLICATION_JSON)
-    public static final class NodeTopologyResource {
+    static Resource topologyResource(final CassandraJMXService jmx, final ObjectMapper mapper) {
+        final Resource.Builder resource = Resource.builder("/topology");
+        get(resource).handledBy(request -> topology(jmx, mapper, null));
+        get(resource.addChildResource("{dc}"))
+            .handledBy(request -> topology(jmx, mapper, request.getUriInfo().getPathParameters().getFirst("dc")));
+        return resource.build();
+    }
 
-        private final CassandraJMXService jmx;
-        private final ObjectMapper mapper;
-
-        public NodeTopologyResource(final CassandraJMXService jmx, final ObjectMapper mapper) {
-            this.jmx = jmx;
-            this.mapper = mapper;
-        }
-
-        @GET
-        public Response all() throws Exception {
-            return of(null);
-        }
-
-        @GET
-        @Path("{dc}")
-        public Response dc(@PathParam("dc") final String dc) throws Exception {
-            return of(dc);
-        }
-
-        private Response of(final String dc) throws Exception {
+    private static String topology(final CassandraJMXService jmx, final ObjectMapper mapper, final String dc) {
+        try {
             final CassandraClusterTopology.ClusterTopology topology = new CassandraClusterTopology(jmx, dc).act();
-            return Response.ok(CassandraClusterTopology.ClusterTopology.writeToString(mapper, topology)).build();
+            return CassandraClusterTopology.ClusterTopology.writeToString(mapper, topology);
+        } catch (final Exception ex) {
+            throw NodeSidecarMain.<RuntimeException>sneaky(ex);
         }
+    }
+
+    /**
+     * A JSON GET on the resource. Its handler is a lambda: the type of the request it gets (jakarta's or
+     * javax's ContainerRequestContext) is never named here.
+     */
+    private static ResourceMethod.Builder get(final Resource.Builder resource) {
+        return resource.addMethod("GET").produces("application/json");
+    }
+
+    /** Rethrows a checked exception unchanged, so Jersey's exception mapper sees what esop threw. */
+    @SuppressWarnings("unchecked")
+    private static <E extends Throwable> E sneaky(final Throwable t) throws E {
+        throw (E) t;
     }
 }
