@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import cassandra from 'cassandra-driver';
 import { startCassandra, type CassandraNode } from '../../src/dev/real/cassandra.js';
-import { startIcarusNode, type IcarusNode, type SidecarJvmOptions } from '../../src/dev/real/icarus-node.js';
+import { startIcarusNode, type IcarusNode, type SidecarOptions } from '../../src/dev/real/icarus-node.js';
 import { freePortOnAll } from '../../src/net/free-port.js';
 import { SimulatedCluster, type Row } from '../../src/icarus/simulator/cluster.js';
 
@@ -88,10 +88,11 @@ export async function simulatorTarget(): Promise<ContractTarget & { cluster: Sim
  * of tools/icarus-node next to it (the real sidecar-common REST layer and esop operations). One node by
  * default, at 127.0.0.1; with `nodes: N` a ring of N nodes at 127.0.0.1..N sharing one CQL port and one
  * sidecar port (as Pods do), each seeing its own files at one shared path (src/dev/real/node-view.ts),
- * so the operator's single CASSANDRA_DATA_DIRS / RESTORE_DOWNLOAD_DIR fit every node.
+ * so the operator's single CASSANDRA_DATA_DIRS / RESTORE_DOWNLOAD_DIR fit every node. The sidecars are
+ * Icarus 3.x's unless `sidecar.generation` is 2.
  */
 export async function realTarget(
-  sidecar: SidecarJvmOptions = {},
+  sidecar: SidecarOptions = {},
   opts: { nodes?: number } = {},
 ): Promise<ContractTarget> {
   const count = opts.nodes ?? 1;
@@ -156,7 +157,10 @@ export async function realTarget(
   const column = (t: string) => t.replace(/[^\w.]/g, '');
   const home = shared ?? workDir;
   return {
-    name: `real Cassandra 5.0.8 + Icarus API (esop 3.0.1, sidecar-common 2.0.0), ${count} node(s)`,
+    name:
+      sidecar.generation === 2
+        ? `real Cassandra 5.0.8 + Icarus 2.x API (esop 2.0.4, sidecar-common 1.3.18), ${count} node(s)`
+        : `real Cassandra 5.0.8 + Icarus API (esop 3.0.1, sidecar-common 2.0.0), ${count} node(s)`,
     nodes: started.map(({ cassandra: c, icarus }) => ({
       url: icarus?.url ?? '',
       address: c.address,

@@ -1,12 +1,14 @@
 // The Icarus-compatible sidecar of the real tier (tools/icarus-node: the real sidecar-common REST layer
-// and esop operations, wired as Icarus 3.0.0 wires them), built once per source version into the tool
-// cache and started next to a Cassandra node.
+// and esop operations, wired as Icarus wires them), in either generation: 3 (esop 3.0.1 + sidecar-common
+// 2.0.0, as Icarus 3.0.0) or 2 (esop 2.0.4 + sidecar-common 1.3.18, as Icarus 2.0.4). One source, built
+// once per generation and source version into the tool cache, and started next to a Cassandra node.
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { buildOnce } from '../stack/build-once.js';
 import { toolDir } from '../stack/cache.js';
 import { freePort } from '../../net/free-port.js';
+import type { IcarusGeneration } from '../../icarus/requests.js';
 import { startProcess, waitUntilReady, type ManagedProcess } from '../stack/processes.js';
 import { repoRoot } from '../stack/repo.js';
 import { inNodeView, type NodeView } from './node-view.js';
@@ -14,22 +16,55 @@ import { inNodeView, type NodeView } from './node-view.js';
 const project = join(repoRoot, 'tools', 'icarus-node');
 const MAIN = 'dev.cassandrabackupoperator.icarusnode.NodeSidecarMain';
 
-export async function buildIcarusNode(): Promise<{ classes: string; classpath: string }> {
+/** What differs per generation; the versions themselves are in tools/icarus-node/pom.xml. */
+const GENERATIONS: Record<
+  IcarusGeneration,
+  { cacheName: string; title: string; mavenArgs: string[]; jvmArgs: string[] }
+> = {
+  3: {
+    cacheName: 'icarus-node',
+    title: 'the Icarus-compatible node sidecar (esop 3.0.1 + sidecar-common 2.0.0)',
+    mavenArgs: [],
+    jvmArgs: [],
+  },
+  2: {
+    cacheName: 'icarus-node-2',
+    title: 'the Icarus 2.x-compatible node sidecar (esop 2.0.4 + sidecar-common 1.3.18)',
+    mavenArgs: ['-Picarus-2'],
+    // Guice 4.2.2 (in esop 2.0.4) defines classes through ClassLoader.defineClass by reflection, which
+    // Java 17 refuses without this: the injector is never created.
+    jvmArgs: ['--add-opens', 'java.base/java.lang=ALL-UNNAMED'],
+  },
+};
+
+export async function buildIcarusNode(
+  generation: IcarusGeneration = 3,
+): Promise<{ classes: string; classpath: string }> {
+  const { cacheName, title, mavenArgs } = GENERATIONS[generation];
   const hash = createHash('sha256');
   for (const file of ['pom.xml', ...filesUnder(join(project, 'src'))]) {
     hash.update(file);
     hash.update(readFileSync(join(project, file)));
   }
-  const dir = toolDir('icarus-node', hash.digest('hex').slice(0, 12));
+  const dir = toolDir(cacheName, hash.digest('hex').slice(0, 12));
   await buildOnce({
     tool: 'mvn',
-    title: 'the Icarus-compatible node sidecar (esop 3.0.1 + sidecar-common 2.0.0)',
+    title,
     outDir: dir,
     binaries: ['classes', 'classpath.txt'],
     estimate: '1 minute',
     steps: [
       {
-        args: ['-B', '-q', '-f', join(project, 'pom.xml'), 'package', '-DskipTests', '-DbuildDirectory=$OUT'],
+        args: [
+          '-B',
+          '-q',
+          ...mavenArgs,
+          '-f',
+          join(project, 'pom.xml'),
+          'package',
+          '-DskipTests',
+          '-DbuildDirectory=$OUT',
+        ],
       },
     ],
   });
@@ -66,6 +101,17 @@ export interface SidecarJvmOptions {
   env?: Record<string, string>;
 }
 
+export interface SidecarOptions extends SidecarJvmOptions {
+  /** Which Icarus generation the sidecar is built as: 3 by default. */
+  generation?: IcarusGeneration;
+  /**
+   * Generation 2 only: read the credentials Secret named in each request through the Kubernetes API as
+   * this kubeconfig's identity (esop 2.x's client mode, `-Dkubernetes.client=true`), as Icarus 2.x in a
+   * Pod reads it with its ServiceAccount. The identity needs `list` on Secrets: esop lists them.
+   */
+  kubeconfig?: string;
+}
+
 export async function startIcarusNode(
   opts: {
     workDir: string;
@@ -76,15 +122,31 @@ export async function startIcarusNode(
     port?: number;
     /** Its node's files at the path the node sees them (node-view.ts). */
     view?: NodeView;
-  } & SidecarJvmOptions,
+  } & SidecarOptions,
 ): Promise<IcarusNode> {
-  const { classes, classpath } = await buildIcarusNode();
+  const generation = opts.generation ?? 3;
+  if (opts.kubeconfig && generation !== 2) {
+    throw new Error('only an Icarus 2.x sidecar reads Secrets through the Kubernetes API (kubeconfig)');
+  }
+  const { classes, classpath } = await buildIcarusNode(generation);
   const host = opts.host ?? '127.0.0.1';
   const port = opts.port ?? (await freePort(host));
+  const env: NodeJS.ProcessEnv = { ...process.env, ...opts.env };
+  const kubernetes: string[] = [];
+  if (opts.kubeconfig) {
+    env.KUBECONFIG = opts.kubeconfig;
+    // With these set, commons 1.5.0 takes the sidecar for a Pod and reads the in-cluster ServiceAccount
+    // files (absent here) instead of the kubeconfig.
+    delete env.KUBERNETES_SERVICE_HOST;
+    delete env.KUBERNETES_SERVICE_PORT;
+    kubernetes.push('-Dkubernetes.client=true');
+  }
   const proc = startProcess({
-    name: 'icarus-node',
+    name: generation === 2 ? 'icarus-node-2' : 'icarus-node',
     ...inNodeView(opts.view, 'java', [
       '-Xmx256m',
+      ...GENERATIONS[generation].jvmArgs,
+      ...kubernetes,
       ...(opts.jvmArgs ?? []),
       '-cp',
       `${classes}:${classpath}`,
@@ -92,7 +154,7 @@ export async function startIcarusNode(
       `${host}:${port}`,
       `127.0.0.1:${opts.jmxPort}`,
     ]),
-    env: { ...process.env, ...opts.env },
+    env,
     logFile: join(opts.workDir, 'icarus-node.log'),
   });
   const url = `http://${host}:${port}`;
