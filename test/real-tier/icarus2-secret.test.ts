@@ -234,6 +234,10 @@ describe('Icarus 2.x reads the API’s Secret itself: backup → restore (HARDLI
         ['CLEANUP', 'COMPLETED'],
       ],
     );
+    // The operator read the backup's manifests itself, from MinIO through the same Secret (its awsendpoint),
+    // and named the backup's two tables to every phase.
+    const read = await restores.waitForEvent(restore, 'BackupTablesRead', 'Normal');
+    assert.match(read.message, /^The backup holds 2 table\(s\) \(1 manifest\(s\) read\)/);
     const phases = await sidecarOperations('restore');
     assert.deepEqual(
       phases.map((op) => [op.restorationPhase, op.restorationStrategyType, op.state]).reverse(),
