@@ -166,7 +166,10 @@ export function backupRequest(input: BackupRequestInput): Record<string, unknown
     metadataDirective: spec.metadataDirective,
     insecure: spec.insecure ?? false,
     createMissingBucket: spec.createMissingBucket ?? false,
-    skipRefreshing: spec.skipRefreshing ?? false,
+    // The topology step sends the node's backup again right after it finished: its files were just
+    // uploaded or freshened. Freshening them again is an in-place copy of every file, which esop 2.x
+    // sends with the spec's metadataDirective and S3-compatible stores such as MinIO refuse for COPY.
+    skipRefreshing: input.uploadClusterTopology === true || (spec.skipRefreshing ?? false),
     ...(spec.dc ? { dc: spec.dc } : {}),
     ...(spec.duration ? { duration: toIcarusDuration(spec.duration) } : {}),
     ...(spec.bandwidth ? { bandwidth: { value: spec.bandwidth.value, unit: spec.bandwidth.unit } } : {}),

@@ -4,6 +4,7 @@ import { cassandraBackupSpecSchema, cassandraRestoreSpecSchema } from '../../../
 import {
   RequestConfigError,
   backupRequest,
+  type BackupRequestInput,
   nodeStorageLocation,
   resolveSnapshotTag,
   restoreRequest,
@@ -100,6 +101,21 @@ test('a backup request is the per-node clone Icarus’s coordinator sends', () =
   assert.deepEqual(req.bandwidth, { value: 5, unit: 'MBPS' });
   assert.deepEqual(req.retry, { enabled: true, interval: 10, strategy: 'LINEAR', maxAttempts: 3 });
   assert.equal(req.k8sSecretName, undefined, 'Icarus 3.x reads credentials from its environment');
+});
+
+test('the topology step never freshens again what its node just uploaded (skipRefreshing)', () => {
+  const base: BackupRequestInput = {
+    spec: backupSpec,
+    node,
+    resolvedTag: 't-1',
+    schemaVersion: 'abc',
+    dataDirs: ['/var/lib/cassandra/data'],
+    credentials: { generation: 2, namespace: 'ns', secretName: 'creds' },
+  };
+  assert.equal(backupRequest(base).skipRefreshing, false, 'the node’s own backup freshens as the spec says');
+  const topology = backupRequest({ ...base, uploadClusterTopology: true });
+  assert.equal(topology.uploadClusterTopology, true);
+  assert.equal(topology.skipRefreshing, true);
 });
 
 test('credentials travel as the Secret’s name for Icarus 2.x, and never as a value', () => {
