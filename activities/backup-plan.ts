@@ -6,7 +6,11 @@ import type { Credentials } from '../src/icarus/requests.js';
 import { nodeStorageLocation, resolveSnapshotTag, toIcarusDuration } from '../src/icarus/requests.js';
 import { cassandraBackup } from '../src/kube/api/definitions.js';
 import type { CassandraBackupSpec } from '../src/kube/api/resources.js';
-import { checkCredentials } from '../src/kube/credentials.js';
+import {
+  checkCredentials,
+  requireKeysForGeneration,
+  type CredentialsCheck,
+} from '../src/kube/credentials.js';
 import { PlanError } from '../src/kube/plan-error.js';
 import type { BackupPlan, ResourceKey } from '../workflows/definitions.js';
 import { findClusterNodes } from './cluster-nodes.js';
@@ -21,15 +25,22 @@ export interface PlanBackupInput {
 
 export async function planBackup(deps: ActivityDeps, input: PlanBackupInput): Promise<BackupPlan> {
   const { spec, resource } = input;
+  let credentials: CredentialsCheck | undefined;
   const { nodes, topology, icarusGeneration } = await findClusterNodes(deps, {
     namespace: resource.namespace,
     cluster: spec.cassandraCluster,
     ...(spec.dc ? { dcs: [spec.dc] } : {}),
     beforeTopology: async () => {
-      await checkCredentials(deps.core, resource.namespace, spec.secretName, spec.storageLocation);
+      credentials = await checkCredentials(
+        deps.core,
+        resource.namespace,
+        spec.secretName,
+        spec.storageLocation,
+      );
       checkRequestFields(spec);
     },
   });
+  if (credentials) requireKeysForGeneration(credentials, icarusGeneration);
   const schemaVersion = topology.schemaVersion ?? '';
   if (!schemaVersion) {
     throw new PlanError(

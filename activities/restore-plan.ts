@@ -10,7 +10,11 @@ import {
   type CassandraRestore,
   type CassandraRestoreSpec,
 } from '../src/kube/api/resources.js';
-import { checkCredentials } from '../src/kube/credentials.js';
+import {
+  checkCredentials,
+  requireKeysForGeneration,
+  type CredentialsCheck,
+} from '../src/kube/credentials.js';
 import { PlanError } from '../src/kube/plan-error.js';
 import type { ResourceKey, RestorePlan, RestoreSource } from '../workflows/definitions.js';
 import { findClusterNodes } from './cluster-nodes.js';
@@ -32,12 +36,18 @@ export async function planRestore(deps: ActivityDeps, input: PlanRestoreInput): 
     .split(',')
     .map((d) => d.trim())
     .filter(Boolean);
+  let credentials: CredentialsCheck | undefined;
   const { nodes, topology, icarusGeneration } = await findClusterNodes(deps, {
     namespace: resource.namespace,
     cluster: spec.cassandraCluster,
     dcs,
     beforeTopology: async () => {
-      await checkCredentials(deps.core, resource.namespace, source.secretName, source.storageLocation);
+      credentials = await checkCredentials(
+        deps.core,
+        resource.namespace,
+        source.secretName,
+        source.storageLocation,
+      );
       try {
         nodeStorageLocation(source.storageLocation, { cluster: 'cluster', dc: 'dc', hostId: 'host' });
       } catch (err) {
@@ -45,6 +55,7 @@ export async function planRestore(deps: ActivityDeps, input: PlanRestoreInput): 
       }
     },
   });
+  if (credentials) requireKeysForGeneration(credentials, icarusGeneration);
   if (dcs.length > 0 && !spec.allowClusterWideTruncate) {
     const others = [...new Set(topology.topology.map((t) => t.dc))].filter((dc) => !dcs.includes(dc));
     if (others.length > 0) {

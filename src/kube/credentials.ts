@@ -90,3 +90,18 @@ export async function checkCredentials(
   }
   return { secretName, provider, keys };
 }
+
+/**
+ * Icarus 2.x reads the Secret itself and never falls back to the AWS SDK's chain (esop 2.x
+ * TransferManagerFactory): for it an S3-family Secret without keys is as bad as a missing key.
+ */
+export function requireKeysForGeneration(check: CredentialsCheck, generation: 2 | 3): void {
+  const aws = check.provider !== 'azure' && check.provider !== 'gcp' && check.provider !== 'file';
+  if (generation !== 2 || !aws) return;
+  const missing = ['awsaccesskeyid', 'awssecretaccesskey'].filter((k) => !check.keys.includes(k));
+  if (missing.length === 0) return;
+  throw new PlanError(
+    'SecretMissingKeys',
+    `Secret ${check.secretName} lacks ${missing.join(', ')} needed for ${check.provider}: the cluster's sidecars run Icarus 2.x, which reads the Secret itself and has no fallback to an instance role`,
+  );
+}

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { before, test } from 'node:test';
 import { CoreV1Api } from '@kubernetes/client-node';
-import { checkCredentials } from '../../src/kube/credentials.js';
+import { checkCredentials, requireKeysForGeneration } from '../../src/kube/credentials.js';
 import { PlanError } from '../../src/kube/plan-error.js';
 import { createNamespace, kubeConfig } from '../support/stack-env.js';
 
@@ -100,4 +100,22 @@ test('no credential value ever appears in a result or a message', async () => {
   const all = texts.join('\n');
   assert.ok(secretValues.length >= 10);
   for (const v of secretValues) assert.ok(!all.includes(v), `a secret value leaked: ${v}`);
+});
+
+test('Icarus 2.x needs the AWS keys in the Secret; 3.x may use the SDK chain', async () => {
+  const keyless = await checkCredentials(core, namespace, 'empty', 's3://b');
+  assert.doesNotThrow(() => requireKeysForGeneration(keyless, 3));
+  assert.throws(
+    () => requireKeysForGeneration(keyless, 2),
+    (err) =>
+      err instanceof PlanError &&
+      err.reason === 'SecretMissingKeys' &&
+      /lacks awsaccesskeyid, awssecretaccesskey needed for s3: the cluster's sidecars run Icarus 2\.x/.test(
+        err.message,
+      ),
+  );
+  const withKeys = await checkCredentials(core, namespace, 'aws-ok', 's3://b');
+  assert.doesNotThrow(() => requireKeysForGeneration(withKeys, 2));
+  const file = await checkCredentials(core, namespace, 'empty', 'file:///backups/b');
+  assert.doesNotThrow(() => requireKeysForGeneration(file, 2));
 });

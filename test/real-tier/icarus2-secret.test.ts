@@ -301,15 +301,18 @@ describe('Icarus 2.x reads the API’s Secret itself: backup → restore (HARDLI
     assert.equal((await sidecarOperations('backup')).length, before, 'no node was asked');
   });
 
-  test('a Secret with no AWS keys at all passes the operator’s check and fails in esop 2.x, which requires them', async () => {
-    // The operator lets a Secret without keys through (Icarus 3.x then uses the AWS SDK's own chain);
-    // esop 2.x reading a Secret insists on awsaccesskeyid, and its message reaches the resource whole.
+  test('a Secret with no AWS keys at all is refused before any node works: Icarus 2.x has no fallback to an instance role', async () => {
+    // Icarus 3.x would use the AWS SDK's own chain; esop 2.x reading a Secret insists on
+    // awsaccesskeyid ("Secret … does not contain any entry with key 'awsaccesskeyid'."), so the operator,
+    // knowing the generation from /version, refuses it first.
+    const before = (await sidecarOperations('backup')).length;
     const condition = await failedBackup('s3-no-keys');
-    assert.equal(condition.reason, 'NodeFailed');
+    assert.equal(condition.reason, 'SecretMissingKeys');
     assert.match(
       String(condition.message),
-      /: Secret s3-no-keys does not contain any entry with key 'awsaccesskeyid'\.$/,
+      /Secret s3-no-keys lacks awsaccesskeyid, awssecretaccesskey needed for s3: the cluster's sidecars run Icarus 2\.x, which reads the Secret itself/,
     );
+    assert.equal((await sidecarOperations('backup')).length, before, 'no node was asked');
   });
 
   test('a wrong secret key: MinIO refuses every upload and the backup fails, naming the files but not why', async () => {
