@@ -19,6 +19,9 @@ import { Observer } from './observer.js';
 
 const run = promisify(execFile);
 
+/** The bucket every scenario backs up to: each simulated cluster has it from the start. */
+export const BENCH_LOCATION = 's3://bench';
+
 export interface BenchOperator {
   process: ManagedProcess;
   logFile: string;
@@ -112,6 +115,7 @@ export class Bench {
           timing,
           // 127.200.0.x upwards: one /24 per cluster, never shared with another cluster of this run.
           addressPrefix: `127.${200 + Math.floor(n / 256)}.${n % 256}`,
+          buckets: [BENCH_LOCATION],
         });
         out[i] = c;
         this.cleanups.push(() => c.stop());

@@ -1,7 +1,7 @@
 // N backups created at once, one per cluster, then waited for: what the start-latency, completion and
 // scale scenarios share.
 import type { PodCluster } from '../../src/dev/simulated-pods.js';
-import type { Bench } from '../harness.js';
+import { BENCH_LOCATION, type Bench } from '../harness.js';
 import type { Observer } from '../observer.js';
 
 const ENDED = ['COMPLETED', 'FAILED'];
@@ -29,7 +29,7 @@ export async function backupRound(
     names.map((name) =>
       bench.create(namespace, 'CassandraBackup', name, {
         cassandraCluster: clusterOf.get(name)?.cluster.opts.name,
-        storageLocation: 's3://bench',
+        storageLocation: BENCH_LOCATION,
         secretName: 'creds',
       }),
     ),

@@ -1,7 +1,7 @@
 // 3. Restore overhead on 6 nodes: the restore's wall time (created → COMPLETED, as a watcher sees it)
 //    divided by the sum over its phases of the slowest node's operation time in Icarus. 1.00 would be an
 //    orchestration that costs nothing between phases.
-import type { Bench } from '../harness.js';
+import { BENCH_LOCATION, type Bench } from '../harness.js';
 import { operationsOf } from '../icarus-operations.js';
 import type { Row } from '../report.js';
 import { summarize } from '../stats.js';
@@ -24,7 +24,7 @@ export async function restoreOverhead(
   const restores = await bench.observe(ns, 'CassandraRestore');
   await bench.create(ns, 'CassandraBackup', 'source', {
     cassandraCluster: c.cluster.opts.name,
-    storageLocation: 's3://bench',
+    storageLocation: BENCH_LOCATION,
     secretName: 'creds',
   });
   await backups.until('the source backup', () => backups.countIn(['source'], ['COMPLETED']) === 1, 600_000);

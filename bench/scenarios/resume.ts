@@ -1,6 +1,6 @@
 // 5. Resume: the operator process SIGKILLed mid-backup and started again; the time from the kill until
 //    the backup's progress moves again, and how many Icarus operations were posted twice.
-import type { Bench } from '../harness.js';
+import { BENCH_LOCATION, type Bench } from '../harness.js';
 import { postsFor } from '../icarus-operations.js';
 import type { Row } from '../report.js';
 import { summarize } from '../stats.js';
@@ -28,7 +28,7 @@ export async function resume(
     const name = `resume-${i}`;
     await bench.create(ns, 'CassandraBackup', name, {
       cassandraCluster: c.cluster.opts.name,
-      storageLocation: 's3://bench',
+      storageLocation: BENCH_LOCATION,
       secretName: 'creds',
     });
     const progress = () => observer.seen.get(name)?.progress.at(-1)?.value ?? 0;

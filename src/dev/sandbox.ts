@@ -50,12 +50,15 @@ const kc = new KubeConfig();
 kc.loadFromFile(stack.kube.kubeconfigPath);
 
 // Three Cassandra nodes: Icarus simulators on 127.x.y.1-3:4567, Pods pointing at them. A node's upload
-// and each restore phase take about 15 s, so the progress can be watched.
+// and each restore phase take about 15 s, so the progress can be watched. The example's bucket exists
+// in the simulated store from the start, as one made beforehand would.
+const exampleLocation = /^\s*storageLocation:\s*(\S+)/m.exec(readFileSync(EXAMPLE, 'utf8'))?.[1];
 running.cluster = await startPodCluster(kc, NAMESPACE, {
   name: CLUSTER,
   datacenters: { dc1: 3 },
   storageRoot: join(stack.workDir, 'storage'),
   timing: { durationMs: 15_000, pendingMs: 500 },
+  buckets: exampleLocation ? [exampleLocation] : [],
 });
 const nodes = running.cluster.cluster.nodes;
 nodes.forEach((node, i) =>

@@ -193,6 +193,7 @@ test('the compiled operator, with only the ServiceAccount token: a backup, its r
     name: uniqueName('ring'),
     datacenters: { dc1: 2 },
     timing: { durationMs: 500, pendingMs: 50 },
+    buckets: ['s3://deploy'],
   });
   operator = startOperator(
     {

@@ -61,6 +61,7 @@ async function cluster(name: string, opts: { durationMs?: number } = {}): Promis
     name,
     datacenters: { dc1: 3 },
     timing: { durationMs: opts.durationMs ?? 1500, pendingMs: 50 },
+    buckets: ['s3://e2e-bucket'],
   });
   clusters.push(c);
   return c;

@@ -30,6 +30,7 @@ before(async () => {
     name: uniqueName('ring'),
     datacenters: { dc1: 3 },
     timing: { durationMs: 6_000, pendingMs: 50 },
+    buckets: ['s3://metrics-bucket', 's3://sigterm-bucket'],
   });
   env = {
     WATCH_NAMESPACES: namespace,

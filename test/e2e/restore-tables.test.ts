@@ -55,6 +55,7 @@ async function backedUpThenNewTable(location: string): Promise<{ c: PodCluster; 
     name: uniqueName('ring'),
     datacenters: { dc1: 2 },
     timing: { durationMs: 300, pendingMs: 20 },
+    buckets: [location],
   });
   clusters.push(c);
   c.cluster.nodes.forEach((n, i) => n.data.set(ORDERS, [{ id: i, item: `book-${i}` }]));

@@ -59,6 +59,7 @@ async function cluster(datacenters: Record<string, number> = { dc1: 3 }): Promis
     name: uniqueName('ring'),
     datacenters,
     timing: { durationMs: 800, pendingMs: 30 },
+    buckets: ['s3://restore-bucket'],
   });
   clusters.push(c);
   c.cluster.nodes.forEach((n, i) =>

@@ -51,6 +51,7 @@ before(async () => {
     name: uniqueName('ring'),
     datacenters: { dc1: 3 },
     timing: { durationMs: 1000, pendingMs: 50 },
+    buckets: ['s3://restart'],
   });
   env = {
     TEMPORAL_ADDRESS: server.address,

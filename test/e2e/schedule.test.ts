@@ -80,6 +80,7 @@ async function cluster(durationMs = 800): Promise<PodCluster> {
     name: uniqueName('ring'),
     datacenters: { dc1: 3 },
     timing: { durationMs, pendingMs: 50 },
+    buckets: [`s3://${BUCKET}`],
   });
   clusters.push(c);
   return c;

@@ -35,6 +35,7 @@ before(async () => {
     name: uniqueName('ring'),
     datacenters: { dc1: 3 },
     timing: { durationMs: 1500, pendingMs: 20 },
+    buckets: ['s3://secret-bucket'],
   });
   for (const n of cluster.cluster.nodes) n.data.set('shop.orders', [{ id: 1, item: 'book' }]);
   await operator.waitForLog(/Worker running/);

@@ -70,6 +70,7 @@ async function cluster(durationMs = 800): Promise<PodCluster> {
     name: uniqueName('ring'),
     datacenters: { dc1: 3 },
     timing: { durationMs, pendingMs: 30 },
+    buckets: ['s3://storm-bucket', 's3://old-bucket', 's3://new-bucket'],
   });
   clusters.push(c);
   c.cluster.nodes.forEach((n, i) =>

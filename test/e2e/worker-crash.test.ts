@@ -34,6 +34,7 @@ before(async () => {
     name: uniqueName('ring'),
     datacenters: { dc1: 3 },
     timing: { durationMs: 10_000, pendingMs: 50 },
+    buckets: ['s3://crash-bucket'],
   });
   env = {
     WATCH_NAMESPACES: namespace,

@@ -194,6 +194,7 @@ async function simulated(
     name,
     datacenters,
     timing: { durationMs, pendingMs: 30 },
+    buckets: ['s3://bad-input', 's3://good-bucket'],
   });
   clusters.push(c);
   await cassandraCluster(name);

@@ -192,6 +192,7 @@ test('an Icarus that keeps forgetting: submitted again twice, then IcarusOperati
     datacenters: { dc1: 1 },
     timing: { durationMs: 2000, pendingMs: 50 },
     addressPrefix: '127.229.0',
+    buckets: ['s3://faults'],
   });
   const operator = startOperator({
     WATCH_NAMESPACES: namespace,

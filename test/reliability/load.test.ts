@@ -35,6 +35,7 @@ before(async () => {
         datacenters: { dc1: NODES },
         timing: { durationMs: 3000, pendingMs: 50 },
         addressPrefix: `127.${210 + Math.floor(i / 256)}.${i % 256}`,
+        buckets: ['s3://load'],
       });
     }
   };

@@ -42,6 +42,7 @@ before(async () => {
     name: uniqueName('ring'),
     datacenters: { dc1: 3 },
     timing: { durationMs: 600, pendingMs: 30 },
+    buckets: ['s3://secrets-bucket'],
   });
   cluster.cluster.nodes.forEach((n, i) => n.data.set('shop.orders', [{ id: i, item: `row-${i}` }]));
   operator = startOperator({

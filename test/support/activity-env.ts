@@ -17,6 +17,8 @@ export function simulatedActivities(nodes = 2) {
     storageRoot: mkdtempSync(join(tmpdir(), 'cbo-unit-')),
     port: 0,
     timing: { durationMs: 300, pendingMs: 10 },
+    // The bucket the activity tests' specs name.
+    buckets: ['s3://bucket'],
   });
   const writes: Record<string, unknown>[] = [];
   /** Resources (by name) that a test marks as being deleted: submissions must refuse them. */

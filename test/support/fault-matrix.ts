@@ -90,6 +90,7 @@ export async function runFault(kc: KubeConfig, fault: Fault): Promise<Row[]> {
         datacenters: { dc1: 3 },
         timing,
         addressPrefix: `127.${220 + Math.floor(clusterCount / 256)}.${clusterCount++ % 256}`,
+        buckets: ['s3://faults'],
       }),
     ),
   );

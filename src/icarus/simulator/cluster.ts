@@ -28,6 +28,8 @@ export interface ClusterOptions {
   identities?: { hostId: string; tokens: string[] }[];
   /** The cluster's schema version: random otherwise. */
   schemaVersion?: string;
+  /** Buckets that exist from the start, as locations (`s3://bucket`): made beforehand, as a platform team would. */
+  buckets?: string[];
 }
 
 export interface SimulatedNode {
@@ -49,6 +51,7 @@ export class SimulatedCluster {
   constructor(readonly opts: ClusterOptions) {
     this.schemaVersion = opts.schemaVersion ?? randomUUID();
     this.storage = new BucketStore(opts.storageRoot);
+    for (const bucket of opts.buckets ?? []) this.storage.createBucket(bucket);
     const prefix = opts.addressPrefix ?? `127.${randomInt(1, 255)}.${randomInt(0, 255)}`;
     let n = 1;
     for (const [dc, count] of Object.entries(opts.datacenters)) {

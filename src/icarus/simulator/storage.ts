@@ -43,13 +43,31 @@ export class BucketStore {
 
   /** The folder of the node's files for a location: its last three parts are the node's own. */
   nodeDir(location: string, node: NodePath): string {
+    return join(this.bucketOf(location).dir, node.cluster, node.dc, node.hostId);
+  }
+
+  /**
+   * The bucket a location names (`proto://bucket` or `proto://bucket/cluster/dc/node`; for file://, the
+   * folder holding the node folders) and its folder.
+   */
+  bucketOf(location: string): { protocol: string; name: string; dir: string } {
     const raw = location.replace(/\/+$/, '');
     const m = /^([a-z0-9]+):\/\/(.+)$/.exec(raw);
     if (!m?.[1] || !m[2]) throw new Error(`storage location ${location} is not protocol://bucket[/path]`);
     const parts = m[2].split('/').filter(Boolean);
     const bucket = parts.length > 3 ? parts.slice(0, -3) : parts;
-    const base = m[1] === 'file' ? `/${bucket.join('/')}` : join(this.root, m[1], ...bucket);
-    return join(base, node.cluster, node.dc, node.hostId);
+    const dir = m[1] === 'file' ? `/${bucket.join('/')}` : join(this.root, m[1], ...bucket);
+    return { protocol: m[1], name: bucket.join('/'), dir };
+  }
+
+  /** Makes the location's bucket (a cloud bucket made beforehand, as a platform team would). */
+  createBucket(location: string): void {
+    mkdirSync(this.bucketOf(location).dir, { recursive: true });
+  }
+
+  /** Whether the location's bucket exists in the store. */
+  bucketExists(location: string): boolean {
+    return existsSync(this.bucketOf(location).dir);
   }
 
   /**

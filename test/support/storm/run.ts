@@ -16,7 +16,7 @@ import { events, histories, runningWorkflows } from './evidence.js';
 import { planFaults, strike, type StruckFault } from './faults.js';
 import { planLoad } from './load.js';
 import { startStormOperator } from './operator.js';
-import { LOCATION, People, TABLE, type Journal } from './people.js';
+import { LOCATION, MOVED_LOCATION, People, TABLE, type Journal } from './people.js';
 import { seededRandom } from './random.js';
 import type { StormSummary } from './report.js';
 
@@ -62,6 +62,7 @@ export async function runStorm(opts: StormOptions): Promise<StormSummary> {
         // Operations of 10–40 s.
         timing: { durationMs: shape.int(10, 40) * 1000, pendingMs: 50 },
         addressPrefix: `127.250.${i}`,
+        buckets: [LOCATION, MOVED_LOCATION],
       });
       backupClusters.push(c);
       clusters.push(c);
@@ -73,6 +74,7 @@ export async function runStorm(opts: StormOptions): Promise<StormSummary> {
         // Restore phases of 10 s.
         timing: { durationMs: 10_000, pendingMs: 50 },
         addressPrefix: `127.251.${i}`,
+        buckets: [LOCATION, MOVED_LOCATION],
       });
       c.cluster.nodes.forEach((n, k) => n.data.set(TABLE, [{ id: k, item: `cluster-${i}-item-${k}` }]));
       restoreClusters.push(c);
