@@ -156,8 +156,10 @@ export function backupRequest(input: BackupRequestInput): Record<string, unknown
     storageLocation: nodeStorageLocation(spec.storageLocation, input.node),
     snapshotTag: input.resolvedTag,
     schemaVersion: input.schemaVersion,
-    // The bucket was checked once before the nodes start, as Icarus's coordinator does.
-    skipBucketVerification: true,
+    // Every node checks the bucket (and creates it when asked to) before its snapshot: the nodes start
+    // together, and esop tolerates a bucket another node has just created. Icarus's own coordinator
+    // checks once and sends true; the operator has no check of its own.
+    skipBucketVerification: spec.skipBucketVerification ?? false,
     uploadClusterTopology: input.uploadClusterTopology ?? false,
     dataDirs: input.dataDirs,
     entities: spec.entities ?? '',
@@ -230,7 +232,9 @@ export function restoreRequest(input: RestoreRequestInput): Record<string, unkno
     concurrentConnections: spec.concurrentConnections,
     timeout: spec.timeout,
     insecure: spec.insecure ?? false,
-    skipBucketVerification: true,
+    // esop's INIT and DOWNLOAD check the bucket unless this is true, never creating it. (Icarus's restore
+    // coordinator checks it before every phase whatever this says: docs/icarus.md.)
+    skipBucketVerification: spec.skipBucketVerification ?? false,
     resolveHostIdFromTopology: spec.resolveHostIdFromTopology ?? false,
     ...(spec.rename && Object.keys(spec.rename).length ? { rename: spec.rename } : {}),
     ...retryFields(spec.retry),
@@ -268,6 +272,7 @@ export function removeBackupRequest(input: RemoveBackupRequestInput): Record<str
     removeOldest: false,
     dry: input.dry ?? false,
     insecure: input.insecure ?? false,
+    // The bucket holds the backup being removed (esop's remove-backup never checks it anyway).
     skipBucketVerification: true,
     ...credentialFields(input.credentials),
   };

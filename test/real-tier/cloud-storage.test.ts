@@ -492,6 +492,10 @@ describe('backup → restore through the operator on real S3, Azure Blob and GCS
       storageLocation: `s3://${bucket.s3Minio}`,
       secretName: 's3-credentials',
       entities: ENTITIES,
+      // esop 3.x checks an S3 bucket with ListBuckets at the service name (s3.amazonaws.com), which here
+      // is versitygw: MinIO answers only to its bucket's own name, so the check would find no such bucket.
+      // Unchecked, as for credentials that may not list buckets (the bucket exists: made above).
+      skipBucketVerification: true,
     });
     const failed = await backups.waitFor(
       backup,

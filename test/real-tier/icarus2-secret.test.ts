@@ -71,7 +71,8 @@ describe('Icarus 2.x reads the API’s Secret itself: backup → restore (HARDLI
       forcePathStyle: true,
       maxAttempts: 1,
     });
-    // Made beforehand, as a platform team does: the operator sends skipBucketVerification: true.
+    // Made beforehand, as a platform team does: each node checks its bucket (esop 2.x: GetBucketAcl) and
+    // makes none (createMissingBucket false).
     await s3.send(new CreateBucketCommand({ Bucket: bucket }));
     await s3.send(new CreateBucketCommand({ Bucket: copyBucket }));
 
@@ -315,13 +316,22 @@ describe('Icarus 2.x reads the API’s Secret itself: backup → restore (HARDLI
     assert.equal((await sidecarOperations('backup')).length, before, 'no node was asked');
   });
 
-  test('a wrong secret key: MinIO refuses every upload and the backup fails, naming the files but not why', async () => {
-    const condition = await failedBackup('s3-wrong-secret-key');
-    assert.equal(condition.reason, 'NodeFailed');
-    assert.match(String(condition.message), /: Unable to upload some files successfully: data\//);
+  test('a wrong secret key: the bucket check fails with MinIO’s refusal; unchecked, every upload fails and the backup names the files but not why', async () => {
+    // The check (the default): esop 2.x asks GetBucketAcl (the SDK v1's doesBucketExistV2, which takes
+    // only a 301 or an AccessDenied as "exists"); MinIO's SignatureDoesNotMatch fails it, and the
+    // operation's error is that refusal, before any snapshot or upload.
+    const checked = await failedBackup('s3-wrong-secret-key');
+    assert.equal(checked.reason, 'NodeFailed');
+    assert.match(
+      String(checked.message),
+      /: The request signature we calculated does not match the signature you provided\. Check your key and signing method\. \(Service: Amazon S3; Status Code: 403; Error Code: SignatureDoesNotMatch;/,
+    );
+    const unchecked = await failedBackup('s3-wrong-secret-key', { skipBucketVerification: true });
+    assert.equal(unchecked.reason, 'NodeFailed');
+    assert.match(String(unchecked.message), /: Unable to upload some files successfully: data\//);
     // MinIO's answer (SignatureDoesNotMatch, 403) stays in the sidecar's log: esop 2.0.4 reports a failed
     // upload as an IOException of its own that names the files only.
-    assert.doesNotMatch(String(condition.message), /Signature|Status Code/);
+    assert.doesNotMatch(String(unchecked.message), /Signature|Status Code/);
   });
 
   test('metadataDirective COPY (the default) on MinIO: a first backup completes, the topology step freshening nothing again', async () => {

@@ -6,6 +6,7 @@ import {
   backupRequest,
   type BackupRequestInput,
   nodeStorageLocation,
+  removeBackupRequest,
   resolveSnapshotTag,
   restoreRequest,
   toIcarusDuration,
@@ -92,7 +93,8 @@ test('a backup request is the per-node clone Icarus’s coordinator sends', () =
     credentials: { generation: 3 },
   });
   assert.equal(req.globalRequest, false);
-  assert.equal(req.skipBucketVerification, true);
+  assert.equal(req.skipBucketVerification, false, 'every node checks the bucket unless the spec says not to');
+  assert.equal(req.createMissingBucket, false);
   assert.equal(req.uploadClusterTopology, false);
   assert.equal(req.snapshotTag, 'nightly-abc-1');
   assert.equal(req.schemaVersion, 'abc', 'always sent: a node would not look it up for a resolved tag');
@@ -159,4 +161,42 @@ test('a restore request names its phase, the strategy and an import source outsi
     (req.import as { sourceDir: string }).sourceDir,
     'file:///var/lib/cassandra/downloadedsstables',
   );
+});
+
+test('the bucket flags of the spec reach every request; remove-backup never checks the bucket of its backup', () => {
+  const backup = (spec: Record<string, unknown>) =>
+    backupRequest({
+      spec: cassandraBackupSpecSchema.parse({ ...backupSpec, ...spec }),
+      node,
+      resolvedTag: 't-1',
+      schemaVersion: 'abc',
+      dataDirs: ['/d'],
+      credentials: { generation: 3 },
+    });
+  assert.deepEqual(
+    [true, false].map((createMissingBucket) => backup({ createMissingBucket }).createMissingBucket),
+    [true, false],
+  );
+  assert.equal(backup({ skipBucketVerification: true }).skipBucketVerification, true);
+  const restore = (spec: Record<string, unknown>) =>
+    restoreRequest({
+      spec: cassandraRestoreSpecSchema.parse({ cassandraCluster: 'c', cassandraBackup: 'b', ...spec }),
+      source: { storageLocation: 's3://bucket', snapshotTag: 't-1' },
+      node,
+      phase: 'DOWNLOAD',
+      dataDirs: ['/d'],
+      cassandraDirectory: '/c',
+      downloadDir: 'file:///dl',
+      credentials: { generation: 3 },
+    });
+  assert.equal(restore({}).skipBucketVerification, false);
+  assert.equal(restore({ skipBucketVerification: true }).skipBucketVerification, true);
+  assert.equal(restore({}).createMissingBucket, undefined, 'a restore never creates its bucket');
+  const remove = removeBackupRequest({
+    storageLocation: 's3://bucket',
+    node,
+    backupName: 't-1',
+    credentials: { generation: 3 },
+  });
+  assert.equal(remove.skipBucketVerification, true);
 });
