@@ -23,7 +23,10 @@ export function backupExecutor(cluster: SimulatedCluster, node: SimulatedNode): 
         const tag = resolveTag(str(request, 'snapshotTag') ?? '', schemaVersion, Date.now());
         const tables = new Map([...node.data].filter(([t]) => selected(t) && !t.startsWith('system')));
         const dir = cluster.storage.nodeDir(location, node.identity);
-        cluster.storage.writeNodeBackup(dir, tag, tables, node.identity.tokens, schemaVersion);
+        cluster.storage.writeNodeBackup(
+          dir,
+          cluster.storage.nodeBackup(tag, tables, node.identity.tokens, schemaVersion),
+        );
         if (request.uploadClusterTopology === true) {
           cluster.storage.writeTopology(
             cluster.storage.bucketDirOf(dir),

@@ -30,6 +30,14 @@ export interface Manifest {
   size: number;
 }
 
+/** A node's backup before it is uploaded (BucketStore.nodeBackup). */
+export interface NodeBackup {
+  resolvedTag: string;
+  manifest: Manifest;
+  /** Data files by object key (relative to the node's folder). */
+  files: Map<string, string>;
+}
+
 export interface NodePath {
   cluster: string;
   dc: string;
@@ -142,19 +150,23 @@ export class BucketStore {
     return dirname(dirname(dirname(nodeDir)));
   }
 
-  writeNodeBackup(
-    nodeDir: string,
+  /**
+   * A node's backup as esop prepares it before uploading: one simulated SSTable per table (its object
+   * key, under the node's folder) and the manifest that lists them.
+   */
+  nodeBackup(
     resolvedTag: string,
     tables: Map<string, Row[]>,
     tokens: string[],
     schemaVersion: string,
-  ): Manifest {
+  ): NodeBackup {
     const manifest: Manifest = {
       snapshot: { name: resolvedTag, keyspaces: {} },
       tokens,
       schemaVersion,
       size: 0,
     };
+    const files = new Map<string, string>();
     for (const [table, rows] of tables) {
       const [ks = '', name = ''] = table.split('.');
       const id = createHash('md5').update(table).digest('hex');
@@ -163,7 +175,7 @@ export class BucketStore {
       const generation = this.generation++;
       const sstable = `nb-${generation}-big`;
       const objectKey = `data/${ks}/${name}-${id}/${generation}-${digest}/${sstable}-Data.db`;
-      writeFile(join(nodeDir, objectKey), content);
+      files.set(objectKey, content);
       const entry: ManifestEntry = {
         objectKey,
         type: 'FILE',
@@ -176,8 +188,16 @@ export class BucketStore {
       };
       manifest.size += entry.size;
     }
-    writeFile(join(nodeDir, 'manifests', `${resolvedTag}.json`), JSON.stringify(manifest, null, 2));
-    return manifest;
+    return { resolvedTag, manifest, files };
+  }
+
+  /** Uploads a node's backup into its folder: the data files, then the manifest. */
+  writeNodeBackup(nodeDir: string, backup: NodeBackup): void {
+    for (const [objectKey, content] of backup.files) writeFile(join(nodeDir, objectKey), content);
+    writeFile(
+      join(nodeDir, 'manifests', `${backup.resolvedTag}.json`),
+      JSON.stringify(backup.manifest, null, 2),
+    );
   }
 
   /**
