@@ -1,6 +1,8 @@
 // A per-node backup on a simulated node, in esop's layout: one simulated SSTable per selected table, then
-// the manifest; with uploadClusterTopology the node also writes the cluster's topology file.
+// the manifest; with uploadClusterTopology the node also writes the cluster's topology file. The bucket
+// is checked (and created when asked to) first, as esop does (buckets.ts).
 import type { SimulatedCluster, SimulatedNode } from './cluster.js';
+import { checkBucket, missingBucket, uploadFailure } from './buckets.js';
 import type { Executor } from './node.js';
 import { MIXED_ENTITIES, checkCommon, parseEntities, resolveTag, str } from './requests.js';
 
@@ -18,15 +20,23 @@ export function backupExecutor(cluster: SimulatedCluster, node: SimulatedNode): 
     const rateLimited = request.bandwidth !== undefined || request.duration !== undefined;
     return {
       ...(rateLimited ? { cancelMessage: 'Unable to upload some files successfully: (cancelled)' } : {}),
+      // Before the snapshot, unless skipped: the bucket must exist, or be created when the request says so.
+      precheck: () =>
+        request.skipBucketVerification === true
+          ? undefined
+          : checkBucket(cluster.storage, location, request.createMissingBucket === true),
       finish: () => {
         const schemaVersion = str(request, 'schemaVersion') ?? cluster.schemaVersion;
         const tag = resolveTag(str(request, 'snapshotTag') ?? '', schemaVersion, Date.now());
         const tables = new Map([...node.data].filter(([t]) => selected(t) && !t.startsWith('system')));
         const dir = cluster.storage.nodeDir(location, node.identity);
-        cluster.storage.writeNodeBackup(
-          dir,
-          cluster.storage.nodeBackup(tag, tables, node.identity.tokens, schemaVersion),
-        );
+        const backup = cluster.storage.nodeBackup(tag, tables, node.identity.tokens, schemaVersion);
+        if (missingBucket(cluster.storage, location) !== undefined) {
+          throw new Error(
+            uploadFailure(cluster.storage.bucketOf(location).protocol, [...backup.files.keys()]),
+          );
+        }
+        cluster.storage.writeNodeBackup(dir, backup);
         if (request.uploadClusterTopology === true) {
           cluster.storage.writeTopology(
             cluster.storage.bucketDirOf(dir),

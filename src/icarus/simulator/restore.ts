@@ -2,7 +2,9 @@
 // the selected tables of the newest matching manifest (after checking the node's tokens equal the
 // backup's), TRUNCATE empties the tables on every node of the cluster, IMPORT loads what was
 // downloaded, CLEANUP deletes the download. Downloads survive an Icarus restart, as files on disk do.
+// Every phase first finds its bucket, as Icarus's restore coordinator does (buckets.ts).
 import type { Row, SimulatedCluster, SimulatedNode } from './cluster.js';
+import { checkBucket } from './buckets.js';
 import type { Executor } from './node.js';
 import { MIXED_ENTITIES, checkCommon, parseEntities, str } from './requests.js';
 
@@ -31,7 +33,8 @@ export function restoreExecutor(cluster: SimulatedCluster, node: SimulatedNode):
     if (invalid || !selected) return { invalid: invalid ?? MIXED_ENTITIES };
     const tag = str(request, 'snapshotTag') ?? '';
     const rename = (request.rename ?? {}) as Record<string, string>;
-    const dir = cluster.storage.nodeDir(str(request, 'storageLocation') ?? '', node.identity);
+    const location = str(request, 'storageLocation') ?? '';
+    const dir = cluster.storage.nodeDir(location, node.identity);
     const manifest = () => {
       const schema =
         request.exactSchemaVersion === true
@@ -42,11 +45,13 @@ export function restoreExecutor(cluster: SimulatedCluster, node: SimulatedNode):
       return found;
     };
     return {
-      // esop's coordinator: one node-local restore at a time on a node.
+      // Icarus's restore coordinator: the bucket must exist, whatever skipBucketVerification says (it
+      // never creates one); then one node-local restore at a time on a node.
       precheck: () =>
-        node.simulator.runningCount('restore') > 1
+        checkBucket(cluster.storage, location, false) ??
+        (node.simulator.runningCount('restore') > 1
           ? 'We can not run two normal restoration requests simultaneously.'
-          : undefined,
+          : undefined),
       ...(phase === 'DOWNLOAD'
         ? { cancelMessage: 'Unable to download files successfully: (cancelled)' }
         : {}),
