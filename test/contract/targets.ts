@@ -34,6 +34,12 @@ export interface ContractTarget {
   rows(table: string): Promise<Row[]>;
   /** Loses the rows (what a restore must bring back): TRUNCATE in Cassandra. */
   loseRows(table: string): Promise<void>;
+  /**
+   * Real target only: every node's sidecar stopped and started again on its address and port with other
+   * JVM options and environment (a wrong storage key; what is not given stays as it was), next to the
+   * same Cassandra node. Their operations are lost.
+   */
+  restartSidecar?(sidecar: SidecarOptions): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -101,7 +107,12 @@ export async function realTarget(
   const shared = count > 1 ? join(workDir, 'node') : undefined;
   const [cqlPort, icarusPort] =
     count > 1 ? [await freePortOnAll(addresses), await freePortOnAll(addresses)] : [undefined, undefined];
-  const started: { cassandra: CassandraNode; icarus?: IcarusNode }[] = [];
+  /** Each node, and how its sidecar was started (to start it again: restartSidecar). */
+  const started: {
+    cassandra: CassandraNode;
+    icarus?: IcarusNode;
+    sidecarAt?: Parameters<typeof startIcarusNode>[0];
+  }[] = [];
   const stopAll = async () => {
     for (const n of [...started].reverse()) {
       await n.icarus?.stop();
@@ -120,16 +131,16 @@ export async function realTarget(
         ...(started[0] ? { seeds: [started[0].cassandra.seed] } : {}),
         ...(view ? { view } : {}),
       });
-      const entry: { cassandra: CassandraNode; icarus?: IcarusNode } = { cassandra: cassandraNode };
+      const entry: (typeof started)[number] = { cassandra: cassandraNode };
       started.push(entry);
-      entry.icarus = await startIcarusNode({
+      entry.sidecarAt = {
         workDir: nodeDir,
         jmxPort: cassandraNode.jmxPort,
         host: address,
         ...(icarusPort ? { port: icarusPort } : {}),
         ...(view ? { view } : {}),
-        ...sidecar,
-      });
+      };
+      entry.icarus = await startIcarusNode({ ...entry.sidecarAt, ...sidecar });
     }
   } catch (err) {
     await stopAll();
@@ -192,6 +203,14 @@ export async function realTarget(
       })),
     loseRows: async (table) => {
       await cql.execute(`TRUNCATE ${column(table)}`);
+    },
+    restartSidecar: async (options) => {
+      for (const n of started) {
+        if (!n.icarus || !n.sidecarAt) continue;
+        const port = Number(new URL(n.icarus.url).port);
+        await n.icarus.stop();
+        n.icarus = await startIcarusNode({ ...n.sidecarAt, ...sidecar, ...options, port });
+      }
     },
     stop: async () => {
       await cql.shutdown();
