@@ -78,12 +78,23 @@ export const NO_SUBMIT_AFTER_CANCEL_PATCH = 'no-submission-after-cancel';
 export const SPEC_RESTART_PATCH = 'restart-on-spec-change';
 /** Runs from before it said NodeFailed whatever the nodes' failures had in common. */
 export const NODE_REASON_PATCH = 'specific-node-failure-reasons';
+/** From this patch on, a node whose bucket does not exist failed with BucketNotFound, not NodeFailed. */
+export const BUCKET_REASON_PATCH = 'bucket-not-found-reason';
+/** The reason of nodes that failed because their bucket does not exist (esop's bucket check said so). */
+export const BUCKET_NOT_FOUND = 'BucketNotFound';
+/**
+ * esop's message for a bucket that does not exist and that the request may not create
+ * (BucketService.checkBucket; backups without createMissingBucket, and every restore phase).
+ */
+const BUCKET_MISSING =
+  /Bucket \S+ does not exist and createMissingBucket in JSON or --create-missing-bucket from console is false/;
 /** Node failures that have a reason of their own (docs/troubleshooting.md); any other is NodeFailed. */
 const NODE_REASONS = new Set([
   'IcarusUnavailable',
   'IcarusRejected',
   'IcarusProtocolError',
   'IcarusOperationLost',
+  BUCKET_NOT_FOUND,
 ]);
 
 /**
@@ -483,7 +494,11 @@ export abstract class ResourceRun {
               ? 'IcarusUnavailable'
               : end.outcome === 'LOST'
                 ? 'IcarusOperationLost'
-                : 'NodeFailed',
+                : end.outcome === 'FAILED' &&
+                    BUCKET_MISSING.test(end.message ?? '') &&
+                    patched(BUCKET_REASON_PATCH)
+                  ? BUCKET_NOT_FOUND
+                  : 'NodeFailed',
           );
           events.push({
             type: 'Warning',

@@ -214,6 +214,56 @@ test('a spec change on a failed backup retries it with the new spec', async () =
   assert.equal(last?.request.concurrentConnections, 4);
 });
 
+test('a backup to a bucket that does not exist fails with BucketNotFound on every node; createMissingBucket: true makes it and backs up', async () => {
+  const c = await cluster(uniqueName('ring'));
+  const name = uniqueName('nobucket');
+  const location = `s3://${uniqueName('never-made')}`;
+  await backups.create(name, {
+    cassandraCluster: c.cluster.opts.name,
+    storageLocation: location,
+    secretName: 'creds',
+  });
+  const failed = await backups.waitFor(name, 'Succeeded=False', (b) => succeeded(b) === 'False');
+  const bucket = location.slice('s3://'.length);
+  const esop = `Bucket ${bucket} does not exist and createMissingBucket in JSON or --create-missing-bucket from console is false! Can not continue!`;
+  const condition = failed.status?.conditions?.find((x) => x.type === 'Succeeded');
+  assert.equal(condition?.reason, 'BucketNotFound');
+  assert.match(condition?.message ?? '', /3 of 3 node\(s\) failed/);
+  assert.ok(condition?.message.includes(esop), condition?.message);
+  assert.equal(failed.status?.state, 'FAILED');
+  assert.deepEqual(
+    failed.status?.nodes?.map((n) => n.state),
+    ['FAILED', 'FAILED', 'FAILED'],
+  );
+  assert.ok(
+    failed.status?.errors?.every((e) => e.message === esop),
+    JSON.stringify(failed.status?.errors),
+  );
+  assert.ok((await backups.waitForEvent(name, 'BucketNotFound')).message.includes(esop));
+  assert.equal(c.cluster.storage.bucketExists(location), false, 'nothing was written, nothing made');
+
+  // The spec says to make it: a new attempt, whose nodes make the bucket (all at once) and back up.
+  await custom.patchNamespacedCustomObject(
+    { group, version, plural, namespace, name, body: { spec: { createMissingBucket: true } } },
+    setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+  );
+  await backups.waitFor(name, 'Succeeded=True', (b) => succeeded(b) === 'True');
+  assert.equal(c.cluster.storage.bucketExists(location), true);
+  for (const node of c.cluster.nodes) {
+    const sent = node.simulator.received.filter(
+      (r) => r.type === 'backup' && !r.request.uploadClusterTopology,
+    );
+    assert.deepEqual(
+      sent.map((r) => [r.request.skipBucketVerification, r.request.createMissingBucket]),
+      [
+        [false, false],
+        [false, true],
+      ],
+      'every node checked its bucket, then was asked to make it',
+    );
+  }
+});
+
 test('deleting a running backup cancels its Icarus operations, then removes the finalizer', async () => {
   const c = await cluster(uniqueName('ring'), { durationMs: 120_000 });
   const name = uniqueName('doomed');

@@ -352,3 +352,32 @@ test('a restore by location + tag of a backup in Icarus’s own global-backup la
     }
   }
 });
+
+test('a restore from a bucket that does not exist fails in DOWNLOAD with BucketNotFound, and truncates nothing', async () => {
+  const c = await cluster();
+  const before = rowsOf(c);
+  const name = uniqueName('restore');
+  const bucket = uniqueName('never-made');
+  await restores.create(name, {
+    cassandraCluster: c.cluster.opts.name,
+    storageLocation: `s3://${bucket}`,
+    snapshotTag: 'nightly',
+    secretName: 'creds',
+    // Icarus checks the bucket before every restore phase whatever this says.
+    skipBucketVerification: true,
+  });
+  const failed = await restores.waitFor(name, 'Succeeded=False', (r) => succeeded(r) === 'False');
+  const condition = failed.status?.conditions?.find((x) => x.type === 'Succeeded');
+  assert.equal(condition?.reason, 'BucketNotFound');
+  assert.match(condition?.message ?? '', /^DOWNLOAD failed on 3 of 3 node\(s\)/);
+  assert.ok(
+    condition?.message.includes(`Bucket ${bucket} does not exist and createMissingBucket`),
+    condition?.message,
+  );
+  await restores.waitForEvent(name, 'BucketNotFound');
+  assert.deepEqual(
+    restoresPerNode(c),
+    c.cluster.nodes.map(() => ({ DOWNLOAD: 1 })),
+  );
+  assert.deepEqual(rowsOf(c), before);
+});

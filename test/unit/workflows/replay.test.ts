@@ -99,3 +99,45 @@ test('a restore recorded before `truncate-only-backup-tables` replays under toda
   assert.equal(results.length, 1);
   for (const r of results) assert.equal(r.error, undefined, `${r.workflowId}: ${String(r.error)}`);
 });
+
+test('a backup whose bucket did not exist replays, recorded before the bucket-not-found-reason patch and under it', async () => {
+  // Recorded with test/fixtures/histories/record.ts: every node FAILED with esop's "Bucket … does not
+  // exist …", then the bucket was made and the retry signal sent. Before the patch the reason was
+  // NodeFailed; under it BucketNotFound (a marker in the history).
+  const names = ['missing-bucket-backup-before-bucket-reason', 'missing-bucket-backup-bucket-reason'];
+  const histories = names.map((name) => ({ workflowId: name, history: fixture(name) }));
+  // The patches a history recorded: core_patch markers, whose details hold {"id": <patch>}.
+  const patches = histories.map(({ history }) =>
+    history.events.flatMap((e) =>
+      e.markerRecordedEventAttributes?.markerName === 'core_patch'
+        ? Object.values(e.markerRecordedEventAttributes.details ?? {}).flatMap((d) =>
+            (d.payloads ?? []).map(
+              (p) => (JSON.parse(Buffer.from(p.data ?? []).toString()) as { id: string }).id,
+            ),
+          )
+        : [],
+    ),
+  );
+  assert.ok(!patches[0]?.includes('bucket-not-found-reason'), 'recorded before the patch');
+  assert.ok(patches[1]?.includes('bucket-not-found-reason'), 'recorded under the patch');
+  for (const { workflowId, history } of histories) {
+    const types = history.events.map((e) => e.eventType);
+    assert.ok(
+      types.includes(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED),
+      `${workflowId}: a whole run`,
+    );
+    assert.ok(
+      history.events.some((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'retry'),
+      `${workflowId}: retried`,
+    );
+  }
+  const results = [];
+  for await (const result of Worker.runReplayHistories(
+    { workflowsPath: fileURLToPath(new URL('../../../workflows/index.ts', import.meta.url)) },
+    histories,
+  )) {
+    results.push(result);
+  }
+  assert.equal(results.length, names.length);
+  for (const r of results) assert.equal(r.error, undefined, `${r.workflowId}: ${String(r.error)}`);
+});
