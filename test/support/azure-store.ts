@@ -25,6 +25,10 @@ export async function cannotServe443(): Promise<string | false> {
 
 export interface AzureStore {
   azurite: AzuriteServer;
+  /** Azurite's loopback address: where `<account>.blob.core.windows.net` must resolve. */
+  host: string;
+  /** The certificate Azurite serves (PEM), for a Node client's NODE_EXTRA_CA_CERTS. */
+  certFile: string;
   /** Azurite's own API, as the account: containers made and listed here are what esop sees. */
   blobs: BlobServiceClient;
   /** What the sidecar's JVM needs to reach Azurite as Azure; `env` overrides its environment (a wrong key). */
@@ -69,6 +73,8 @@ export async function startAzureStore(workDir: string): Promise<AzureStore> {
   const blobs = new BlobServiceClient(`https://${azureBlobHostName(azurite.accountName)}`, pipeline);
   return {
     azurite,
+    host,
+    certFile: cert.certFile,
     blobs,
     sidecar: (env = {}) => ({
       jvmArgs: [
