@@ -184,7 +184,7 @@ describe('backup → restore through the operator on real S3, Azure Blob and GCS
     secrets.push(s3Keys.secretAccessKey, azurite.accountKey);
 
     // The buckets, made through each server's own API, the way a platform team makes them beforehand
-    // (the operator sends skipBucketVerification: true and never creates one).
+    // (the backups' specs leave createMissingBucket false: each node checks its bucket and makes none).
     const agent = (map: Record<string, string>) => {
       const a = new Agent({ ca: cert.certPem, lookup: loopbackLookup(map).lookup });
       agents.push(a);

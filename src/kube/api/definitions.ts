@@ -149,7 +149,13 @@ const retry: Schema = {
 const insecure: Schema = { type: 'boolean', description: 'S3-like stores only: talk HTTP instead of HTTPS.' };
 const skipBucketVerification: Schema = {
   type: 'boolean',
-  description: 'Do not check that the bucket exists (for credentials that may not list buckets).',
+  description:
+    'Do not check that the bucket exists before the upload (default false: every node checks it, and a missing bucket fails the backup with BucketNotFound). For credentials that may not check it (S3 with Icarus 3.x lists buckets: s3:ListAllMyBuckets). Nothing is then created: a missing bucket fails the uploads.',
+};
+const restoreSkipBucketVerification: Schema = {
+  type: 'boolean',
+  description:
+    'Sent to Icarus as is (default false). Icarus checks the bucket before every restore phase whatever it says: a missing bucket fails the restore with BucketNotFound. A restore never creates its bucket.',
 };
 
 // ---------------------------------------------------------------------------------------------------
@@ -371,7 +377,11 @@ function backupSpecSchema(template: boolean): Schema {
           'S3-like stores only: COPY or REPLACE object metadata when refreshing (some S3-compatible stores need REPLACE).',
       },
       insecure,
-      createMissingBucket: { type: 'boolean', description: 'Create the bucket when it does not exist.' },
+      createMissingBucket: {
+        type: 'boolean',
+        description:
+          'Let each node create the bucket when its check finds none (default false). Needs the check: does nothing with skipBucketVerification.',
+      },
       skipBucketVerification,
       skipRefreshing: {
         type: 'boolean',
@@ -510,7 +520,7 @@ const restoreSpec: Schema = {
         'Map each node to its backup through the topology file written with the backup (restore into another cluster).',
     },
     insecure,
-    skipBucketVerification,
+    skipBucketVerification: restoreSkipBucketVerification,
     retry,
     rename: {
       type: 'object',

@@ -47,9 +47,9 @@ export const cassandraBackupSpecSchema = z.object({
   metadataDirective: z.enum(['COPY', 'REPLACE']).default('COPY'),
   /** S3-like stores only: talk HTTP instead of HTTPS. */
   insecure: z.boolean().optional(),
-  /** Create the bucket when it does not exist. */
+  /** Let each node create the bucket when its check finds none (default false). Needs the check: does nothing with skipBucketVerification. */
   createMissingBucket: z.boolean().optional(),
-  /** Do not check that the bucket exists (for credentials that may not list buckets). */
+  /** Do not check that the bucket exists before the upload (default false: every node checks it, and a missing bucket fails the backup with BucketNotFound). For credentials that may not check it (S3 with Icarus 3.x lists buckets: s3:ListAllMyBuckets). Nothing is then created: a missing bucket fails the uploads. */
   skipBucketVerification: z.boolean().optional(),
   /** Do not refresh the modification time of files already in the bucket. */
   skipRefreshing: z.boolean().optional(),
@@ -176,7 +176,7 @@ export const cassandraRestoreSpecSchema = z.object({
   resolveHostIdFromTopology: z.boolean().optional(),
   /** S3-like stores only: talk HTTP instead of HTTPS. */
   insecure: z.boolean().optional(),
-  /** Do not check that the bucket exists (for credentials that may not list buckets). */
+  /** Sent to Icarus as is (default false). Icarus checks the bucket before every restore phase whatever it says: a missing bucket fails the restore with BucketNotFound. A restore never creates its bucket. */
   skipBucketVerification: z.boolean().optional(),
   /** Retries of single file uploads / downloads, done by Icarus itself. */
   retry: retrySchema.optional(),
