@@ -13,11 +13,11 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { randomToken } from '../../src/dev/stack/storage-servers.js';
 import { IcarusClient } from '../../src/icarus/client.js';
 import { backupRequest, clusterId, resolveSnapshotTag, restoreRequest } from '../../src/icarus/requests.js';
-import { finishedStates, type Operation } from '../../src/icarus/types.js';
+import type { Operation } from '../../src/icarus/types.js';
+import { operationEnd } from './operation-end.js';
 import { cassandraBackupSpecSchema, cassandraRestoreSpecSchema } from '../../src/kube/api/resources.js';
 import { workDir } from '../storage/support.js';
 import { cannotServe443, startAzureStore, type AzureStore } from '../support/azure-store.js';
@@ -96,15 +96,8 @@ const rows = [
   { id: 3, v: 'three' },
 ];
 
-async function finished(node: ContractNode, id: string, timeoutMs = 90_000): Promise<Operation> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const op = await client(node).getOperation(id);
-    if (finishedStates.has(op.state)) return op;
-    if (Date.now() > deadline) throw new Error(`operation ${id} still ${op.state} after ${timeoutMs} ms`);
-    await sleep(100);
-  }
-}
+const finished = (node: ContractNode, id: string, timeoutMs = 90_000): Promise<Operation> =>
+  operationEnd(client(node), id, timeoutMs);
 
 /** A backup of keyspace bkt on every node at once, as the operator sends it. */
 async function backupAll(

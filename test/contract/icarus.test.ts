@@ -4,7 +4,6 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { IcarusClient } from '../../src/icarus/client.js';
 import { IcarusOperationLostError } from '../../src/icarus/errors.js';
 import { resolveGeneration } from '../../src/icarus/generation.js';
@@ -16,7 +15,8 @@ import {
   restoreRequest,
   type RestorePhase,
 } from '../../src/icarus/requests.js';
-import { finishedStates, type Operation } from '../../src/icarus/types.js';
+import type { Operation } from '../../src/icarus/types.js';
+import { operationEnd } from './operation-end.js';
 import { cassandraBackupSpecSchema, cassandraRestoreSpecSchema } from '../../src/kube/api/resources.js';
 import { contractTarget, type ContractNode, type ContractTarget } from './targets.js';
 
@@ -30,15 +30,8 @@ before(async () => {
 });
 after(() => target?.stop());
 
-async function finished(node: ContractNode, id: string, timeoutMs = 60_000): Promise<Operation> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const op = await client(node).getOperation(id);
-    if (finishedStates.has(op.state)) return op;
-    if (Date.now() > deadline) throw new Error(`operation ${id} still ${op.state} after ${timeoutMs} ms`);
-    await sleep(100);
-  }
-}
+const finished = (node: ContractNode, id: string, timeoutMs = 60_000): Promise<Operation> =>
+  operationEnd(client(node), id, timeoutMs);
 
 const rows = [
   { id: 1, v: 'one' },
