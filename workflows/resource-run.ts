@@ -80,6 +80,12 @@ export const SPEC_RESTART_PATCH = 'restart-on-spec-change';
 export const NODE_REASON_PATCH = 'specific-node-failure-reasons';
 /** From this patch on, a node whose bucket does not exist failed with BucketNotFound, not NodeFailed. */
 export const BUCKET_REASON_PATCH = 'bucket-not-found-reason';
+/**
+ * From this patch on, nodes not started because the storage Secret went away (deleted, or stripped of its
+ * keys, while the run went on) fail the run with SecretNotFound or SecretMissingKeys, not NodeFailed.
+ */
+export const SECRET_REASON_PATCH = 'secret-gone-reason';
+const SECRET_REASONS: ReadonlySet<string> = new Set(['SecretNotFound', 'SecretMissingKeys']);
 /** The reason of nodes that failed because their bucket does not exist (esop's bucket check said so). */
 export const BUCKET_NOT_FOUND = 'BucketNotFound';
 /**
@@ -523,6 +529,9 @@ export abstract class ResourceRun {
   protected nodesFailedReason(failed: NodeWork[]): string {
     const reasons = new Set(failed.map((n) => this.nodeReasons.get(n.pod) ?? 'NodeFailed'));
     const [only] = reasons;
+    if (reasons.size === 1 && only && SECRET_REASONS.has(only)) {
+      return patched(SECRET_REASON_PATCH) ? only : 'NodeFailed';
+    }
     if (reasons.size !== 1 || !only || !NODE_REASONS.has(only)) return 'NodeFailed';
     return patched(NODE_REASON_PATCH) ? only : 'NodeFailed';
   }

@@ -67,6 +67,7 @@ test('the Secret deleted mid-backup: the nodes not started stay untouched, the b
   assert.equal(succeeded(failed), 'False', JSON.stringify(failed.status));
   assert.equal(failed.status?.state, 'FAILED');
   const condition = failed.status?.conditions?.find((c) => c.type === 'Succeeded');
+  assert.equal(condition?.reason, 'SecretNotFound');
   assert.match(
     String(condition?.message),
     /Secret creds was deleted while the run went on, so .* was not started/,
@@ -77,7 +78,10 @@ test('the Secret deleted mid-backup: the nodes not started stay untouched, the b
     `some nodes, not all, were started: ${JSON.stringify(backupsPosted())}`,
   );
   const warning = (await backups.events(name)).find(
-    (e) => e.type === 'Warning' && /was deleted while the run went on/.test(e.message),
+    (e) =>
+      e.type === 'Warning' &&
+      e.reason === 'SecretNotFound' &&
+      /was deleted while the run went on/.test(e.message),
   );
   assert.ok(warning, 'a Warning Event says why');
 
