@@ -12,7 +12,7 @@ import { after, before, test } from 'node:test';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Row } from '../../src/icarus/simulator/cluster.js';
 import { createS3Secret, startPodCluster, type PodCluster } from '../support/cassandra-pods.js';
-import { Backups, Restores, restoresPerNode, succeeded } from '../support/custom-resources.js';
+import { Backups, Restores, restoresPerNode, decided, succeeded } from '../support/custom-resources.js';
 import { startOperator, type OperatorProcess } from '../support/operator.js';
 import { createNamespace, kubeConfig, uniqueName } from '../support/stack-env.js';
 
@@ -91,7 +91,7 @@ test('manifests readable: only the backup’s tables are truncated; a table crea
     cassandraBackup: backup,
     entities: 'shop',
   });
-  const done = await restores.waitFor(name, 'decided', (r) => ['True', 'False'].includes(succeeded(r) ?? ''));
+  const done = await restores.waitFor(name, 'decided', decided);
   assert.equal(succeeded(done), 'True', JSON.stringify(done.status));
   assert.deepEqual(rows(c, ORDERS), [[{ id: 0, item: 'book-0' }], [{ id: 1, item: 'book-1' }]]);
   assert.deepEqual(rows(c, WISHLIST), [[{ id: 0, item: 'wish-0' }], [{ id: 1, item: 'wish-1' }]]);
@@ -111,7 +111,7 @@ test('manifests unreadable: a Warning says what TRUNCATE may take, and the trunc
     cassandraBackup: backup,
     entities: 'shop',
   });
-  const done = await restores.waitFor(name, 'decided', (r) => ['True', 'False'].includes(succeeded(r) ?? ''));
+  const done = await restores.waitFor(name, 'decided', decided);
   assert.equal(succeeded(done), 'True', JSON.stringify(done.status));
   const warning = await restores.waitForEvent(name, 'BackupContentsUnknown');
   assert.match(warning.message, /could not read the backup's manifests \(.*ENOTFOUND.*\)/);
@@ -141,7 +141,7 @@ test('a table the backup does not hold is refused before any node works', async 
     cassandraBackup: backup,
     entities: `${ORDERS},${WISHLIST}`,
   });
-  const done = await restores.waitFor(name, 'decided', (r) => ['True', 'False'].includes(succeeded(r) ?? ''));
+  const done = await restores.waitFor(name, 'decided', decided);
   assert.equal(succeeded(done), 'False');
   const condition = done.status?.conditions?.find((x) => x.type === 'Succeeded');
   assert.equal(condition?.reason, 'EntitiesNotInBackup');

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { createS3Secret, startPodCluster, type PodCluster } from '../support/cassandra-pods.js';
-import { Backups, succeeded } from '../support/custom-resources.js';
+import { Backups, decided, succeeded } from '../support/custom-resources.js';
 import { startOperator, type OperatorProcess } from '../support/operator.js';
 import { createNamespace, kubeConfig, temporalClient, uniqueName } from '../support/stack-env.js';
 import { backupWorkflowId } from '../../workflows/workflow-ids.js';
@@ -61,9 +61,7 @@ test('the Secret deleted mid-backup: the nodes not started stay untouched, the b
   await backups.waitFor(name, 'the first node started', () => backupsPosted().some((c) => c > 0));
   await kc.makeApiClient(CoreV1Api).deleteNamespacedSecret({ namespace, name: 'creds' });
 
-  const failed = await backups.waitFor(name, 'decided', (b) =>
-    ['True', 'False'].includes(succeeded(b) ?? ''),
-  );
+  const failed = await backups.waitFor(name, 'decided', decided);
   assert.equal(succeeded(failed), 'False', JSON.stringify(failed.status));
   assert.equal(failed.status?.state, 'FAILED');
   const condition = failed.status?.conditions?.find((c) => c.type === 'Succeeded');

@@ -27,7 +27,7 @@ import { resourceNames } from '../../src/kube/api/resources.js';
 import { realTarget, type ContractNode, type ContractTarget } from '../contract/targets.js';
 import { workDir } from '../storage/support.js';
 import { cannotServe443, startAzureStore, type AzureStore } from '../support/azure-store.js';
-import { Backups, Restores, succeeded } from '../support/custom-resources.js';
+import { Backups, Restores, decided, succeeded } from '../support/custom-resources.js';
 import { startOperator, type OperatorProcess } from '../support/operator.js';
 import { createRealNodePod } from '../support/real-node-pod.js';
 import { createNamespace, kubeConfig, uniqueName } from '../support/stack-env.js';
@@ -105,8 +105,6 @@ describe('the bucket check through the operator, on Azurite with esop 3.0.1’s 
     work.remove();
   });
 
-  const decided = (r: Parameters<typeof succeeded>[0]) =>
-    succeeded(r) !== undefined && succeeded(r) !== 'Unknown';
   const conditionOf = (r: {
     status?: { conditions?: { type: string; reason: string; message: string }[] };
   }) => r.status?.conditions?.find((c) => c.type === 'Succeeded');

@@ -61,7 +61,7 @@ import {
 import { writeSelfSignedCert, type SelfSignedCert } from '../../src/dev/stack/tls.js';
 import { realTarget, type ContractNode, type ContractTarget } from '../contract/targets.js';
 import { loopbackLookup, workDir } from '../storage/support.js';
-import { Backups, Restores, succeeded } from '../support/custom-resources.js';
+import { Backups, Restores, decided, succeeded } from '../support/custom-resources.js';
 import { createRealNodePod } from '../support/real-node-pod.js';
 import { startGcsTokenStub, type GcsTokenStub } from '../support/gcs-token-stub.js';
 import { startOperator, type OperatorProcess } from '../support/operator.js';
@@ -382,11 +382,7 @@ describe(
         secretName,
         entities: ENTITIES,
       });
-      const backedUp = await backups.waitFor(
-        backup,
-        'Succeeded decided',
-        (b) => succeeded(b) !== undefined && succeeded(b) !== 'Unknown',
-      );
+      const backedUp = await backups.waitFor(backup, 'Succeeded decided', decided);
       assert.equal(succeeded(backedUp), 'True', JSON.stringify(backedUp.status));
       const tag = backedUp.status?.snapshotTag;
       assert.ok(tag, 'status.snapshotTag');
@@ -431,11 +427,7 @@ describe(
         cassandraBackup: backup,
         entities: ENTITIES,
       });
-      const restored = await restores.waitFor(
-        restore,
-        'Succeeded decided',
-        (r) => succeeded(r) !== undefined && succeeded(r) !== 'Unknown',
-      );
+      const restored = await restores.waitFor(restore, 'Succeeded decided', decided);
       assert.equal(succeeded(restored), 'True', JSON.stringify(restored.status));
       assert.deepEqual(
         restored.status?.phases?.map((p) => [p.name, p.state]),
@@ -477,11 +469,7 @@ describe(
         secretName,
         entities: ENTITIES,
       });
-      const again = await restores.waitFor(
-        byLocation,
-        'Succeeded decided',
-        (r) => succeeded(r) !== undefined && succeeded(r) !== 'Unknown',
-      );
+      const again = await restores.waitFor(byLocation, 'Succeeded decided', decided);
       assert.equal(succeeded(again), 'True', JSON.stringify(again.status));
       assert.deepEqual(again.status?.source, { storageLocation: location, snapshotTag: tag, secretName });
       for (const table of TABLES) assert.deepEqual(byId(await target.rows(table)), rowsOf(provider, table));
@@ -505,11 +493,7 @@ describe(
         // Unchecked, as for credentials that may not list buckets (the bucket exists: made above).
         skipBucketVerification: true,
       });
-      const failed = await backups.waitFor(
-        backup,
-        'Succeeded decided',
-        (b) => succeeded(b) !== undefined && succeeded(b) !== 'Unknown',
-      );
+      const failed = await backups.waitFor(backup, 'Succeeded decided', decided);
       assert.equal(succeeded(failed), 'False', JSON.stringify(failed.status));
       const condition = failed.status?.conditions?.find((c) => c.type === 'Succeeded');
       assert.match(String(condition?.message), /Invalid storage class\. \(Service: S3, Status Code: 400/);

@@ -31,7 +31,7 @@ import { randomToken, startMinio, type MinioServer } from '../../src/dev/stack/s
 import type { CassandraBackup, Condition } from '../../src/kube/api/resources.js';
 import { realTarget, type ContractNode, type ContractTarget } from '../contract/targets.js';
 import { workDir } from '../storage/support.js';
-import { Backups, Restores, succeeded } from '../support/custom-resources.js';
+import { Backups, Restores, decided, succeeded } from '../support/custom-resources.js';
 import { createRealNodePod } from '../support/real-node-pod.js';
 import { sidecarKubeconfig } from '../support/sidecar-identity.js';
 import { startOperator, type OperatorProcess } from '../support/operator.js';
@@ -149,8 +149,6 @@ describe('Icarus 2.x reads the API’s Secret itself: backup → restore (HARDLI
   const rowsOf = (table: string) =>
     Array.from({ length: ROWS_PER_TABLE }, (_, id) => ({ id, v: `icarus2:${table}:${id}` }));
   const byId = (rows: Record<string, unknown>[]) => [...rows].sort((a, b) => Number(a.id) - Number(b.id));
-  const decided = (b: { status?: { conditions?: Condition[] } }) =>
-    succeeded(b) !== undefined && succeeded(b) !== 'Unknown';
 
   test('the sidecar’s /version answers as Icarus 2.0.4’s does, and that is generation 2', async () => {
     const client = new IcarusClient({ baseUrl: node.url });
@@ -343,11 +341,7 @@ describe('Icarus 2.x reads the API’s Secret itself: backup → restore (HARDLI
       entities: ENTITIES,
       metadataDirective: 'COPY',
     });
-    const done = await backups.waitFor(
-      name,
-      'Succeeded decided',
-      (b) => succeeded(b) !== undefined && succeeded(b) !== 'Unknown',
-    );
+    const done = await backups.waitFor(name, 'Succeeded decided', decided);
     assert.equal(succeeded(done), 'True', JSON.stringify(done.status));
     const keys = await listBucket(copyBucket);
     assert.ok(

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { realTarget, type ContractTarget } from '../contract/targets.js';
-import { Backups, Restores, succeeded } from '../support/custom-resources.js';
+import { Backups, Restores, decided, succeeded } from '../support/custom-resources.js';
 import { createRealNodePod } from '../support/real-node-pod.js';
 import { startOperator, type OperatorProcess } from '../support/operator.js';
 import { createNamespace, kubeConfig, uniqueName } from '../support/stack-env.js';
@@ -65,11 +65,7 @@ test('real Cassandra + Icarus: rows deleted after a backup are back after the re
     secretName: 'no-credentials',
     entities: 'shop',
   });
-  const backedUp = await backups.waitFor(
-    backup,
-    'Succeeded=True',
-    (b) => succeeded(b) !== undefined && succeeded(b) !== 'Unknown',
-  );
+  const backedUp = await backups.waitFor(backup, 'Succeeded=True', decided);
   assert.equal(succeeded(backedUp), 'True', JSON.stringify(backedUp.status));
 
   // A bad day: rows deleted.
@@ -78,11 +74,7 @@ test('real Cassandra + Icarus: rows deleted after a backup are back after the re
 
   const name = uniqueName('restore');
   await restores.create(name, { cassandraCluster: CLUSTER, cassandraBackup: backup, entities: 'shop' });
-  const restored = await restores.waitFor(
-    name,
-    'Succeeded decided',
-    (r) => succeeded(r) !== undefined && succeeded(r) !== 'Unknown',
-  );
+  const restored = await restores.waitFor(name, 'Succeeded decided', decided);
   assert.equal(succeeded(restored), 'True', JSON.stringify(restored.status));
   assert.deepEqual(
     restored.status?.phases?.map((p) => [p.name, p.state]),

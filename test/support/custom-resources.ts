@@ -133,6 +133,12 @@ export function succeeded(b: { status?: { conditions?: Condition[] } }): string 
   return b.status?.conditions?.find((c) => c.type === 'Succeeded')?.status;
 }
 
+/** The Succeeded condition is True or False: the run has ended, either way. */
+export function decided(b: { status?: { conditions?: Condition[] } }): boolean {
+  const s = succeeded(b);
+  return s === 'True' || s === 'False';
+}
+
 /** Backup operations each node received (the topology upload is counted apart). */
 export function backupsPerNode(c: PodCluster): { data: number; topology: number }[] {
   return c.cluster.nodes.map((n) => {
