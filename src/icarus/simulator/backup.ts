@@ -3,6 +3,7 @@
 // is checked (and created when asked to) first, as esop does (buckets.ts).
 import type { SimulatedCluster, SimulatedNode } from './cluster.js';
 import { checkBucket, missingBucket, uploadFailure } from './buckets.js';
+import { backupCheckFailure, uploadsRefused } from './storage-access.js';
 import type { Executor } from './node.js';
 import { MIXED_ENTITIES, checkCommon, parseEntities, resolveTag, str } from './requests.js';
 
@@ -17,6 +18,7 @@ export function backupExecutor(cluster: SimulatedCluster, node: SimulatedNode): 
       (selected ? undefined : MIXED_ENTITIES);
     if (invalid || !selected) return { invalid: invalid ?? MIXED_ENTITIES };
     const location = str(request, 'storageLocation') ?? '';
+    const protocol = cluster.storage.bucketOf(location).protocol;
     const rateLimited = request.bandwidth !== undefined || request.duration !== undefined;
     return {
       ...(rateLimited ? { cancelMessage: 'Unable to upload some files successfully: (cancelled)' } : {}),
@@ -24,17 +26,19 @@ export function backupExecutor(cluster: SimulatedCluster, node: SimulatedNode): 
       precheck: () =>
         request.skipBucketVerification === true
           ? undefined
-          : checkBucket(cluster.storage, location, request.createMissingBucket === true),
+          : (backupCheckFailure(node.storageAccess, protocol) ??
+            checkBucket(cluster.storage, location, request.createMissingBucket === true)),
       finish: () => {
         const schemaVersion = str(request, 'schemaVersion') ?? cluster.schemaVersion;
         const tag = resolveTag(str(request, 'snapshotTag') ?? '', schemaVersion, Date.now());
         const tables = new Map([...node.data].filter(([t]) => selected(t) && !t.startsWith('system')));
         const dir = cluster.storage.nodeDir(location, node.identity);
         const backup = cluster.storage.nodeBackup(tag, tables, node.identity.tokens, schemaVersion);
-        if (missingBucket(cluster.storage, location) !== undefined) {
-          throw new Error(
-            uploadFailure(cluster.storage.bucketOf(location).protocol, [...backup.files.keys()]),
-          );
+        if (
+          missingBucket(cluster.storage, location) !== undefined ||
+          uploadsRefused(node.storageAccess, protocol)
+        ) {
+          throw new Error(uploadFailure(protocol, [...backup.files.keys()]));
         }
         cluster.storage.writeNodeBackup(dir, backup);
         if (request.uploadClusterTopology === true) {

@@ -8,6 +8,7 @@ import type { Timing } from './operations.js';
 import { removeBackupExecutor } from './remove-backup.js';
 import { restoreExecutor } from './restore.js';
 import { BucketStore } from './storage.js';
+import type { NodeStorageAccess } from './storage-access.js';
 
 export type Row = Record<string, unknown>;
 /** Rows per table ("keyspace.table") on one node. */
@@ -41,6 +42,8 @@ export interface SimulatedNode {
    * they were: kept until a restore's CLEANUP deletes every one on the node (unless noDeleteTruncates).
    */
   truncated: Map<string, Row[]>;
+  /** The stores this node's storage client cannot use, and why (storage-access.ts); empty: all usable. */
+  storageAccess: NodeStorageAccess;
 }
 
 export class SimulatedCluster {
@@ -71,6 +74,7 @@ export class SimulatedCluster {
           identity,
           data,
           truncated: new Map(),
+          storageAccess: {},
           simulator: undefined as unknown as IcarusSimulator,
         };
         node.simulator = new IcarusSimulator({

@@ -5,6 +5,7 @@
 // Every phase first finds its bucket, as Icarus's restore coordinator does (buckets.ts).
 import type { Row, SimulatedCluster, SimulatedNode } from './cluster.js';
 import { checkBucket } from './buckets.js';
+import { restoreCheckFailure } from './storage-access.js';
 import type { Executor } from './node.js';
 import { MIXED_ENTITIES, checkCommon, parseEntities, str } from './requests.js';
 
@@ -35,6 +36,7 @@ export function restoreExecutor(cluster: SimulatedCluster, node: SimulatedNode):
     const rename = (request.rename ?? {}) as Record<string, string>;
     const location = str(request, 'storageLocation') ?? '';
     const dir = cluster.storage.nodeDir(location, node.identity);
+    const bucket = cluster.storage.bucketOf(location);
     const manifest = () => {
       const schema =
         request.exactSchemaVersion === true
@@ -48,6 +50,7 @@ export function restoreExecutor(cluster: SimulatedCluster, node: SimulatedNode):
       // Icarus's restore coordinator: the bucket must exist, whatever skipBucketVerification says (it
       // never creates one); then one node-local restore at a time on a node.
       precheck: () =>
+        restoreCheckFailure(node.storageAccess, bucket.protocol, bucket.name) ??
         checkBucket(cluster.storage, location, false) ??
         (node.simulator.runningCount('restore') > 1
           ? 'We can not run two normal restoration requests simultaneously.'
