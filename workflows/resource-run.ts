@@ -36,6 +36,12 @@ import {
   type WatchResult,
 } from './definitions.js';
 import { nodeErrors, nodeStatus, overallProgress } from './node-progress.js';
+import {
+  BUCKET_CHECK_FAILED,
+  STORAGE_ACCESS_DENIED,
+  STORAGE_UNREACHABLE,
+  storageFailureReason,
+} from './storage-failures.js';
 
 export type AttemptOutcome =
   | { kind: 'succeeded' }
@@ -85,6 +91,11 @@ export const BUCKET_REASON_PATCH = 'bucket-not-found-reason';
  * keys, while the run went on) fail the run with SecretNotFound or SecretMissingKeys, not NodeFailed.
  */
 export const SECRET_REASON_PATCH = 'secret-gone-reason';
+/**
+ * From this patch on, a node whose store refused its credentials or could not be reached failed with
+ * StorageAccessDenied, StorageUnreachable or BucketCheckFailed (storage-failures.ts), not NodeFailed.
+ */
+export const STORAGE_REASON_PATCH = 'storage-failure-reasons';
 const SECRET_REASONS: ReadonlySet<string> = new Set(['SecretNotFound', 'SecretMissingKeys']);
 /** The reason of nodes that failed because their bucket does not exist (esop's bucket check said so). */
 export const BUCKET_NOT_FOUND = 'BucketNotFound';
@@ -101,7 +112,21 @@ const NODE_REASONS = new Set([
   'IcarusProtocolError',
   'IcarusOperationLost',
   BUCKET_NOT_FOUND,
+  STORAGE_ACCESS_DENIED,
+  STORAGE_UNREACHABLE,
+  BUCKET_CHECK_FAILED,
 ]);
+
+/** Why a node whose operation ended without completing failed (NODE_REASONS, or NodeFailed). */
+function failedNodeReason(end: { outcome: string; message?: string }): string {
+  if (end.outcome === 'UNREACHABLE') return 'IcarusUnavailable';
+  if (end.outcome === 'LOST') return 'IcarusOperationLost';
+  if (end.outcome !== 'FAILED') return 'NodeFailed';
+  const message = end.message ?? '';
+  if (BUCKET_MISSING.test(message) && patched(BUCKET_REASON_PATCH)) return BUCKET_NOT_FOUND;
+  const storage = storageFailureReason(message);
+  return storage && patched(STORAGE_REASON_PATCH) ? storage : 'NodeFailed';
+}
 
 /**
  * The Kubernetes activities of a backup or restore. Runs recorded before LOCAL_K8S_PATCH have ordinary
@@ -494,18 +519,7 @@ export abstract class ResourceRun {
           });
         } else {
           failed.push(node);
-          this.nodeReasons.set(
-            node.pod,
-            end.outcome === 'UNREACHABLE'
-              ? 'IcarusUnavailable'
-              : end.outcome === 'LOST'
-                ? 'IcarusOperationLost'
-                : end.outcome === 'FAILED' &&
-                    BUCKET_MISSING.test(end.message ?? '') &&
-                    patched(BUCKET_REASON_PATCH)
-                  ? BUCKET_NOT_FOUND
-                  : 'NodeFailed',
-          );
+          this.nodeReasons.set(node.pod, failedNodeReason(end));
           events.push({
             type: 'Warning',
             reason: 'NodeFailed',

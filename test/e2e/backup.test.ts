@@ -11,7 +11,12 @@ import { FINALIZER } from '../../src/operator/finalizer.js';
 import { searchAttributes } from '../../src/temporal/search-attributes.js';
 import { backupWorkflowId } from '../../workflows/workflow-ids.js';
 import { retrySignal } from '../../workflows/definitions.js';
-import { createS3Secret, startPodCluster, type PodCluster } from '../support/cassandra-pods.js';
+import {
+  createAzureSecret,
+  createS3Secret,
+  startPodCluster,
+  type PodCluster,
+} from '../support/cassandra-pods.js';
 import { kubectlWaitSucceeded } from '../support/kubectl.js';
 import { startOperator, type OperatorProcess } from '../support/operator.js';
 import { createNamespace, kubeConfig, temporalClient, uniqueName } from '../support/stack-env.js';
@@ -36,6 +41,7 @@ before(async () => {
   temporal = await temporalClient();
   backups = new Backups(kc, namespace, () => operators[0]?.logs.slice(-30).join('\n') ?? '');
   await createS3Secret(kc, namespace, 'creds');
+  await createAzureSecret(kc, namespace, 'azure-creds');
   const env = {
     WATCH_NAMESPACES: namespace,
     TEMPORAL_TASK_QUEUE: taskQueue,
@@ -336,5 +342,49 @@ test('a storage location Icarus cannot parse fails at once with InvalidStorageLo
   assert.deepEqual(
     backupsPerNode(c).map((n) => n.data),
     [0, 0, 0],
+  );
+});
+
+test('a store that refuses the nodes’ credentials fails the backup with StorageAccessDenied, one it cannot reach with StorageUnreachable; put right, the retry completes', async () => {
+  const c = await cluster(uniqueName('ring'));
+  const location = `azure://${uniqueName('access')}`;
+  c.cluster.storage.createBucket(location);
+  const access = (kind?: 'credentials-refused' | 'unreachable') =>
+    c.cluster.nodes.forEach((n) => (n.storageAccess = kind ? { azure: kind } : {}));
+  access('credentials-refused');
+  const name = uniqueName('refused');
+  const created = await backups.create(name, {
+    cassandraCluster: c.cluster.opts.name,
+    storageLocation: location,
+    secretName: 'azure-creds',
+  });
+  const refused = await backups.waitFor(name, 'Succeeded=False', (b) => succeeded(b) === 'False');
+  const azure = 'Server failed to authenticate the request.';
+  const condition = refused.status?.conditions?.find((x) => x.type === 'Succeeded');
+  assert.equal(condition?.reason, 'StorageAccessDenied');
+  assert.match(condition?.message ?? '', /3 of 3 node\(s\) failed/);
+  assert.ok(condition?.message.includes(azure), condition?.message);
+  assert.ok((await backups.waitForEvent(name, 'StorageAccessDenied')).message.includes(azure));
+
+  // The store's endpoint now refuses connections: the retry fails again, for that reason.
+  access('unreachable');
+  const handle = temporal.client.workflow.getHandle(
+    backupWorkflowId(namespace, name, created.metadata.uid ?? ''),
+  );
+  await handle.signal(retrySignal);
+  const unreachable = await backups.waitFor(
+    name,
+    'reason StorageUnreachable',
+    (b) => b.status?.conditions?.find((x) => x.type === 'Succeeded')?.reason === 'StorageUnreachable',
+  );
+  assert.equal(succeeded(unreachable), 'False');
+  assert.ok((await backups.waitForEvent(name, 'StorageUnreachable')).message.includes('Connection refused'));
+
+  access();
+  await handle.signal(retrySignal);
+  const done = await backups.waitFor(name, 'Succeeded=True', (b) => succeeded(b) === 'True');
+  assert.deepEqual(
+    done.status?.nodes?.map((n) => n.state),
+    ['COMPLETED', 'COMPLETED', 'COMPLETED'],
   );
 });

@@ -11,7 +11,12 @@ import type { Row } from '../../src/icarus/simulator/cluster.js';
 import { resourceNames } from '../../src/kube/api/resources.js';
 import { restoreWorkflowId } from '../../workflows/workflow-ids.js';
 import { retrySignal } from '../../workflows/definitions.js';
-import { createS3Secret, startPodCluster, type PodCluster } from '../support/cassandra-pods.js';
+import {
+  createAzureSecret,
+  createS3Secret,
+  startPodCluster,
+  type PodCluster,
+} from '../support/cassandra-pods.js';
 import { Backups, Restores, restoresPerNode, succeeded } from '../support/custom-resources.js';
 import { kubectlWaitSucceeded } from '../support/kubectl.js';
 import { startOperator, type OperatorProcess } from '../support/operator.js';
@@ -33,6 +38,7 @@ before(async () => {
   backups = new Backups(kc, namespace, logs);
   restores = new Restores(kc, namespace, logs);
   await createS3Secret(kc, namespace, 'creds');
+  await createAzureSecret(kc, namespace, 'azure-creds');
   operator = startOperator({
     WATCH_NAMESPACES: namespace,
     TEMPORAL_TASK_QUEUE: uniqueName('e2e-restore'),
@@ -380,4 +386,47 @@ test('a restore from a bucket that does not exist fails in DOWNLOAD with BucketN
     c.cluster.nodes.map(() => ({ DOWNLOAD: 1 })),
   );
   assert.deepEqual(rowsOf(c), before);
+});
+
+test('a restore whose nodes cannot use their store fails in DOWNLOAD with BucketCheckFailed, truncates nothing, and completes when retried once put right', async () => {
+  const c = await cluster();
+  const location = `azure://${uniqueName('access')}`;
+  c.cluster.storage.createBucket(location);
+  const backup = uniqueName('backup');
+  await backups.create(backup, {
+    cassandraCluster: c.cluster.opts.name,
+    storageLocation: location,
+    secretName: 'azure-creds',
+  });
+  await backups.waitFor(backup, 'Succeeded=True', (b) => succeeded(b) === 'True');
+  deleteRows(c);
+  const damaged = rowsOf(c);
+  c.cluster.nodes.forEach((n) => (n.storageAccess = { azure: 'credentials-refused' }));
+  const name = uniqueName('restore');
+  const created = await restores.create(name, {
+    cassandraCluster: c.cluster.opts.name,
+    cassandraBackup: backup,
+  });
+  const failed = await restores.waitFor(name, 'Succeeded=False', (r) => succeeded(r) === 'False');
+  const condition = failed.status?.conditions?.find((x) => x.type === 'Succeeded');
+  assert.equal(condition?.reason, 'BucketCheckFailed');
+  assert.match(condition?.message ?? '', /^DOWNLOAD failed on 3 of 3 node\(s\)/);
+  const bucket = location.slice('azure://'.length);
+  assert.ok(
+    condition?.message.includes(`Unable to determine if the bucket ${bucket} exists.`),
+    condition?.message,
+  );
+  await restores.waitForEvent(name, 'BucketCheckFailed');
+  assert.deepEqual(rowsOf(c), damaged, 'nothing truncated');
+
+  c.cluster.nodes.forEach((n) => (n.storageAccess = {}));
+  await temporal.client.workflow
+    .getHandle(restoreWorkflowId(namespace, name, created.metadata.uid ?? ''))
+    .signal(retrySignal);
+  await restores.waitFor(name, 'Succeeded=True', (r) => succeeded(r) === 'True');
+  assert.deepEqual(
+    rowsOf(c).map((rows) => rows.length),
+    c.cluster.nodes.map(() => 2),
+    'every row back',
+  );
 });

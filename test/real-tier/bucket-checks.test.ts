@@ -10,7 +10,8 @@
 //   - a restore from a container that does not exist: DOWNLOAD FAILED with BucketNotFound, even with
 //     skipBucketVerification (Icarus checks before every restore phase);
 //   - a wrong account key in the sidecar's environment: the check cannot be made; the backup fails with
-//     Azurite's own refusal, a restore phase with esop's `Unable to determine if the bucket … exists.`
+//     StorageAccessDenied and Azurite's own refusal, a restore phase with BucketCheckFailed and esop's
+//     `Unable to determine if the bucket … exists.`
 // Needs port 443 (root): skipped otherwise. Run by `npm run test:real`.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -187,7 +188,7 @@ describe('the bucket check through the operator, on Azurite with esop 3.0.1’s 
     assert.equal(await store.exists(container), false);
   });
 
-  test('a wrong account key in the sidecar’s environment: the backup fails with Azurite’s refusal, a restore with esop’s “Unable to determine …”', async () => {
+  test('a wrong account key in the sidecar’s environment: the backup fails with StorageAccessDenied and Azurite’s refusal, a restore with BucketCheckFailed and esop’s “Unable to determine …”', async () => {
     assert.ok(made, 'the createMissingBucket backup ran first');
     // The same sidecar, started again with another key (what a rotated key the sidecar never got does).
     await target.restartSidecar?.(store.sidecar({ AZURE_STORAGE_KEY: randomBytes(64).toString('base64') }));
@@ -201,9 +202,10 @@ describe('the bucket check through the operator, on Azurite with esop 3.0.1’s 
     const failed = await backups.waitFor(name, 'Succeeded decided', decided);
     const condition = conditionOf(failed);
     assert.equal(succeeded(failed), 'False', JSON.stringify(failed.status));
-    assert.equal(condition?.reason, 'NodeFailed');
+    assert.equal(condition?.reason, 'StorageAccessDenied');
     assert.match(condition?.message ?? '', /Server failed to authenticate the request/);
     await backups.waitForEvent(name, 'BackupFailed');
+    await backups.waitForEvent(name, 'StorageAccessDenied');
     console.log(`[real buckets] wrong key, backup: ${condition?.message}`);
 
     const restore = uniqueName('wrongkey-restore');
@@ -211,7 +213,8 @@ describe('the bucket check through the operator, on Azurite with esop 3.0.1’s 
     const refused = await restores.waitFor(restore, 'Succeeded decided', decided);
     const why = conditionOf(refused);
     assert.equal(succeeded(refused), 'False', JSON.stringify(refused.status));
-    assert.equal(why?.reason, 'NodeFailed');
+    assert.equal(why?.reason, 'BucketCheckFailed');
+    await restores.waitForEvent(restore, 'BucketCheckFailed');
     assert.ok(
       why?.message.includes(`Unable to determine if the bucket ${made.container} exists.`),
       why?.message,

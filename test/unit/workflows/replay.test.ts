@@ -141,3 +141,39 @@ test('a backup whose bucket did not exist replays, recorded before the bucket-no
   assert.equal(results.length, names.length);
   for (const r of results) assert.equal(r.error, undefined, `${r.workflowId}: ${String(r.error)}`);
 });
+
+test('a backup and a restore whose store refused the nodes’ credentials, recorded before `storage-failure-reasons`, replay under today’s code', async () => {
+  // Recorded with test/fixtures/histories/record.ts on the simulator: every node's Azure credentials
+  // refused (the backup with the store's words, the restore's DOWNLOAD with esop's "Unable to determine
+  // if the bucket … exists."), so the run said NodeFailed (status writes are local activities, whose
+  // inputs a history does not keep); then put right and the retry signal sent.
+  // Today's code reaches the new reasons only through a patched() branch, which these runs never took.
+  const names = ['refused-backup-before-storage-reasons', 'refused-restore-before-storage-reasons'];
+  const histories = names.map((name) => ({ workflowId: name, history: fixture(name) }));
+  const words = [
+    'Server failed to authenticate the request',
+    'Unable to determine if the bucket record-access exists.',
+  ];
+  histories.forEach(({ workflowId, history }, i) => {
+    const text = Buffer.from(History.encode(history).finish()).toString('latin1');
+    assert.ok(text.includes(words[i] ?? ''), `${workflowId}: the nodes failed with the store's words`);
+    assert.ok(!text.includes('storage-failure-reasons'), `${workflowId}: recorded before the patch`);
+    assert.ok(
+      history.events.some((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'retry'),
+      `${workflowId}: retried`,
+    );
+    assert.ok(
+      history.events.some((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED),
+      `${workflowId}: a whole run`,
+    );
+  });
+  const results = [];
+  for await (const result of Worker.runReplayHistories(
+    { workflowsPath: fileURLToPath(new URL('../../../workflows/index.ts', import.meta.url)) },
+    histories,
+  )) {
+    results.push(result);
+  }
+  assert.equal(results.length, names.length);
+  for (const r of results) assert.equal(r.error, undefined, `${r.workflowId}: ${String(r.error)}`);
+});
