@@ -14,7 +14,7 @@ export function azureStore(opts: AzureStoreOptions): ObjectStore {
   const account = opts.credentials.azurestorageaccount;
   const key = opts.credentials.azurestoragekey;
   if (!account || !key) {
-    throw new StorageReadError('the Secret lacks azurestorageaccount or azurestoragekey', true);
+    throw new StorageReadError('the Secret lacks azurestorageaccount or azurestoragekey', 'denied');
   }
   const service = new BlobServiceClient(
     `${opts.insecure ? 'http' : 'https'}://${account}.blob.core.windows.net`,
@@ -49,7 +49,7 @@ function failure(err: unknown, what: string): StorageReadError {
     const first = err.message.split('\n')[0] ?? err.message;
     return new StorageReadError(
       `${what}: ${err.code ?? 'error'}${err.statusCode ? ` (HTTP ${err.statusCode})` : ''}: ${first}`,
-      err.statusCode === 401 || err.statusCode === 403,
+      err.statusCode === 401 || err.statusCode === 403 ? 'denied' : undefined,
     );
   }
   return new StorageReadError(`${what}: ${(err as Error).message}`);

@@ -16,7 +16,7 @@ export interface GcsStoreOptions {
 const base64url = (b: Buffer | string) => Buffer.from(b).toString('base64url');
 
 export function gcsStore(opts: GcsStoreOptions): ObjectStore {
-  if (!opts.credentials.gcp) throw new StorageReadError('the Secret lacks its gcp key', true);
+  if (!opts.credentials.gcp) throw new StorageReadError('the Secret lacks its gcp key', 'denied');
   const account = serviceAccount(opts.credentials.gcp);
   const where = `gcp://${opts.bucket}`;
   let token: { value: string; until: number } | undefined;
@@ -47,7 +47,7 @@ export function gcsStore(opts: GcsStoreOptions): ObjectStore {
       `getting a token for ${account.client_email}`,
     );
     const body = (await res.json()) as { access_token?: string; expires_in?: number };
-    if (!body.access_token) throw new StorageReadError(`the token endpoint gave no access_token`, true);
+    if (!body.access_token) throw new StorageReadError(`the token endpoint gave no access_token`, 'denied');
     token = { value: body.access_token, until: Date.now() + (body.expires_in ?? 3600) * 1000 };
     return token.value;
   }
@@ -102,6 +102,6 @@ async function call(url: string, init: RequestInit, what: string): Promise<Respo
   }
   throw new StorageReadError(
     `${what}: HTTP ${res.status}: ${message}`,
-    res.status === 401 || res.status === 403,
+    res.status === 401 || res.status === 403 ? 'denied' : undefined,
   );
 }

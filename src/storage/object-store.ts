@@ -9,15 +9,19 @@ export interface ObjectStore {
   close(): void;
 }
 
+/** What a store's refusal was about, where it says: the credentials, or the bucket itself. */
+export type StorageRefusal = 'denied' | 'no-bucket';
+
 /**
  * A failure to reach or read the store, with the store's own words (status, code, message) and never a
- * credential. `denied` when the store refused the credentials.
+ * credential. `refusal` when the store answered that the credentials may not (`denied`) or that the
+ * bucket does not exist (`no-bucket`); undefined for anything else (unreachable, a time-out, an error).
  */
 export class StorageReadError extends Error {
   override name = 'StorageReadError';
   constructor(
     message: string,
-    readonly denied = false,
+    readonly refusal?: StorageRefusal,
   ) {
     super(message);
   }
