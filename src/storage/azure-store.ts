@@ -49,7 +49,11 @@ function failure(err: unknown, what: string): StorageReadError {
     const first = err.message.split('\n')[0] ?? err.message;
     return new StorageReadError(
       `${what}: ${err.code ?? 'error'}${err.statusCode ? ` (HTTP ${err.statusCode})` : ''}: ${first}`,
-      err.statusCode === 401 || err.statusCode === 403 ? 'denied' : undefined,
+      err.statusCode === 401 || err.statusCode === 403
+        ? 'denied'
+        : err.code === 'ContainerNotFound'
+          ? 'no-bucket'
+          : undefined,
     );
   }
   return new StorageReadError(`${what}: ${(err as Error).message}`);

@@ -52,8 +52,9 @@ export function gcsStore(opts: GcsStoreOptions): ObjectStore {
     return token.value;
   }
 
-  async function get(url: string, what: string): Promise<Response> {
-    return call(url, { headers: { authorization: `Bearer ${await accessToken()}` } }, what);
+  /** `bucketLevel`: a listing, whose 404 means the bucket does not exist (an object's 404 means the object). */
+  async function get(url: string, what: string, bucketLevel = false): Promise<Response> {
+    return call(url, { headers: { authorization: `Bearer ${await accessToken()}` } }, what, bucketLevel);
   }
 
   return {
@@ -62,7 +63,7 @@ export function gcsStore(opts: GcsStoreOptions): ObjectStore {
       let page = '';
       do {
         const url = `${GCS_API}/storage/v1/b/${encodeURIComponent(opts.bucket)}/o?prefix=${encodeURIComponent(prefix)}${page ? `&pageToken=${encodeURIComponent(page)}` : ''}`;
-        const body = (await (await get(url, `listing ${where}/${prefix}`)).json()) as {
+        const body = (await (await get(url, `listing ${where}/${prefix}`, true)).json()) as {
           items?: { name: string }[];
           nextPageToken?: string;
         };
@@ -80,7 +81,7 @@ export function gcsStore(opts: GcsStoreOptions): ObjectStore {
 }
 
 /** One request; a non-2xx answer becomes a StorageReadError with the server's own message. */
-async function call(url: string, init: RequestInit, what: string): Promise<Response> {
+async function call(url: string, init: RequestInit, what: string, bucketLevel = false): Promise<Response> {
   let res: Response;
   try {
     res = await fetch(url, { ...init, signal: AbortSignal.timeout(STORE_REQUEST_TIMEOUT_MS) });
@@ -102,6 +103,10 @@ async function call(url: string, init: RequestInit, what: string): Promise<Respo
   }
   throw new StorageReadError(
     `${what}: HTTP ${res.status}: ${message}`,
-    res.status === 401 || res.status === 403 ? 'denied' : undefined,
+    res.status === 401 || res.status === 403
+      ? 'denied'
+      : res.status === 404 && bucketLevel
+        ? 'no-bucket'
+        : undefined,
   );
 }

@@ -70,7 +70,7 @@ function failure(err: unknown, what: string): StorageReadError {
     const status = err.$metadata.httpStatusCode;
     return new StorageReadError(
       `${what}: ${err.name}${status ? ` (HTTP ${status})` : ''}: ${err.message}`,
-      status === 401 || status === 403 ? 'denied' : undefined,
+      status === 401 || status === 403 ? 'denied' : err.name === 'NoSuchBucket' ? 'no-bucket' : undefined,
     );
   }
   return new StorageReadError(`${what}: ${(err as Error).message}`);

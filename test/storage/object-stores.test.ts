@@ -114,7 +114,7 @@ describe('S3 (MinIO at the Secret’s awsendpoint)', () => {
       store('nosuch', { ...keys, awssecretaccesskey: minio.credentials.secretAccessKey }).list('c/'),
       [minio.credentials.secretAccessKey],
     );
-    assert.notEqual(missing.refusal, 'denied');
+    assert.equal(missing.refusal, 'no-bucket');
     assert.match(missing.message, /NoSuchBucket \(HTTP 404\): The specified bucket does not exist/);
 
     const closed = await freePort();
@@ -176,6 +176,7 @@ describe(
 
       const missing = await failure(store('nosuch', azurite.accountKey).list('c/'), [azurite.accountKey]);
       assert.match(missing.message, /ContainerNotFound \(HTTP 404\)/);
+      assert.equal(missing.refusal, 'no-bucket');
     });
   },
 );
