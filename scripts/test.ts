@@ -10,7 +10,9 @@
 //                                 fake-gcs-server) on their own
 //
 // Environment: TEST_CONCURRENCY (test files run at once, default 2), STACK_KEEP=true (leave the stack's
-// work folder behind for inspection), plus the stack's own variables (README, "Local stack").
+// work folder behind for inspection), TEMPORAL_TEST_SERVER_PATH (an existing time-skipping test server
+// for test/unit/workflows instead of the one installed with Maven), plus the stack's own variables
+// (README, "Local stack").
 import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
@@ -18,6 +20,7 @@ import { installShutdownHandlers, startStack, type Stack } from '../src/dev/stac
 import { withCloudHosts } from '../src/dev/stack/cloud-hosts-option.js';
 import { operatorKubeconfig } from '../src/dev/stack/operator-identity.js';
 import { repoRoot } from '../src/dev/stack/repo.js';
+import { resolveTemporalTestServer } from '../src/dev/stack/temporal-test-server.js';
 
 const args = process.argv.slice(2);
 const unitOnly = args.includes('--unit');
@@ -40,6 +43,14 @@ installShutdownHandlers(async () => {
 const standalone = ['test/unit/', 'test/contract/', 'test/storage/'];
 const needsStack =
   !unitOnly && files.some((f) => !standalone.some((dir) => relative(repoRoot, f).startsWith(dir)));
+// The workflow tests (test/unit/workflows) run on Temporal's time-skipping test server: installed here
+// once per version (Maven), before any test starts, and handed to them by path.
+let testServerEnv: Record<string, string> = {};
+if (files.some((f) => relative(repoRoot, f).startsWith('test/unit/workflows/'))) {
+  const server = await resolveTemporalTestServer();
+  testServerEnv = { TEMPORAL_TEST_SERVER_PATH: server.path };
+}
+
 // Operators started by the tests act as the ServiceAccount of k8s/deploy, with nothing but its token:
 // the whole suite thereby checks that the install's RBAC grants what the operator does.
 let operatorEnv: Record<string, string> = {};
@@ -67,7 +78,13 @@ const code = await new Promise<number>((done) => {
     ],
     {
       stdio: 'inherit',
-      env: { ...process.env, ...(stack?.env() ?? {}), ...operatorEnv, NODE_OPTIONS: nodeOptions },
+      env: {
+        ...process.env,
+        ...(stack?.env() ?? {}),
+        ...operatorEnv,
+        ...testServerEnv,
+        NODE_OPTIONS: nodeOptions,
+      },
     },
   );
   runner.once('exit', (c, signal) => done(c ?? (signal ? 1 : 0)));
