@@ -182,7 +182,8 @@ export class FakeBackupActivities {
       const s = this.submissions.find((x) => x.operationId === n.operationId);
       if (!s) throw new Error(`watched ${n.pod} with operation ${n.operationId}, which was never submitted`);
       this.running.delete(s.operationId);
-      return { pod: n.pod, outcome: this.outcome(s), message: `${this.outcome(s)} (fake)` };
+      const outcome = this.outcome(s);
+      return { pod: n.pod, outcome, message: `${outcome} (fake)` };
     });
     return this.answer(() => ({
       nodes: input.nodes.map((n) => {
