@@ -15,6 +15,7 @@ import type {
   NodeOutcome,
   NodeWork,
   ResourceEvent,
+  ResourceKey,
   RunOptions,
   StatusChange,
   WatchInput,
@@ -58,6 +59,8 @@ export class FakeBackupActivities {
   readonly running = new Set<string>();
   /** The most operations that ran at once. */
   maxRunning = 0;
+  /** Submissions that have begun and not yet answered. */
+  submitting = 0;
 
   /** Planning: a plan by default; a test may throw (e.g. `toFailure(new PlanError(...))`). */
   plan: (attempt: number) => BackupPlan = () => this.defaultPlan();
@@ -155,10 +158,13 @@ export class FakeBackupActivities {
       topology: input.uploadClusterTopology === true,
       tag: input.plan.resolvedTag,
     };
+    this.note(() => (this.submitting += 1));
     try {
       await this.beforeSubmit(pending);
     } catch (err) {
       throw toFailure(err);
+    } finally {
+      this.submitting -= 1;
     }
     return this.answer(() => {
       const s = {
@@ -254,15 +260,16 @@ export function runOptions(overrides: Partial<RunOptions> = {}): RunOptions {
 
 export const backupResource = { namespace: 'ns', name: 'backup', uid: 'uid-1' };
 
-/** Starts a backupWorkflow for the fake's resource on `taskQueue` (also its workflow id). */
+/** Starts a backupWorkflow for `resource` on `taskQueue` (also its workflow id unless one is given). */
 export function startBackup(
   env: TestWorkflowEnvironment,
   taskQueue: string,
   options: RunOptions = runOptions(),
+  at: { workflowId?: string; resource?: ResourceKey } = {},
 ): Promise<WorkflowHandle<typeof backupWorkflow>> {
   return env.client.workflow.start<typeof backupWorkflow>('backupWorkflow', {
     taskQueue,
-    workflowId: taskQueue,
-    args: [{ resource: backupResource, generation: 1, options }],
+    workflowId: at.workflowId ?? taskQueue,
+    args: [{ resource: at.resource ?? backupResource, generation: 1, options }],
   });
 }

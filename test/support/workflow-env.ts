@@ -11,6 +11,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundle } from '@temporalio/worker';
 import type { Activities } from '../../activities/index.js';
 import { resolveTemporalTestServer } from '../../src/dev/stack/temporal-test-server.js';
+import { eventually } from './wait.js';
 
 let bundle: Promise<WorkflowBundle> | undefined;
 let seq = 0;
@@ -79,4 +80,16 @@ export function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T)
   let resolve!: (value: T) => void;
   const promise = new Promise<T>((r) => (resolve = r));
   return { promise, resolve };
+}
+
+/** Waits until the workflow's history has an event that `match` accepts (e.g. a cancel it requested). */
+export async function untilInHistory(
+  handle: WorkflowHandle,
+  what: string,
+  match: (e: temporal.api.history.v1.IHistoryEvent) => boolean,
+): Promise<void> {
+  await eventually(what, async () => ((await handle.fetchHistory()).events ?? []).some(match) || undefined, {
+    timeoutMs: 60_000,
+    intervalMs: 20,
+  });
 }

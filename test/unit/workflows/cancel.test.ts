@@ -1,0 +1,343 @@
+// Every way a backup run is cancelled (workflows/resource-run.ts), on the time-skipping test server with
+// fake activities: the cancel signal while operations run or while submissions are in flight, the
+// resource found deleted (when an attempt starts, by a submission, just before success, or the
+// watcher's cancel on deletion), Temporal's own cancel, a spec change that stops a running attempt, and a
+// scheduled run replaced by a newer one (workflows/scheduled-backup.ts). Each asserts what Icarus was asked
+// to stop, what nothing new was submitted, the status and Event written, and how the workflow ended.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { WorkflowFailedError } from '@temporalio/client';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import proto from '@temporalio/proto';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { backupOutcome } from '../../../activities/schedule-run.js';
+import type { Activities } from '../../../activities/index.js';
+import type { CassandraBackup } from '../../../src/kube/api/resources.js';
+import {
+  cancelSignal,
+  FailureType,
+  specChangedSignal,
+  type BackupRunOutcome,
+  type ResourceKey,
+} from '../../../workflows/definitions.js';
+import type { scheduledBackupWorkflow } from '../../../workflows/scheduled-backup.js';
+import { backupWorkflowId } from '../../../workflows/workflow-ids.js';
+import {
+  FakeBackupActivities,
+  heartbeatUntilCancelled,
+  runOptions,
+  startBackup,
+} from '../../support/fake-backup-activities.js';
+import {
+  deferred,
+  startTimeSkipping,
+  timersOf,
+  uniqueId,
+  untilInHistory,
+  withWorker,
+} from '../../support/workflow-env.js';
+
+const { EventType } = proto.temporal.api.enums.v1;
+
+let env: TestWorkflowEnvironment;
+before(async () => {
+  env = await startTimeSkipping();
+});
+after(async () => {
+  await env?.teardown();
+});
+
+/** The ApplicationFailure a run ended with. */
+async function failureOf(result: Promise<unknown>): Promise<ApplicationFailure> {
+  const err = await result.then(
+    () => assert.fail('the workflow succeeded'),
+    (e: unknown) => e,
+  );
+  assert.ok(err instanceof WorkflowFailedError && err.cause instanceof ApplicationFailure, String(err));
+  return err.cause;
+}
+
+const pods = (ops: { pod: string }[] | undefined) => (ops ?? []).map((o) => o.pod).sort();
+
+test('the cancel signal while operations run: Icarus is asked to stop them, nothing more starts, CANCELLED', async () => {
+  const fake = new FakeBackupActivities(3);
+  fake.watchHolds = true;
+  const queue = uniqueId('backup');
+  await withWorker(env, queue, fake.activities(), async () => {
+    const handle = await startBackup(env, queue, runOptions({ maxParallelNodes: 2 }));
+    await fake.until('two operations watched', () => fake.watches[0]?.length === 2);
+    await handle.signal(cancelSignal, {});
+    await fake.until('Icarus asked to cancel', () => fake.cancels.length > 0);
+    const failure = await failureOf(handle.result());
+    assert.equal(failure.type, 'Cancelled');
+    assert.equal(failure.message, 'backup cancelled (CancelRequested)');
+  });
+  assert.equal(fake.cancels.length, 1);
+  assert.deepEqual(pods(fake.cancels[0]), ['c-dc1-rack1-0', 'c-dc1-rack1-1']);
+  assert.equal(fake.submissions.length, 2, 'the third node is never submitted');
+  assert.deepEqual(fake.states(), ['PENDING', 'RUNNING', 'CANCELLED']);
+  assert.deepEqual(fake.condition(), {
+    type: 'Succeeded',
+    status: 'False',
+    reason: 'Cancelled',
+    message: 'Backup cancelled; Icarus operations: 2 cancelled',
+  });
+  assert.equal(fake.events.at(-1)?.reason, 'BackupCancelled');
+});
+
+test('a cancel while submissions are in flight waits for them and stops every operation they started', async () => {
+  const fake = new FakeBackupActivities(3);
+  const release = deferred();
+  fake.beforeSubmit = () => release.promise;
+  const queue = uniqueId('backup');
+  await withWorker(env, queue, fake.activities(), async () => {
+    const handle = await startBackup(env, queue, runOptions({ maxParallelNodes: 2 }));
+    await fake.until('two submissions in flight', () => fake.submitting === 2);
+    await handle.signal(cancelSignal, {});
+    // The workflow has taken the cancel: it asked for its submissions to be cancelled (they cannot be:
+    // they post and answer), and then they answer with the operations they started.
+    await untilInHistory(
+      handle,
+      'the submissions asked to cancel',
+      (e) => e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_CANCEL_REQUESTED,
+    );
+    release.resolve();
+    const failure = await failureOf(handle.result());
+    assert.equal(failure.type, 'Cancelled');
+  });
+  assert.equal(fake.submissions.length, 2, 'nothing submitted after the cancel');
+  assert.deepEqual(pods(fake.cancels[0]), ['c-dc1-rack1-0', 'c-dc1-rack1-1'], 'both operations stopped');
+  assert.deepEqual(
+    fake.cancels[0]?.map((o) => o.operationId).sort(),
+    fake.submissions.map((s) => s.operationId).sort(),
+  );
+  assert.deepEqual(fake.watches, [], 'no watch started');
+  assert.deepEqual(fake.states().slice(-1), ['CANCELLED']);
+});
+
+test('a resource found being deleted when an attempt starts: nothing planned or submitted, CANCELLED with ResourceDeleted', async () => {
+  const fake = new FakeBackupActivities(3);
+  fake.deleting = true;
+  const queue = uniqueId('backup');
+  await withWorker(env, queue, fake.activities(), async () => {
+    const failure = await failureOf((await startBackup(env, queue)).result());
+    assert.equal(failure.type, 'Cancelled');
+    assert.equal(failure.message, 'backup cancelled (ResourceDeleted)');
+  });
+  assert.equal(fake.plans, 0);
+  assert.deepEqual(fake.submissions, []);
+  assert.deepEqual(fake.cancels, [], 'nothing to stop');
+  assert.deepEqual(fake.states(), ['CANCELLED']);
+  assert.deepEqual(fake.condition(), {
+    type: 'Succeeded',
+    status: 'False',
+    reason: 'ResourceDeleted',
+    message: 'The resource was deleted: backup cancelled',
+  });
+});
+
+test('a submission that finds the resource deleted cancels the run; an operation a sibling started is stopped', async () => {
+  const fake = new FakeBackupActivities(3);
+  fake.beforeSubmit = async (s) => {
+    if (s.pod !== 'c-dc1-rack1-1') return;
+    // After its sibling's operation started, as the real check runs just before posting.
+    await fake.until('node 0 submitted', () => fake.submissions.some((x) => x.pod === 'c-dc1-rack1-0'));
+    throw ApplicationFailure.create({
+      message: 'CassandraBackup ns/backup is being deleted: nothing is submitted for it',
+      type: FailureType.resourceDeleted,
+      nonRetryable: true,
+    });
+  };
+  const queue = uniqueId('backup');
+  await withWorker(env, queue, fake.activities(), async () => {
+    const failure = await failureOf((await startBackup(env, queue)).result());
+    assert.equal(failure.message, 'backup cancelled (ResourceDeleted)');
+  });
+  assert.deepEqual(
+    fake.submissions.map((s) => s.pod),
+    ['c-dc1-rack1-0'],
+  );
+  assert.deepEqual(pods(fake.cancels[0]), ['c-dc1-rack1-0']);
+  assert.equal(fake.condition()?.reason, 'ResourceDeleted');
+  assert.ok(!fake.eventReasons().includes('NodeFailed'), 'a deletion is not a node failure');
+});
+
+test('a resource deleted while the last operation ran: no success is written, CANCELLED with ResourceDeleted', async () => {
+  const fake = new FakeBackupActivities(2);
+  fake.beforeSubmit = (s) => {
+    if (s.topology) fake.deleting = true;
+  };
+  const queue = uniqueId('backup');
+  await withWorker(env, queue, fake.activities(), async () => {
+    const failure = await failureOf((await startBackup(env, queue)).result());
+    assert.equal(failure.message, 'backup cancelled (ResourceDeleted)');
+  });
+  assert.ok(!fake.states().includes('COMPLETED'));
+  assert.ok(!fake.eventReasons().includes('BackupSucceeded'));
+  assert.deepEqual(fake.cancels, [], 'every operation had ended');
+  assert.equal(fake.condition()?.reason, 'ResourceDeleted');
+});
+
+test('the watcher’s cancel on deletion ends a failed run waiting for a retry', async () => {
+  const fake = new FakeBackupActivities(2);
+  fake.outcome = () => 'FAILED';
+  const queue = uniqueId('backup');
+  await withWorker(env, queue, fake.activities(), async () => {
+    const handle = await startBackup(env, queue);
+    await fake.until('FAILED written', () => fake.states().includes('FAILED'));
+    await handle.signal(cancelSignal, { reason: 'ResourceDeleted' });
+    const failure = await failureOf(handle.result());
+    assert.equal(failure.message, 'backup cancelled (ResourceDeleted)');
+    assert.deepEqual(await timersOf(handle), [runOptions().retryWindowMs], 'the wait, cut short');
+  });
+  assert.equal(fake.plans, 1, 'no new attempt');
+  assert.deepEqual(fake.cancels, []);
+  assert.deepEqual(fake.states().slice(-2), ['FAILED', 'CANCELLED']);
+  assert.equal(fake.condition()?.reason, 'ResourceDeleted');
+});
+
+test('Temporal’s own cancel (Web UI, CLI) stops the operations and writes CANCELLED; the workflow ends cancelled', async () => {
+  const fake = new FakeBackupActivities(3);
+  fake.watchHolds = true;
+  const queue = uniqueId('backup');
+  await withWorker(env, queue, fake.activities(), async () => {
+    const handle = await startBackup(env, queue);
+    await fake.until('operations watched', () => fake.watches.length > 0);
+    await handle.cancel();
+    await fake.until('Icarus asked to cancel', () => fake.cancels.length > 0);
+    const err = await handle.result().then(
+      () => assert.fail('the workflow succeeded'),
+      (e: unknown) => e,
+    );
+    assert.ok(err instanceof WorkflowFailedError && err.cause instanceof CancelledFailure, String(err));
+  });
+  assert.deepEqual(pods(fake.cancels[0]), ['c-dc1-rack1-0', 'c-dc1-rack1-1']);
+  assert.deepEqual(fake.states().slice(-1), ['CANCELLED']);
+  assert.equal(fake.condition()?.reason, 'Cancelled');
+  assert.equal(fake.submissions.length, 2);
+});
+
+test('a spec change under a running backup stops its operations and starts again with the new spec', async () => {
+  const fake = new FakeBackupActivities(3);
+  fake.watchHolds = true;
+  const queue = uniqueId('backup');
+  await withWorker(env, queue, fake.activities(), async () => {
+    const handle = await startBackup(env, queue);
+    await fake.until('operations watched', () => fake.watches.length > 0);
+    fake.generation = 2;
+    fake.watchHolds = false;
+    await handle.signal(specChangedSignal, { generation: 2 });
+    await fake.until('Icarus asked to cancel', () => fake.cancels.length > 0);
+    assert.deepEqual(await handle.result(), {
+      outcome: 'Succeeded',
+      snapshotTag: 'tag-schema-1-2',
+      nodes: 3,
+    });
+  });
+  assert.deepEqual(pods(fake.cancels[0]), ['c-dc1-rack1-0', 'c-dc1-rack1-1']);
+  assert.ok(fake.eventReasons().includes('SpecChanged'));
+  const again = fake.submissions.filter((s) => s.tag === 'tag-schema-1-2' && !s.topology);
+  assert.equal(again.length, 3, 'every node under the new tag');
+  assert.ok(!fake.states().includes('CANCELLED') && !fake.states().includes('FAILED'));
+});
+
+/** A schedule's run and its backup, on one worker: the run's activities read the fake backup's status. */
+function scheduledRun(fake: FakeBackupActivities, backup: ResourceKey) {
+  const ended: BackupRunOutcome[] = [];
+  const awaiting = deferred();
+  const outcomeNow = () => {
+    const condition = fake.condition();
+    if (!condition) return undefined;
+    const state = fake.states().at(-1);
+    return backupOutcome({
+      metadata: {},
+      status: { state, conditions: [{ ...condition, lastTransitionTime: '' }] },
+    } as unknown as CassandraBackup);
+  };
+  const activities: Partial<Activities> = {
+    ...fake.activities(),
+    startScheduledRun: () => Promise.resolve({ backup, created: true }),
+    awaitBackup: () => {
+      awaiting.resolve();
+      return heartbeatUntilCancelled();
+    },
+    readBackupOutcome: () => Promise.resolve(outcomeNow()),
+    endScheduledRun: (input) => {
+      ended.push(input.outcome);
+      return Promise.resolve();
+    },
+  };
+  return { activities, ended, awaiting: awaiting.promise };
+}
+
+test('a scheduled run replaced by a newer one cancels its backup and records how it ended', async () => {
+  const fake = new FakeBackupActivities(2);
+  fake.watchHolds = true;
+  const queue = uniqueId('schedule');
+  const backup = { namespace: 'ns', name: 'nightly-1', uid: queue };
+  const schedule = { namespace: 'ns', name: 'nightly', uid: `${queue}-schedule` };
+  const run = scheduledRun(fake, backup);
+  await withWorker(env, queue, run.activities, async () => {
+    const backupHandle = await startBackup(env, queue, runOptions(), {
+      workflowId: backupWorkflowId(backup.namespace, backup.name, backup.uid),
+      resource: backup,
+    });
+    const runHandle = await env.client.workflow.start<typeof scheduledBackupWorkflow>(
+      'scheduledBackupWorkflow',
+      {
+        taskQueue: queue,
+        workflowId: `${queue}-run`,
+        args: [{ schedule, options: { pollIntervalMs: 1_000, heartbeatTimeoutMs: 60_000 } }],
+      },
+    );
+    await fake.until('the backup runs', () => fake.watches.length > 0);
+    await runHandle.cancel(); // what Temporal does to the older run under the Replace overlap policy
+    await fake.until('the backup asked Icarus to cancel', () => fake.cancels.length > 0);
+    const err = await runHandle.result().then(
+      () => assert.fail('the run succeeded'),
+      (e: unknown) => e,
+    );
+    assert.ok(err instanceof WorkflowFailedError && err.cause instanceof CancelledFailure, String(err));
+    const backupFailure = await failureOf(backupHandle.result());
+    assert.equal(backupFailure.message, 'backup cancelled (ReplacedBySchedule)');
+  });
+  assert.deepEqual(run.ended, [
+    { result: 'Cancelled', reason: 'Cancelled', message: 'Backup cancelled; Icarus operations: 2 cancelled' },
+  ]);
+});
+
+test('a replaced run whose backup never ends stops waiting after 60 rounds of 2 s', async () => {
+  const fake = new FakeBackupActivities(2);
+  const queue = uniqueId('schedule');
+  // No backup workflow runs under that id: the cancel signal cannot be delivered, and nothing ends.
+  const run = scheduledRun(fake, { namespace: 'ns', name: 'nightly-2', uid: queue });
+  await withWorker(env, queue, run.activities, async () => {
+    const runHandle = await env.client.workflow.start<typeof scheduledBackupWorkflow>(
+      'scheduledBackupWorkflow',
+      {
+        taskQueue: queue,
+        workflowId: `${queue}-run`,
+        args: [
+          {
+            schedule: { namespace: 'ns', name: 'nightly', uid: `${queue}-schedule` },
+            options: { pollIntervalMs: 1_000, heartbeatTimeoutMs: 60_000 },
+          },
+        ],
+      },
+    );
+    await run.awaiting;
+    await runHandle.cancel();
+    const err = await runHandle.result().then(
+      () => assert.fail('the run succeeded'),
+      (e: unknown) => e,
+    );
+    assert.ok(err instanceof WorkflowFailedError && err.cause instanceof CancelledFailure, String(err));
+    assert.deepEqual(await timersOf(runHandle), Array<number>(60).fill(2_000));
+  });
+  assert.deepEqual(run.ended, [
+    {
+      result: 'Cancelled',
+      message: 'replaced by a newer run; its backup had not ended when that run started',
+    },
+  ]);
+});
