@@ -6,9 +6,11 @@ import { after, before, test } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { submitRestore, type SubmitRestoreInput } from '../../../activities/restore-submit.js';
+import { finishedStates } from '../../../src/icarus/types.js';
 import { cassandraRestoreSpecSchema } from '../../../src/kube/api/resources.js';
 import type { RestorePhaseName } from '../../../workflows/definitions.js';
 import { inActivity, simulatedActivities } from '../../support/activity-env.js';
+import { eventually } from '../../support/wait.js';
 
 const { cluster, deps, nodeWork } = simulatedActivities();
 
@@ -80,7 +82,16 @@ test('a TRUNCATE that ran is adopted, even FAILED, and never posted twice', asyn
   const first = await inActivity(new MockActivityEnvironment(), () =>
     submitRestore(deps, input('TRUNCATE', 'once')),
   );
-  await new Promise((r) => setTimeout(r, 600));
+  // The retry comes once it has ended: the simulated node ends it FAILED (the test's "even FAILED").
+  const ended = await eventually(
+    'the TRUNCATE to end',
+    async () => {
+      const op = await deps.icarus(nodeWork(0).icarusUrl).getOperation(first.operationId);
+      return finishedStates.has(op.state) ? op.state : undefined;
+    },
+    { timeoutMs: 30_000, intervalMs: 20 },
+  );
+  assert.equal(ended, 'FAILED');
   const again = await inActivity(new MockActivityEnvironment({ attempt: 3 }), () =>
     submitRestore(deps, input('TRUNCATE', 'once')),
   );
