@@ -25,6 +25,8 @@ export interface ClusterOptions {
   /** Icarus port of every node (4567 like the real one, so the operator's default finds them). */
   port?: number;
   timing?: Partial<Timing>;
+  /** The nodes' clock for operation times and expiry (see SimulatorOptions.now). */
+  now?: () => Date;
   /** Fixed identities, in node order (to restore a fixture written by other nodes): random otherwise. */
   identities?: { hostId: string; tokens: string[] }[];
   /** The cluster's schema version: random otherwise. */
@@ -92,6 +94,7 @@ export class SimulatedCluster {
             'remove-backup': removeBackupExecutor(this),
           },
           timing: opts.timing,
+          ...(opts.now ? { now: opts.now } : {}),
         });
         this.nodes.push(node);
       }

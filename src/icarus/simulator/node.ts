@@ -40,6 +40,8 @@ export interface SimulatorOptions {
   topology: () => { clusterName: string; schemaVersion: string; nodes: NodeIdentity[] };
   executors: Record<string, Executor>;
   timing?: Partial<Timing>;
+  /** The clock of the operations' times and of their expiry: the real one unless a test moves its own. */
+  now?: () => Date;
 }
 
 export interface Faults {
@@ -85,6 +87,7 @@ export class IcarusSimulator {
     this.store = new OperationStore(
       { durationMs: 2000, pendingMs: 50, expirationMs: 3600_000, ...opts.timing },
       opts.node.hostname ?? opts.node.address,
+      opts.now,
     );
   }
 
