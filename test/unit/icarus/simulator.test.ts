@@ -5,19 +5,22 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { IcarusClient } from '../../../src/icarus/client.js';
 import { IcarusOperationLostError, IcarusUnavailableError } from '../../../src/icarus/errors.js';
 import { SimulatedCluster } from '../../../src/icarus/simulator/cluster.js';
 import { finishedStates, type Operation } from '../../../src/icarus/types.js';
+import { eventually } from '../../support/wait.js';
 
 const root = mkdtempSync(join(tmpdir(), 'icarus-sim-'));
+/** How far the simulator's clock is ahead of the real one: a test moves it instead of waiting. */
+let clockAhead = 0;
 const cluster = new SimulatedCluster({
   name: 'sim',
   datacenters: { dc1: 1 },
   storageRoot: root,
   port: 0,
   timing: { durationMs: 400, pendingMs: 10, expirationMs: 1500 },
+  now: () => new Date(Date.now() + clockAhead),
 });
 const node = cluster.nodes[0]!;
 let client: IcarusClient;
@@ -40,12 +43,28 @@ const backup = (extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 
-async function settle(id: string): Promise<Operation> {
-  for (;;) {
-    const op = await client.getOperation(id);
-    if (finishedStates.has(op.state)) return op;
-    await sleep(50);
-  }
+/** The operation once it has ended. */
+function settle(id: string): Promise<Operation> {
+  return eventually(
+    `operation ${id} to end`,
+    async () => {
+      const op = await client.getOperation(id);
+      return finishedStates.has(op.state) ? op : undefined;
+    },
+    { timeoutMs: 30_000, intervalMs: 20 },
+  );
+}
+
+/** Until `n` operations wait at a hold. */
+function untilHeld(n = 1): Promise<true> {
+  return eventually(
+    `${n} operation(s) at the hold`,
+    () => Promise.resolve(node.simulator.heldCount() >= n || undefined),
+    {
+      timeoutMs: 30_000,
+      intervalMs: 10,
+    },
+  );
 }
 
 test('a burst of 503 answers is retryable unavailability, then the sidecar answers again', async () => {
@@ -78,13 +97,13 @@ test('an injected failure ends the operation FAILED at that progress, with progr
 });
 
 test('a hold keeps matching operations RUNNING at its progress until released', async () => {
-  node.simulator.hold({ type: 'backup', atProgress: 0.5 });
+  node.simulator.hold({ type: 'backup', atProgress: 0.5, topologyUpload: false });
   const id = (await client.submit(backup())).id;
-  for (let i = 0; node.simulator.heldCount() === 0; i++) {
-    assert.ok(i < 100, 'the operation reached the hold');
-    await sleep(20);
-  }
-  await sleep(600); // longer than the whole operation would take
+  await untilHeld();
+  // A witness the hold does not match, started now, runs its whole course (longer than the rest of the
+  // held one's): once it has ended, the held operation would have too, had the hold not kept it.
+  const witness = (await client.submit(backup({ uploadClusterTopology: true }))).id;
+  assert.equal((await settle(witness)).state, 'COMPLETED');
   const held = await client.getOperation(id);
   assert.equal(held.state, 'RUNNING');
   assert.equal(held.progress, 0.5);
@@ -100,10 +119,7 @@ test('a hold can single out the topology upload of a backup', async () => {
   const data = (await client.submit(backup())).id;
   const topology = (await client.submit(backup({ uploadClusterTopology: true }))).id;
   assert.equal((await settle(data)).state, 'COMPLETED', 'a backup of data is not held');
-  for (let i = 0; node.simulator.heldCount() === 0; i++) {
-    assert.ok(i < 100, 'the topology upload reached the hold');
-    await sleep(20);
-  }
+  await untilHeld();
   assert.equal((await client.getOperation(topology)).state, 'RUNNING');
   node.simulator.release();
   assert.equal((await settle(topology)).state, 'COMPLETED');
@@ -111,7 +127,11 @@ test('a hold can single out the topology upload of a backup', async () => {
 
 test('DELETE fails a rate-limited upload in flight, as esop does', async () => {
   const op = await client.submit(backup({ bandwidth: { value: 1, unit: 'MBPS' } }));
-  await sleep(100);
+  await eventually(
+    'the upload to be in flight',
+    async () => ((await client.getOperation(op.id)).state === 'RUNNING' ? true : undefined),
+    { timeoutMs: 30_000, intervalMs: 10 },
+  );
   await client.cancelOperation(op.id);
   const done = await settle(op.id);
   assert.equal(done.state, 'FAILED');
@@ -139,7 +159,8 @@ test('one node-local restore at a time', async () => {
 
 test('a restarted sidecar has lost every operation; finished operations also expire', async () => {
   const done = await settle((await client.submit(backup())).id);
-  await sleep(1600);
+  assert.equal((await client.getOperation(done.id)).id, done.id, 'known while younger than expirationMs');
+  clockAhead += 1600; // past expirationMs (1500)
   await assert.rejects(client.getOperation(done.id), IcarusOperationLostError, 'expired after expirationMs');
 
   const running = await client.submit(backup());
