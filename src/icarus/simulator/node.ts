@@ -81,6 +81,12 @@ export class IcarusSimulator {
   readonly restarts: string[] = [];
   /** Every request that reached this sidecar, any method or path: the load the operator puts on it. */
   requests = 0;
+  /**
+   * Requests that arrived while the sidecar hung (`faults.hang`) and that the caller gave up on (closed the
+   * connection unanswered, as a client whose time-out passed does): how a test knows a hang lasted longer
+   * than the caller's request time-out.
+   */
+  abandoned = 0;
 
   constructor(private readonly opts: SimulatorOptions) {
     this.port = opts.port ?? 0;
@@ -168,7 +174,11 @@ export class IcarusSimulator {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     this.requests += 1;
     const body = await readBody(req);
-    if (this.faults.hang) return; // the connection stays open, unanswered
+    if (this.faults.hang) {
+      // The connection stays open, unanswered, until the caller closes it.
+      res.once('close', () => (this.abandoned += 1));
+      return;
+    }
     if (this.faults.slowMs) await new Promise((r) => setTimeout(r, this.faults.slowMs));
     const burst = this.faults.errorBurst;
     if (burst && burst.count > 0) {

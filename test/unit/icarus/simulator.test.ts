@@ -79,7 +79,14 @@ test('slow answers and hangs become time-outs', async () => {
   await assert.rejects(client.listOperations(), IcarusUnavailableError);
   node.simulator.faults.slowMs = 0;
   node.simulator.faults.hang = true;
+  const abandoned = node.simulator.abandoned;
   await assert.rejects(client.listOperations(), IcarusUnavailableError);
+  // The sidecar sees the caller give up (what the fault matrix waits for).
+  await eventually(
+    'the hung request abandoned',
+    () => Promise.resolve(node.simulator.abandoned === abandoned + 1 || undefined),
+    { timeoutMs: 10_000, intervalMs: 10 },
+  );
   node.simulator.faults.hang = false;
   assert.ok(Array.isArray(await client.listOperations()));
 });
