@@ -16,6 +16,7 @@ import type {
   NodeWork,
   ResourceEvent,
   ResourceKey,
+  RestorePhaseName,
   RunOptions,
   StatusChange,
   WatchInput,
@@ -31,8 +32,10 @@ export interface Submission {
   operationId: string;
   /** The topology upload that follows a successful backup of every node. */
   topology: boolean;
-  /** What this attempt's plan called the backup. */
+  /** What this attempt's plan called the backup (a restore: the tag it restores). */
   tag: string;
+  /** A restore's phase. */
+  phase?: RestorePhaseName;
 }
 
 export const backupSpec = cassandraBackupSpecSchema.parse({
@@ -61,6 +64,8 @@ export class FakeBackupActivities {
   maxRunning = 0;
   /** Submissions that have begun and not yet answered. */
   submitting = 0;
+  /** Watches holding now (see watchHolds). */
+  holding = 0;
 
   /** Planning: a plan by default; a test may throw (e.g. `toFailure(new PlanError(...))`). */
   plan: (attempt: number) => BackupPlan = () => this.defaultPlan();
@@ -68,8 +73,8 @@ export class FakeBackupActivities {
   outcome: (s: Submission) => NodeOutcome = () => 'COMPLETED';
   /** Before a submission answers (a test may hold it here, or throw). */
   beforeSubmit: (s: Omit<Submission, 'operationId'>) => Promise<void> | void = () => undefined;
-  /** When true, a watch ends nothing: it heartbeats until the workflow cancels it. */
-  watchHolds = false;
+  /** When true (or true of the watched operations), a watch ends nothing: it heartbeats until cancelled. */
+  watchHolds: boolean | ((watched: Submission[]) => boolean) = false;
 
   private readonly changes = new EventEmitter();
   private ops = 0;
@@ -152,12 +157,16 @@ export class FakeBackupActivities {
     return { generation: this.generation, spec: backupSpec, ...(this.deleting ? { deleting: true } : {}) };
   }
 
-  private async submit(input: SubmitBackupInput) {
-    const pending = {
+  private submit(input: SubmitBackupInput) {
+    return this.submitOp({
       pod: input.node.pod,
       topology: input.uploadClusterTopology === true,
       tag: input.plan.resolvedTag,
-    };
+    });
+  }
+
+  /** A submission of either kind: held or refused as the test says, then a new operation that runs. */
+  protected async submitOp(pending: Omit<Submission, 'operationId'>) {
     this.note(() => (this.submitting += 1));
     try {
       await this.beforeSubmit(pending);
@@ -167,10 +176,8 @@ export class FakeBackupActivities {
       this.submitting -= 1;
     }
     return this.answer(() => {
-      const s = {
-        ...pending,
-        operationId: `${pending.pod}${pending.topology ? '-topology' : ''}-op${++this.ops}`,
-      };
+      const kind = pending.topology ? '-topology' : pending.phase ? `-${pending.phase}` : '';
+      const s = { ...pending, operationId: `${pending.pod}${kind}-op${++this.ops}` };
       this.submissions.push(s);
       this.running.add(s.operationId);
       this.maxRunning = Math.max(this.maxRunning, this.running.size);
@@ -180,8 +187,17 @@ export class FakeBackupActivities {
 
   private async watch(input: WatchInput): Promise<WatchResult> {
     this.note(() => this.watches.push([...input.active]));
-    if (this.watchHolds) await heartbeatUntilCancelled();
     const active = input.nodes.filter((n) => input.active.includes(n.pod));
+    const watched = this.submissions.filter((x) => active.some((n) => n.operationId === x.operationId));
+    const holds = typeof this.watchHolds === 'function' ? this.watchHolds(watched) : this.watchHolds;
+    if (holds) {
+      this.note(() => (this.holding += 1));
+      try {
+        await heartbeatUntilCancelled();
+      } finally {
+        this.holding -= 1;
+      }
+    }
     // 'any': the first active operation ends; 'all': every one.
     const ending = input.returnWhen === 'any' ? active.slice(0, 1) : active;
     const ended = ending.map((n) => {
@@ -204,14 +220,14 @@ export class FakeBackupActivities {
   }
 
   /** An activity's answer: what `body` returns, or its error as the real activities convert it. */
-  private answer<T>(body: () => T): Promise<T> {
+  protected answer<T>(body: () => T): Promise<T> {
     return new Promise<T>((resolve) => resolve(this.note(body))).catch((err: unknown) => {
       throw toFailure(err);
     });
   }
 
   /** Runs `body`, then wakes whoever waits in `until`. */
-  private note<T>(body: () => T): T {
+  protected note<T>(body: () => T): T {
     try {
       return body();
     } finally {
