@@ -1,0 +1,91 @@
+// Fake activities for the restore workflow tests: one CassandraRestore of N nodes. The Icarus side
+// (submissions, watches, cancels), status and Events are FakeBackupActivities'; this adds the restore's
+// own activities: loading and planning it, the backup's tables (unreadable here: every phase names the
+// spec's entities and keeps truncated files) and the downloads' check before TRUNCATE.
+import type { WorkflowHandle } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Activities } from '../../activities/index.js';
+import { cassandraRestoreSpecSchema } from '../../src/kube/api/generated.js';
+import type { LoadedRestore, RestorePlan, RunOptions } from '../../workflows/definitions.js';
+import type { restoreWorkflow } from '../../workflows/restore.js';
+import { FakeBackupActivities, runOptions } from './fake-backup-activities.js';
+
+export const restoreSpec = cassandraRestoreSpecSchema.parse({
+  cassandraCluster: 'c',
+  cassandraBackup: 'backup',
+});
+
+export const restoreResource = { namespace: 'ns', name: 'restore', uid: 'uid-r' };
+
+export class FakeRestoreActivities extends FakeBackupActivities {
+  /** Every check of the downloads before TRUNCATE: the downloads it was asked to confirm. */
+  readonly downloadChecks: string[][] = [];
+
+  restorePlan(): RestorePlan {
+    const { nodes } = this.defaultPlan();
+    return {
+      clusterName: 'c',
+      icarusGeneration: 3,
+      source: {
+        cassandraBackup: 'backup',
+        storageLocation: 's3://bucket',
+        snapshotTag: 'tag-schema-1-1',
+        secretName: 'creds',
+      },
+      dataDirs: ['/var/lib/cassandra/data'],
+      cassandraDirectory: '/var/lib/cassandra',
+      downloadDir: 'file:///var/lib/cassandra/downloadedsstables',
+      nodes,
+    };
+  }
+
+  override activities(): Partial<Activities> {
+    return {
+      ...super.activities(),
+      loadRestore: () => this.answer(() => this.loadIt()),
+      planRestore: () =>
+        this.answer(() => {
+          this.plans += 1;
+          return this.restorePlan();
+        }),
+      readBackupContents: () =>
+        this.answer(() => ({ known: false as const, why: 'the fake storage has no manifests' })),
+      checkDownloads: (input) =>
+        this.answer(() => {
+          this.downloadChecks.push(input.nodes.map((n) => n.downloadOperationId));
+          return { unconfirmed: [] };
+        }),
+      submitRestore: (input) =>
+        this.submitOp({
+          pod: input.node.pod,
+          topology: false,
+          tag: input.plan.source.snapshotTag,
+          phase: input.phase,
+        }),
+    };
+  }
+
+  /** The phases submitted, in order, one entry per submission. */
+  phasesSubmitted(): string[] {
+    return this.submissions.map((s) => s.phase ?? '?');
+  }
+
+  private loadIt(): LoadedRestore | undefined {
+    this.loads += 1;
+    if (this.gone) return undefined;
+    return { generation: this.generation, spec: restoreSpec, ...(this.deleting ? { deleting: true } : {}) };
+  }
+}
+
+/** Starts a restoreWorkflow for the fake's resource on `taskQueue` (also its workflow id). */
+export function startRestore(
+  env: TestWorkflowEnvironment,
+  taskQueue: string,
+  options: RunOptions = runOptions(),
+): Promise<WorkflowHandle<typeof restoreWorkflow>> {
+  return env.client.workflow.start<typeof restoreWorkflow>('restoreWorkflow', {
+    taskQueue,
+    workflowId: taskQueue,
+    args: [{ resource: restoreResource, generation: 1, options }],
+  });
+}
