@@ -4,6 +4,7 @@
 // `TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path } } })`.
 // The SDK's own default downloads a native build of the same server from a web site, which fails on a
 // machine that reaches only package registries.
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   accessSync,
@@ -15,7 +16,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { buildOnce } from './build-once.js';
+import { buildOnce, haveTool } from './build-once.js';
 import { toolDir } from './cache.js';
 import { repoRoot } from './repo.js';
 
@@ -61,6 +62,15 @@ export async function resolveTemporalTestServer(): Promise<TemporalTestServer> {
   const dir = toolDir('temporal-test-server', `${temporalTestServerVersion()}-${pom.slice(0, 8)}`);
   const path = join(dir, 'temporal-test-server');
   const cached = existsSync(path);
+  const missing = [!cached && !haveTool('mvn') && 'mvn (to install it)', !haveJava() && 'java (to run it)']
+    .filter(Boolean)
+    .join(' and ');
+  if (missing) {
+    throw new Error(
+      `Temporal's test server for the workflow tests needs ${missing}, not found on PATH. Install Java 11+ and ` +
+        `Maven, or set TEMPORAL_TEST_SERVER_PATH to an existing test server (started as '<path> <port>').`,
+    );
+  }
   await buildOnce({
     tool: 'mvn',
     title: `Temporal test server ${temporalTestServerVersion()}`,
@@ -83,6 +93,10 @@ export async function resolveTemporalTestServer(): Promise<TemporalTestServer> {
   });
   if (!cached) writeLauncher(path);
   return { path, source: cached ? 'cache' : 'built' };
+}
+
+function haveJava(): boolean {
+  return spawnSync(process.env.JAVA ?? 'java', ['-version'], { stdio: 'ignore' }).status === 0;
 }
 
 /**
