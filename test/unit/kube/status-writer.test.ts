@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { StatusWriter, type ResourceRef, type StatusPatch } from '../../../src/kube/status-writer.js';
 
 const ref: ResourceRef = { kind: 'CassandraBackup', namespace: 'ns', name: 'b' };
 
-test('the throttle holds across an idle gap: the next write waits for its turn', async () => {
+test('the throttle holds across an idle gap: the next write waits for its turn', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout', 'Date'], now: Date.now() });
   const sent: StatusPatch[] = [];
   const writer = new StatusWriter(
     (_r, s) => {
@@ -14,13 +14,20 @@ test('the throttle holds across an idle gap: the next write waits for its turn',
     },
     { maxWritesPerSecond: 0.001 },
   );
-  await writer.update(ref, { progress: 10 });
+  const first = writer.update(ref, { progress: 10 });
+  t.mock.timers.tick(0); // the first write goes at once
+  await first;
   const second = writer.update(ref, { progress: 20 });
-  await sleep(100);
+  t.mock.timers.tick(999_999);
+  await settle();
   assert.deepEqual(sent, [{ progress: 10 }], 'a second write within 1000 s would break the throttle');
-  await writer.flush(ref);
+  t.mock.timers.tick(1);
   await second;
-  assert.deepEqual(sent, [{ progress: 10 }, { progress: 20 }]);
+  assert.deepEqual(sent, [{ progress: 10 }, { progress: 20 }], 'written at its turn');
+  const third = writer.update(ref, { progress: 30 });
+  await writer.flush(ref);
+  await third;
+  assert.deepEqual(sent.at(-1), { progress: 30 }, 'flush writes at once, within the interval');
 });
 
 test('a resource that is gone (404) resolves its updates; forget drops pending ones', async () => {
@@ -56,21 +63,37 @@ test('a failed write is reported and retried, merged with newer updates', async 
   assert.deepEqual(sent, [{ state: 'RUNNING', progress: 7 }]);
 });
 
-test('once a resource has had its last write and its turn has passed, the writer holds nothing of it', async () => {
+test('once a resource has had its last write and its turn has passed, the writer holds nothing of it', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout', 'Date'], now: Date.now() });
   const writer = new StatusWriter(() => Promise.resolve(), { maxWritesPerSecond: 50 });
   const refs = Array.from({ length: 300 }, (_, i): ResourceRef => ({ ...ref, name: `b${i}` }));
-  await Promise.all(refs.map((r) => writer.update(r, { state: 'RUNNING' })));
-  await Promise.all(refs.map((r) => writer.flush(r, { state: 'COMPLETED' })));
+  const updates = Promise.all(refs.map((r) => writer.update(r, { state: 'RUNNING' })));
+  t.mock.timers.tick(0);
+  await updates;
+  const flushes = Promise.all(refs.map((r) => writer.flush(r, { state: 'COMPLETED' })));
+  await flushes;
   assert.ok(writer.tracked > 0, 'within the throttle interval the last write time is kept');
-  await sleep(100);
+  t.mock.timers.tick(19);
+  await settle();
+  assert.equal(writer.tracked, 300, 'kept for the whole interval (20 ms at 50 writes/s)');
+  t.mock.timers.tick(1);
+  await settle();
   assert.equal(writer.tracked, 0, 'finished resources would accumulate for the life of the process');
   // The throttle still holds for a resource written again within its interval.
   const slow = new StatusWriter(() => Promise.resolve(), { maxWritesPerSecond: 0.001 });
-  await slow.update(ref, { progress: 1 });
-  await sleep(50);
+  const firstSlow = slow.update(ref, { progress: 1 });
+  t.mock.timers.tick(0);
+  await firstSlow;
+  t.mock.timers.tick(500_000);
   void slow.update(ref, { progress: 2 });
-  await sleep(50);
+  t.mock.timers.tick(499_999);
+  await settle();
   assert.equal(slow.writes, 1);
   slow.forget(ref);
   assert.equal(slow.tracked, 0);
 });
+
+/** Lets every promise callback that is ready run (a write resolves through several). */
+function settle(): Promise<void> {
+  return new Promise((r) => setImmediate(r));
+}
