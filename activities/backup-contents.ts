@@ -6,6 +6,7 @@ import { nodeStorageLocation } from '../src/icarus/requests.js';
 import { secretCredentials } from '../src/storage/credentials.js';
 import { readBackupTables } from '../src/storage/backup-tables.js';
 import { parseLocation } from '../src/storage/location.js';
+import { StorageReadError, type StorageRefusal } from '../src/storage/object-store.js';
 import { openStore } from '../src/storage/open-store.js';
 import type { ResourceKey, RestoreSource } from '../workflows/definitions.js';
 import type { ActivityDeps } from './deps.js';
@@ -19,7 +20,9 @@ export interface BackupContentsInput {
 }
 
 export type BackupContents =
-  { known: true; tables: string[]; manifests: number } | { known: false; why: string };
+  | { known: true; tables: string[]; manifests: number }
+  /** `refusal`: the store answered that the Secret's credentials may not read, or that the bucket does not exist. */
+  | { known: false; why: string; refusal?: StorageRefusal };
 
 export async function readBackupContents(
   deps: ActivityDeps,
@@ -63,6 +66,7 @@ export async function readBackupContents(
   } catch (err) {
     const why = `${(err as Error).name === 'StorageReadError' ? '' : `${(err as Error).name}: `}${(err as Error).message}`;
     deps.logger.warn({ ...resource, why }, 'Could not read the backup’s manifests');
-    return { known: false, why };
+    const refusal = err instanceof StorageReadError ? err.refusal : undefined;
+    return { known: false, why, ...(refusal ? { refusal } : {}) };
   }
 }

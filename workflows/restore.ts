@@ -33,6 +33,14 @@ export const DOWNLOAD_CHECK_PATCH = 'confirm-downloads-before-truncate';
  * read, truncated files are kept (noDeleteTruncates) and a Warning says so.
  */
 export const BACKUP_TABLES_PATCH = 'truncate-only-backup-tables';
+/**
+ * From this patch on, a restore whose nodes run Icarus 2.x (which reads the same Secret the operator read
+ * the manifests with) fails before any node works when the store answered the operator that the bucket
+ * does not exist (BucketNotFound) or that the Secret's credentials may not read it (StorageAccessDenied).
+ */
+export const STORE_REFUSAL_PATCH = 'store-refusal-before-nodes';
+/** The condition reason of each refusal. */
+const REFUSAL_REASON = { 'no-bucket': 'BucketNotFound', denied: 'StorageAccessDenied' } as const;
 
 export async function restoreWorkflow(input: RestoreWorkflowInput): Promise<RunResult> {
   return new RestoreRun(input).execute();
@@ -321,6 +329,14 @@ class RestoreRun extends ResourceRun {
       nodes: plan.nodes.map((n) => ({ dc: n.dc, hostId: n.hostId })),
       insecure: spec.insecure ?? false,
     });
+    if (!contents.known && contents.refusal && plan.icarusGeneration === 2 && patched(STORE_REFUSAL_PATCH)) {
+      return {
+        kind: 'failed',
+        reason: REFUSAL_REASON[contents.refusal],
+        message: `Reading the backup's manifests with Secret ${plan.source.secretName}, which the nodes' Icarus 2.x reads too, the store answered: ${contents.why}. No node was asked to do anything; fix the location or the Secret, then retry`,
+        transient: false,
+      };
+    }
     if (!contents.known) {
       this.tables = { entities: spec.entities ?? '', keepTruncated: true };
       await this.emit({

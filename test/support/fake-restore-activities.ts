@@ -5,6 +5,7 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Activities } from '../../activities/index.js';
+import type { BackupContents } from '../../activities/backup-contents.js';
 import { cassandraRestoreSpecSchema } from '../../src/kube/api/generated.js';
 import type { LoadedRestore, RestorePlan, RunOptions } from '../../workflows/definitions.js';
 import type { restoreWorkflow } from '../../workflows/restore.js';
@@ -20,12 +21,16 @@ export const restoreResource = { namespace: 'ns', name: 'restore', uid: 'uid-r' 
 export class FakeRestoreActivities extends FakeBackupActivities {
   /** Every check of the downloads before TRUNCATE: the downloads it was asked to confirm. */
   readonly downloadChecks: string[][] = [];
+  /** The generation of Icarus the plan finds on the nodes. */
+  icarusGeneration: 2 | 3 = 3;
+  /** What reading the backup's manifests gives. */
+  contents: BackupContents = { known: false, why: 'the fake storage has no manifests' };
 
   restorePlan(): RestorePlan {
     const { nodes } = this.defaultPlan();
     return {
       clusterName: 'c',
-      icarusGeneration: 3,
+      icarusGeneration: this.icarusGeneration,
       source: {
         cassandraBackup: 'backup',
         storageLocation: 's3://bucket',
@@ -48,8 +53,7 @@ export class FakeRestoreActivities extends FakeBackupActivities {
           this.plans += 1;
           return this.restorePlan();
         }),
-      readBackupContents: () =>
-        this.answer(() => ({ known: false as const, why: 'the fake storage has no manifests' })),
+      readBackupContents: () => this.answer(() => this.contents),
       checkDownloads: (input) =>
         this.answer(() => {
           this.downloadChecks.push(input.nodes.map((n) => n.downloadOperationId));

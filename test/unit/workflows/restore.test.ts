@@ -155,3 +155,43 @@ test('a restore cancelled during IMPORT stops its operations and says the tables
   });
   assert.equal(fake.statuses.at(-1)?.fields.phase, 'IMPORT');
 });
+
+test('Icarus 2.x nodes and a store that told the operator the bucket does not exist, or refused the Secret: the restore fails before any node works; the retry reads again', async () => {
+  for (const [refusal, reason] of [
+    ['no-bucket', 'BucketNotFound'],
+    ['denied', 'StorageAccessDenied'],
+  ] as const) {
+    const fake = new FakeRestoreActivities(3);
+    fake.icarusGeneration = 2;
+    fake.contents = { known: false, why: `the store's words for ${refusal}`, refusal };
+    const queue = uniqueId('restore');
+    await withWorker(env, queue, fake.activities(), async () => {
+      const handle = await startRestore(env, queue);
+      await fake.until('FAILED written', () => fake.states().includes('FAILED'));
+      assert.equal(fake.condition()?.reason, reason);
+      assert.match(
+        fake.condition()?.message ?? '',
+        new RegExp(
+          `with Secret creds, which the nodes' Icarus 2\\.x reads too, the store answered: the store's words for ${refusal}\\. No node was asked`,
+        ),
+      );
+      assert.deepEqual(fake.submissions, [], 'no node was asked to do anything');
+      assert.ok(fake.eventReasons().includes(reason), `a ${reason} Event`);
+      fake.contents = { known: true, tables: ['shop.orders'], manifests: 3 };
+      await handle.signal(retrySignal);
+      await handle.result();
+    });
+    assert.deepEqual(fake.states().slice(-1), ['COMPLETED']);
+    assert.ok(fake.eventReasons().includes('BackupTablesRead'));
+  }
+});
+
+test('Icarus 3.x nodes (their own credentials, perhaps their own account): the same refusals only warn, and the restore goes on keeping truncated files', async () => {
+  const fake = new FakeRestoreActivities(3);
+  fake.contents = { known: false, why: 'the bucket does not exist', refusal: 'no-bucket' };
+  const queue = uniqueId('restore');
+  await withWorker(env, queue, fake.activities(), async () => (await startRestore(env, queue)).result());
+  assert.deepEqual(fake.states().slice(-1), ['COMPLETED']);
+  assert.ok(fake.eventReasons().includes('BackupContentsUnknown'));
+  assert.ok(!fake.states().includes('FAILED'));
+});
