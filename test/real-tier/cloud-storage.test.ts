@@ -29,12 +29,12 @@
 // gateway takes one virtual domain). See docs/icarus.md.
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { Agent, request } from 'node:https';
+import { Agent } from 'node:https';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
-import { CreateBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { BlobServiceClient, newPipeline, StorageSharedKeyCredential } from '@azure/storage-blob';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import type { BlobServiceClient } from '@azure/storage-blob';
 import {
   azureBlobHostName,
   GCS_HOST_NAME,
@@ -61,6 +61,13 @@ import {
 import { writeSelfSignedCert, type SelfSignedCert } from '../../src/dev/stack/tls.js';
 import { realTarget, type ContractNode, type ContractTarget } from '../contract/targets.js';
 import { loopbackLookup, workDir } from '../storage/support.js';
+import {
+  azureBlobClient,
+  createGcsBucket,
+  listBlobs,
+  listGcsObjects,
+  listS3Objects,
+} from '../support/cloud-clients.js';
 import { Backups, Restores, decided, succeeded } from '../support/custom-resources.js';
 import { createRealNodePod } from '../support/real-node-pod.js';
 import { startGcsTokenStub, type GcsTokenStub } from '../support/gcs-token-stub.js';
@@ -209,16 +216,10 @@ describe(
       minioS3 = s3Client(minio, minioHost);
       await s3.send(new CreateBucketCommand({ Bucket: bucket.s3 }));
       await minioS3.send(new CreateBucketCommand({ Bucket: bucket.s3Minio }));
-      blobs = azureClient(azurite, agent({ '.blob.core.windows.net': azureHost }));
+      blobs = azureBlobClient(azurite, agent({ '.blob.core.windows.net': azureHost }));
       await blobs.getContainerClient(bucket.azure).create();
       gcsAgent = agent({ [GCS_HOST_NAME]: gcsHost });
-      const made = await httpsJson(
-        'POST',
-        `https://${GCS_HOST_NAME}/storage/v1/b?project=${GCP_PROJECT}`,
-        gcsAgent,
-        { name: bucket.gcp },
-      );
-      assert.equal(made.status, 200, made.body);
+      await createGcsBucket(bucket.gcp, GCP_PROJECT, gcsAgent);
 
       // The sidecar's JVM reaches the clouds' host names on loopback, and only there.
       const hostsFile = join(work.dir, 'jvm-hosts');
@@ -338,34 +339,9 @@ describe(
      * MinIO's for its bucket).
      */
     async function listBucket(provider: Provider, s3Bucket = bucket.s3): Promise<string[]> {
-      const keys: string[] = [];
-      if (provider === 's3') {
-        const client = s3Bucket === bucket.s3Minio ? minioS3 : s3;
-        let token: string | undefined;
-        do {
-          const page = await client.send(
-            new ListObjectsV2Command({ Bucket: s3Bucket, ContinuationToken: token }),
-          );
-          keys.push(...(page.Contents ?? []).map((o) => String(o.Key)));
-          token = page.NextContinuationToken;
-        } while (token);
-      } else if (provider === 'azure') {
-        for await (const blob of blobs.getContainerClient(bucket.azure).listBlobsFlat()) keys.push(blob.name);
-      } else {
-        let token = '';
-        do {
-          const page = await httpsJson(
-            'GET',
-            `https://${GCS_HOST_NAME}/storage/v1/b/${bucket.gcp}/o${token ? `?pageToken=${encodeURIComponent(token)}` : ''}`,
-            gcsAgent,
-          );
-          assert.equal(page.status, 200, page.body);
-          const json = JSON.parse(page.body) as { items?: { name: string }[]; nextPageToken?: string };
-          keys.push(...(json.items ?? []).map((o) => o.name));
-          token = json.nextPageToken ?? '';
-        } while (token);
-      }
-      return keys.sort();
+      if (provider === 's3') return listS3Objects(s3Bucket === bucket.s3Minio ? minioS3 : s3, s3Bucket);
+      if (provider === 'azure') return listBlobs(blobs, bucket.azure);
+      return listGcsObjects(bucket.gcp, gcsAgent);
     }
 
     const rowsOf = (provider: Provider, table: string) =>
@@ -532,40 +508,3 @@ describe(
     });
   },
 );
-
-/** Azurite through @azure/storage-blob, with an https.Agent that trusts the test certificate. */
-function azureClient(azurite: AzuriteServer, agent: Agent): BlobServiceClient {
-  const pipeline = newPipeline(new StorageSharedKeyCredential(azurite.accountName, azurite.accountKey));
-  pipeline.factories.push({
-    create: (next) => ({
-      sendRequest: (req) => {
-        req.agent = agent;
-        return next.sendRequest(req);
-      },
-    }),
-  });
-  return new BlobServiceClient(`https://${azureBlobHostName(azurite.accountName)}`, pipeline);
-}
-
-function httpsJson(
-  method: string,
-  url: string,
-  agent: Agent,
-  body?: unknown,
-): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      url,
-      { method, agent, timeout: 30_000, headers: body ? { 'content-type': 'application/json' } : {} },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (d: string) => (text += d));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error(`no answer from ${url} in 30 s`)));
-    req.on('error', reject);
-    req.end(body ? JSON.stringify(body) : undefined);
-  });
-}

@@ -7,13 +7,14 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Agent } from 'node:https';
 import { join } from 'node:path';
-import { BlobServiceClient, newPipeline, StorageSharedKeyCredential } from '@azure/storage-blob';
+import type { BlobServiceClient } from '@azure/storage-blob';
 import type { SidecarJvmOptions } from '../../src/dev/real/icarus-node.js';
 import { azureBlobHostName, renderHostsFile } from '../../src/dev/stack/jvm-hosts.js';
 import { canListen, freeLoopbackAddress } from '../../src/dev/stack/loopback.js';
 import { startAzurite, type AzuriteServer } from '../../src/dev/stack/storage-servers.js';
 import { writeSelfSignedCert } from '../../src/dev/stack/tls.js';
 import { loopbackLookup } from '../storage/support.js';
+import { azureBlobClient, listBlobs } from './cloud-clients.js';
 
 /** Why Azurite cannot be served where esop looks for it (port 443), or false when it can. */
 export async function cannotServe443(): Promise<string | false> {
@@ -61,16 +62,7 @@ export async function startAzureStore(workDir: string): Promise<AzureStore> {
     ca: cert.certPem,
     lookup: loopbackLookup({ '.blob.core.windows.net': host }).lookup,
   });
-  const pipeline = newPipeline(new StorageSharedKeyCredential(azurite.accountName, azurite.accountKey));
-  pipeline.factories.push({
-    create: (next) => ({
-      sendRequest: (req) => {
-        req.agent = agent;
-        return next.sendRequest(req);
-      },
-    }),
-  });
-  const blobs = new BlobServiceClient(`https://${azureBlobHostName(azurite.accountName)}`, pipeline);
+  const blobs = azureBlobClient(azurite, agent);
   return {
     azurite,
     host,
@@ -87,11 +79,7 @@ export async function startAzureStore(workDir: string): Promise<AzureStore> {
       env: { AZURE_STORAGE_ACCOUNT: azurite.accountName, AZURE_STORAGE_KEY: azurite.accountKey, ...env },
     }),
     exists: (container) => blobs.getContainerClient(container).exists(),
-    list: async (container) => {
-      const names: string[] = [];
-      for await (const blob of blobs.getContainerClient(container).listBlobsFlat()) names.push(blob.name);
-      return names.sort();
-    },
+    list: (container) => listBlobs(blobs, container),
     stop: async () => {
       agent.destroy();
       await azurite.stop();
