@@ -21,6 +21,11 @@ export interface GcsTokenStub {
   readonly tokenUri: string;
   /** Tokens handed out (one per successful exchange). */
   readonly issued: number;
+  /**
+   * The scope each token was handed out for, in order: who asked (esop's client asks for
+   * `https://www.googleapis.com/auth/cloud-platform`, the operator's reader for `…/devstorage.read_only`).
+   */
+  readonly scopes: string[];
   /** Exchanges refused, with the reason (no assertion text). */
   readonly refused: string[];
   /** Writes a service-account JSON whose key this stub trusts (mode 0600) and returns its client_email. */
@@ -38,6 +43,7 @@ interface Account {
 export async function startGcsTokenStub(): Promise<GcsTokenStub> {
   const accounts: Account[] = [];
   const refused: string[] = [];
+  const scopes: string[] = [];
   let issued = 0;
   let tokenUri = '';
 
@@ -99,6 +105,7 @@ export async function startGcsTokenStub(): Promise<GcsTokenStub> {
       return;
     }
     issued++;
+    scopes.push(String(payload.scope));
     answer(res, 200, {
       access_token: `stub-${randomBytes(16).toString('hex')}`,
       expires_in: 3600,
@@ -124,6 +131,7 @@ export async function startGcsTokenStub(): Promise<GcsTokenStub> {
       return issued;
     },
     refused,
+    scopes,
     writeServiceAccount(file, projectId) {
       const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
       const clientEmail = `backup-${randomBytes(4).toString('hex')}@${projectId}.iam.gserviceaccount.com`;
