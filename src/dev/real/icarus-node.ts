@@ -3,7 +3,7 @@
 // 2.0.0, as Icarus 3.0.0) or 2 (esop 2.0.4 + sidecar-common 1.3.18, as Icarus 2.0.4). One source, built
 // once per generation and source version into the tool cache, and started next to a Cassandra node.
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { buildOnce } from '../stack/build-once.js';
 import { toolDir } from '../stack/cache.js';
@@ -141,10 +141,18 @@ export async function startIcarusNode(
     delete env.KUBERNETES_SERVICE_PORT;
     kubernetes.push('-Dkubernetes.client=true');
   }
+  // A temporary folder of its own, as each Pod has its own /tmp: esop writes a backup's manifest to
+  // ${java.io.tmpdir}/manifests/<tag>.json, uploads it from there and deletes it (esop-2.0.4
+  // Manifest.java:234-236 and :172-176, esop-3.0.1 Manifest.java:245-247), and the operator sends every
+  // node the same tag. With one /tmp for the nodes of a ring, a node uploaded the other node's manifest
+  // cut to its own length (seen with esop 2.0.4 on Azurite), or found it deleted.
+  mkdirSync(join(opts.view?.folder ?? opts.workDir, 'tmp'), { recursive: true });
+  const tmpDir = join(opts.view?.path ?? opts.workDir, 'tmp');
   const proc = startProcess({
     name: generation === 2 ? 'icarus-node-2' : 'icarus-node',
     ...inNodeView(opts.view, 'java', [
       '-Xmx256m',
+      `-Djava.io.tmpdir=${tmpDir}`,
       ...GENERATIONS[generation].jvmArgs,
       ...kubernetes,
       ...(opts.jvmArgs ?? []),
