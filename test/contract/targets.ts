@@ -191,10 +191,16 @@ export async function realTarget(
       );
       await cql.execute(`CREATE TABLE IF NOT EXISTS ${column(table)} (id int PRIMARY KEY, v text)`);
       await cql.execute(`TRUNCATE ${column(table)}`);
-      for (const r of rows)
-        await cql.execute(`INSERT INTO ${column(table)} (id, v) VALUES (?, ?)`, [r.id, r.v], {
-          prepare: true,
-        });
+      // 32 inserts in flight at a time: one after the other, a thousand rows took seconds.
+      for (let i = 0; i < rows.length; i += 32) {
+        await Promise.all(
+          rows.slice(i, i + 32).map((r) =>
+            cql.execute(`INSERT INTO ${column(table)} (id, v) VALUES (?, ?)`, [r.id, r.v], {
+              prepare: true,
+            }),
+          ),
+        );
+      }
     },
     rows: async (table) =>
       (await cql.execute(`SELECT id, v FROM ${column(table)}`)).rows.map((r) => ({
