@@ -14,12 +14,12 @@
 // awsendpoint (esop 2.x honours the endpoint: path-style for an IP, no TLS needed);
 // azurestorageaccount and azurestoragekey; gcp, the whole service-account JSON (its key signs the JWT
 // the token stub exchanges, its token_uri names the stub). esop 2.x's Azure and GCS clients take no
-// endpoint, so the JVMs get a hosts file and a trust store for those two names: test-tier plumbing,
-// nothing the operator sends.
+// endpoint, so the JVMs get a hosts file and a trust store for those two names, and no HTTP keep-alive
+// (test/support/icarus2-tier.ts says why): test-tier plumbing, nothing the operator sends.
 //
 // Proven, per provider: the operator tells generation 2 from /version and every request on both nodes
 // names the Secret (k8sNamespace + k8sSecretName, not esop's default name, which does not exist); a
-// CassandraBackup → Succeeded; each node's layout (<cluster>/<dc>/<hostId>/…) listed through the
+// CassandraBackup → Succeeded (the three run at once, each on keyspaces of its own); each node's layout (<cluster>/<dc>/<hostId>/…) listed through the
 // storage server's own API; rows damaged; a CassandraRestore with HARDLINKS (esop 2.0.4 refuses IMPORT
 // on Cassandra 5) → DOWNLOAD, TRUNCATE, IMPORT, CLEANUP COMPLETED; 1,000 rows of 2 tables of 2 keyspaces
 // back, counted. For S3 also: the backup with metadataDirective COPY (the default) completes, and bad
