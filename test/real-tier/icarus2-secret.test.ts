@@ -364,11 +364,13 @@ describe(
         failedBackup('s3-wrong-secret-key'),
         failedBackup('s3-wrong-secret-key', { skipBucketVerification: true }),
       ]);
-      assert.equal(checked.reason, 'NodeFailed');
+      // The store refused the node's credentials: StorageAccessDenied (workflows/storage-failures.ts).
+      assert.equal(checked.reason, 'StorageAccessDenied');
       assert.match(
         String(checked.message),
         /: The request signature we calculated does not match the signature you provided\. Check your key and signing method\. \(Service: Amazon S3; Status Code: 403; Error Code: SignatureDoesNotMatch;/,
       );
+      // Nothing in that message says the store refused anything: a plain NodeFailed.
       assert.equal(unchecked.reason, 'NodeFailed');
       assert.match(String(unchecked.message), /: Unable to upload some files successfully: data\//);
       // MinIO's answer (SignatureDoesNotMatch, 403) stays in the sidecar's log: esop 2.0.4 reports a failed
