@@ -39,6 +39,7 @@ import { IcarusClient } from '../../src/icarus/client.js';
 import { resolveGeneration } from '../../src/icarus/generation.js';
 import { nodeViewsUnavailable } from '../../src/dev/real/node-view.js';
 import { randomToken } from '../../src/dev/stack/storage-servers.js';
+import { freePort } from '../../src/net/free-port.js';
 import { resourceNames, type CassandraBackup, type Condition } from '../../src/kube/api/resources.js';
 import { workDir } from '../storage/support.js';
 import { cannotServe443 } from '../support/azure-store.js';
@@ -80,6 +81,13 @@ describe(
         awsaccesskeyid: accessKeyId,
         awssecretaccesskey: wrong,
         ...endpoint,
+      });
+      // An endpoint where nothing listens: a port taken from the system and given back.
+      await tier.secret('s3-unreachable', {
+        awsaccesskeyid: accessKeyId,
+        awssecretaccesskey: secretAccessKey,
+        awsregion: tier.minio.region,
+        awsendpoint: `http://127.0.0.1:${await freePort('127.0.0.1')}`,
       });
       log(`set-up done in ${Date.now() - fileStarted} ms`);
     });
@@ -376,6 +384,46 @@ describe(
       // MinIO's answer (SignatureDoesNotMatch, 403) stays in the sidecar's log: esop 2.0.4 reports a failed
       // upload as an IOException of its own that names the files only.
       assert.doesNotMatch(String(unchecked.message), /Signature|Status Code/);
+    });
+
+    test('S3: an endpoint that refuses connections (the Secret’s awsendpoint): the bucket check cannot reach it, StorageUnreachable', async () => {
+      const condition = await failedBackup('s3-unreachable');
+      assert.equal(condition.reason, 'StorageUnreachable');
+      assert.match(String(condition.message), /Connection refused/);
+    });
+
+    test('S3 restores the operator can judge, the nodes reading the same Secret: a bucket that does not exist (BucketNotFound) and a wrong key (StorageAccessDenied) fail before any node works', async () => {
+      const restoresSent = async () =>
+        (await tier.sidecarOperations('restore')).reduce((sum, { ops }) => sum + ops.length, 0);
+      const before = await restoresSent();
+      const missing = `cbo-icarus2-missing-${randomToken(8)}`;
+      const refused = async (name: string, spec: Record<string, unknown>): Promise<Condition> => {
+        await tier.restores.create(name, { cassandraCluster: CLUSTER, entities: entitiesOf('s3'), ...spec });
+        const done = await tier.restores.waitFor(name, 'Succeeded decided', decided);
+        assert.equal(succeeded(done), 'False', JSON.stringify(done.status));
+        const condition = done.status?.conditions?.find((c) => c.type === 'Succeeded');
+        assert.ok(condition);
+        log(`${name}: ${condition.reason}: ${condition.message}`);
+        return condition;
+      };
+      const [noBucket, denied] = await Promise.all([
+        refused(uniqueName('icarus2-nobucket'), {
+          storageLocation: `s3://${missing}`,
+          snapshotTag: 'never-written',
+          secretName: tier.stores.s3.secretName,
+        }),
+        refused(uniqueName('icarus2-denied'), {
+          storageLocation: tier.stores.s3.location,
+          snapshotTag: 'never-written',
+          secretName: 's3-wrong-secret-key',
+        }),
+      ]);
+      assert.equal(noBucket.reason, 'BucketNotFound');
+      assert.match(String(noBucket.message), /NoSuchBucket \(HTTP 404\)/);
+      assert.match(String(noBucket.message), /No node was asked to do anything/);
+      assert.equal(denied.reason, 'StorageAccessDenied');
+      assert.match(String(denied.message), /SignatureDoesNotMatch \(HTTP 403\)/);
+      assert.equal(await restoresSent(), before, 'no node was asked');
     });
 
     test('no credential value (keys, the GCP private key) is in the operator’s log, a status or an Event', async () => {
