@@ -1,6 +1,7 @@
 // ESLint flat config. Two rules matter most here:
-// - workflow purity: code under workflows/ runs in Temporal's deterministic sandbox, so it may not
-//   import Node built-ins, HTTP or Kubernetes clients, the logger or the configuration;
+// - workflow purity: code under workflows/ (and src/contract, bundled with it) runs in Temporal's
+//   deterministic sandbox, so it may not import Node built-ins, HTTP or Kubernetes clients, the logger
+//   or the configuration;
 // - no floating promises anywhere: an un-awaited promise is a lost error or a lost write.
 import js from '@eslint/js';
 import prettier from 'eslint-config-prettier';
@@ -41,6 +42,20 @@ const nodeBuiltins = [
   'zlib',
 ];
 
+/** What code bundled into the workflow sandbox (workflows/, src/contract) may not import. */
+function sandboxPaths(what) {
+  const builtin = `${what} runs in a deterministic sandbox: no Node built-ins.`;
+  return [
+    ...nodeBuiltins.flatMap((name) => [
+      { name, message: builtin },
+      { name: `node:${name}`, message: builtin },
+    ]),
+    { name: 'axios', message: 'Workflows do no I/O: call Icarus from an activity.' },
+    { name: 'pino', message: 'Workflows log through `log` from @temporalio/workflow.' },
+    { name: '@kubernetes/client-node', message: 'Workflows do no I/O: call Kubernetes from an activity.' },
+  ];
+}
+
 export default tseslint.config(
   { ignores: ['node_modules/**', 'dist/**', '.cache/**', 'bench/results/**'] },
   js.configs.recommended,
@@ -72,30 +87,46 @@ export default tseslint.config(
         'error',
         {
           paths: [
-            ...nodeBuiltins.flatMap((name) => [
-              { name, message: 'Workflow code runs in a deterministic sandbox: no Node built-ins.' },
-              {
-                name: `node:${name}`,
-                message: 'Workflow code runs in a deterministic sandbox: no Node built-ins.',
-              },
-            ]),
-            { name: 'axios', message: 'Workflows do no I/O: call Icarus from an activity.' },
-            { name: 'pino', message: 'Workflows log through `log` from @temporalio/workflow.' },
-            {
-              name: '@kubernetes/client-node',
-              message: 'Workflows do no I/O: call Kubernetes from an activity.',
-            },
+            ...sandboxPaths('Workflow code'),
             { name: '@temporalio/worker', message: 'Workflows may not import the worker.' },
             { name: '@temporalio/client', message: 'Workflows may not import the client.' },
             { name: '@temporalio/activity', message: 'Workflows call activities through proxyActivities.' },
           ],
           patterns: [
             {
-              group: ['**/src/**', '../src/*', '../src/**'],
+              // Any path into src/ but src/contract.
+              regex: '(^|/)src/(?!contract/)',
               message:
-                'Workflows import only workflows/ and shared pure types; src/ holds I/O, config and logging.',
+                'Workflows import only workflows/, src/contract and shared pure types; src/ holds I/O, config and logging.',
               allowTypeImports: true,
             },
+            {
+              group: ['../activities/*'],
+              message: 'Workflows see activities only as types, through proxyActivities<Activities>().',
+              allowTypeImports: true,
+            },
+          ],
+        },
+      ],
+    },
+  },
+  // src/contract is bundled into the workflows and shared by every runtime: it imports only itself, and
+  // types; no SDK at all.
+  {
+    files: ['src/contract/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: sandboxPaths('The contract'),
+          patterns: [
+            {
+              group: ['**', '!./*'],
+              message:
+                'src/contract imports values only from itself (types from anywhere): it is plain data.',
+              allowTypeImports: true,
+            },
+            { group: ['@temporalio/*'], message: 'src/contract has no SDK imports, not even types.' },
           ],
         },
       ],

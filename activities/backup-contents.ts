@@ -8,7 +8,8 @@ import { readBackupTables } from '../src/storage/backup-tables.js';
 import { parseLocation } from '../src/storage/location.js';
 import { StorageReadError, type StorageRefusal } from '../src/storage/object-store.js';
 import { openStore } from '../src/storage/open-store.js';
-import type { ResourceKey, RestoreSource } from '../workflows/definitions.js';
+import type { ResourceKey } from '../src/contract/ids.js';
+import type { RestoreSource } from '../src/contract/activity-io.js';
 import type { ActivityDeps } from './deps.js';
 
 export interface BackupContentsInput {

@@ -12,7 +12,8 @@ import {
   type CredentialsCheck,
 } from '../src/kube/credentials.js';
 import { PlanError } from '../src/kube/plan-error.js';
-import type { BackupPlan, ResourceKey } from '../workflows/definitions.js';
+import type { BackupPlan } from '../src/contract/activity-io.js';
+import type { ResourceKey } from '../src/contract/ids.js';
 import { findClusterNodes } from './cluster-nodes.js';
 import type { ActivityDeps } from './deps.js';
 

@@ -7,7 +7,7 @@ import type { Topology } from '../src/icarus/types.js';
 import { checkClusterReady } from '../src/kube/cassandra-cluster.js';
 import { resolveNodes, type CassandraNode } from '../src/kube/nodes.js';
 import { PlanError } from '../src/kube/plan-error.js';
-import type { NodeWork } from '../workflows/definitions.js';
+import type { NodeWork } from '../src/contract/status.js';
 import type { ActivityDeps } from './deps.js';
 
 export interface ClusterNodes {

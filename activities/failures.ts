@@ -6,7 +6,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { IcarusError } from '../src/icarus/errors.js';
 import { RequestConfigError } from '../src/icarus/requests.js';
 import { PlanError } from '../src/kube/plan-error.js';
-import { FailureType } from '../workflows/definitions.js';
+import { FailureType } from '../src/contract/failures.js';
 
 export function toFailure(err: unknown): unknown {
   if (err instanceof ApplicationFailure) return err;

@@ -11,11 +11,11 @@ import type {
   BackupPlan,
   CancelResult,
   NodeOutcome,
-  NodeWork,
-  ResourceKey,
   WatchInput,
   WatchResult,
-} from '../workflows/definitions.js';
+} from '../src/contract/activity-io.js';
+import type { NodeWork } from '../src/contract/status.js';
+import type { ResourceKey } from '../src/contract/ids.js';
 import { nodeStatus, overallProgress, percent } from '../workflows/node-progress.js';
 import { credentialsFor } from './backup-plan.js';
 import type { ActivityDeps } from './deps.js';

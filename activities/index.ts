@@ -1,7 +1,7 @@
 // The activities the worker registers, bound to their dependencies. Each converts its failures in one
 // place (./failures.ts), so the workflow sees typed failures it can put in the resource's status.
 import { Context } from '@temporalio/activity';
-import type { ResourceKey } from '../workflows/definitions.js';
+import type { ResourceKey } from '../src/contract/ids.js';
 import { planBackup, type PlanBackupInput } from './backup-plan.js';
 import type { ActivityDeps } from './deps.js';
 import { converting } from './failures.js';
@@ -30,7 +30,7 @@ import {
   type StartRunInput,
 } from './schedule-run.js';
 import { publishEvents, writeStatus, type PublishEventsInput, type WriteStatusInput } from './status.js';
-import type { WatchInput } from '../workflows/definitions.js';
+import type { WatchInput } from '../src/contract/activity-io.js';
 
 export type { ActivityDeps } from './deps.js';
 

@@ -12,8 +12,9 @@ import {
   type CassandraRestore,
 } from '../src/kube/api/resources.js';
 import { specRuleProblems } from '../src/kube/api/spec-rules.js';
-import type { LoadedBackup, LoadedRestore, ResourceKey, ResourceKind } from '../workflows/definitions.js';
-import { FailureType } from '../workflows/definitions.js';
+import type { LoadedBackup, LoadedRestore } from '../src/contract/activity-io.js';
+import type { ResourceKey, ResourceKind } from '../src/contract/ids.js';
+import { FailureType } from '../src/contract/failures.js';
 import type { ActivityDeps } from './deps.js';
 
 interface Resources {

@@ -5,7 +5,7 @@
 // node since. Anything else (a restarted sidecar that forgot its operations, another restore in between)
 // cannot be confirmed, and the workflow downloads again on that node before it truncates.
 import type { Operation } from '../src/icarus/types.js';
-import type { ResourceKey } from '../workflows/definitions.js';
+import type { ResourceKey } from '../src/contract/ids.js';
 import type { ActivityDeps } from './deps.js';
 
 export interface CheckDownloadsInput {

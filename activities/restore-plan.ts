@@ -16,7 +16,8 @@ import {
   type CredentialsCheck,
 } from '../src/kube/credentials.js';
 import { PlanError } from '../src/kube/plan-error.js';
-import type { ResourceKey, RestorePlan, RestoreSource } from '../workflows/definitions.js';
+import type { ResourceKey } from '../src/contract/ids.js';
+import type { RestorePlan, RestoreSource } from '../src/contract/activity-io.js';
 import { findClusterNodes } from './cluster-nodes.js';
 import type { ActivityDeps } from './deps.js';
 import { readByName } from './resource.js';

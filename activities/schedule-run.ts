@@ -19,12 +19,10 @@ import {
   scheduledBackupName,
   scheduledSnapshotTag,
 } from '../src/schedule/backup-name.js';
-import type {
-  BackupRunOutcome,
-  ResourceKey,
-  RetentionResult,
-  ScheduledBackupResult,
-} from '../workflows/definitions.js';
+import type { BackupRunOutcome } from '../src/contract/activity-io.js';
+import type { ResourceKey } from '../src/contract/ids.js';
+import type { RetentionResult } from '../src/contract/retention.js';
+import type { ScheduledBackupResult } from '../src/contract/runs.js';
 import type { ActivityDeps } from './deps.js';
 import { readResource } from './resource.js';
 

@@ -5,7 +5,8 @@ import { GROUP, VERSION } from '../src/kube/api/schema.js';
 import type { Condition } from '../src/kube/api/resources.js';
 import { setCondition } from '../src/kube/conditions.js';
 import { recordEvent } from '../src/kube/events.js';
-import type { ResourceEvent, ResourceKey, ResourceKind, StatusChange } from '../workflows/definitions.js';
+import type { ResourceEvent, StatusChange } from '../src/contract/status.js';
+import type { ResourceKey, ResourceKind } from '../src/contract/ids.js';
 import type { ActivityDeps } from './deps.js';
 import { readResource } from './resource.js';
 

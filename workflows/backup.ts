@@ -5,7 +5,9 @@
 // resource's deletion or Temporal's own cancel) asks Icarus to stop and waits for its operations.
 import { isCancellation, patched } from '@temporalio/workflow';
 import type { CassandraBackupSpec } from '../src/kube/api/resources.js';
-import type { BackupPlan, BackupWorkflowInput, NodeWork, RunResult, WatchResult } from './definitions.js';
+import type { BackupPlan, WatchResult } from '../src/contract/activity-io.js';
+import type { BackupWorkflowInput, RunResult } from '../src/contract/runs.js';
+import type { NodeWork } from '../src/contract/status.js';
 import { nodeStatus, overallProgress } from './node-progress.js';
 import {
   failedFrom,

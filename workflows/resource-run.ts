@@ -19,22 +19,12 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
-import {
-  cancelSignal,
-  FailureType,
-  progressQuery,
-  retrySignal,
-  specChangedSignal,
-  type ConditionChange,
-  type NodeWork,
-  type ResourceEvent,
-  type ResourceKind,
-  type ResourceWorkflowInput,
-  type RunProgress,
-  type RunResult,
-  type WatchInput,
-  type WatchResult,
-} from './definitions.js';
+import { cancelSignal, progressQuery, retrySignal, specChangedSignal } from './signals.js';
+import { FailureType } from '../src/contract/failures.js';
+import type { ConditionChange, NodeWork, ResourceEvent } from '../src/contract/status.js';
+import type { ResourceKind } from '../src/contract/ids.js';
+import type { ResourceWorkflowInput, RunProgress, RunResult } from '../src/contract/runs.js';
+import type { WatchInput, WatchResult } from '../src/contract/activity-io.js';
 import { nodeErrors, nodeStatus, overallProgress } from './node-progress.js';
 import {
   BUCKET_CHECK_FAILED,

@@ -13,10 +13,9 @@ import {
   type NodeWork,
   type PhaseWork,
   type RestorePhaseName,
-  type RestorePlan,
-  type RestoreWorkflowInput,
-  type RunResult,
-} from './definitions.js';
+} from '../src/contract/status.js';
+import type { RestorePlan } from '../src/contract/activity-io.js';
+import type { RestoreWorkflowInput, RunResult } from '../src/contract/runs.js';
 import { nodeStatus, overallProgress } from './node-progress.js';
 import { patched } from '@temporalio/workflow';
 import { failedFrom, kube, ResourceRun, submit, type AttemptOutcome } from './resource-run.js';

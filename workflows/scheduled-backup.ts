@@ -15,16 +15,13 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
-import {
-  cancelSignal,
-  type BackupRunOutcome,
-  type ResourceKey,
-  type RetentionResult,
-  type ScheduledBackupInput,
-  type ScheduledRunResult,
-} from './definitions.js';
+import { cancelSignal } from './signals.js';
+import type { BackupRunOutcome } from '../src/contract/activity-io.js';
+import type { ResourceKey } from '../src/contract/ids.js';
+import type { RetentionResult } from '../src/contract/retention.js';
+import type { ScheduledBackupInput, ScheduledRunResult } from '../src/contract/runs.js';
 import { k8s } from './resource-run.js';
-import { backupWorkflowId } from './workflow-ids.js';
+import { backupWorkflowId } from '../src/contract/ids.js';
 
 /** Set by Temporal on every workflow a Schedule starts: the time the run was due (not when it started). */
 const scheduledStartTime = defineSearchAttributeKey(

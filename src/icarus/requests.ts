@@ -4,7 +4,7 @@
 // either side can restore the other's backups. No request ever holds a credential: Icarus 2.x gets the
 // Secret's name and namespace and reads it itself; Icarus 3.x uses the sidecar's environment.
 import type { CassandraBackupSpec, CassandraRestoreSpec, Retry } from '../kube/api/resources.js';
-import type { RestorePhaseName } from '../../workflows/definitions.js';
+import type { RestorePhaseName } from '../contract/status.js';
 
 /** Which Icarus generation a sidecar runs: credentials travel differently. */
 export type IcarusGeneration = 2 | 3;
@@ -180,7 +180,7 @@ export function backupRequest(input: BackupRequestInput): Record<string, unknown
   };
 }
 
-/** The phases the operator drives (workflows/definitions.ts), plus Icarus's manifest check INIT. */
+/** The phases the operator drives (src/contract/status.ts), plus Icarus's manifest check INIT. */
 export type RestorePhase = RestorePhaseName | 'INIT';
 
 export interface RestoreRequestInput {

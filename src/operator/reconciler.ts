@@ -16,16 +16,12 @@ import { GROUP, VERSION } from '../kube/api/schema.js';
 import type { Logger } from '../logger.js';
 import { searchAttributes } from '../temporal/search-attributes.js';
 import { workflowUrl } from '../temporal/connection.js';
-import type { backupWorkflow } from '../../workflows/backup.js';
-import {
-  cancelSignal,
-  specChangedSignal,
-  type ResourceKind,
-  type ResourceWorkflowInput,
-} from '../../workflows/definitions.js';
+import { cancelSignal, specChangedSignal } from '../../workflows/signals.js';
+import type { ResourceKind } from '../contract/ids.js';
+import type { ResourceWorkflow, ResourceWorkflowInput } from '../contract/runs.js';
 import { addFinalizer, hasFinalizer, removeFinalizer } from './finalizer.js';
 import type { ReconcileResult } from './work-queue.js';
-import { workflowIdOf } from '../../workflows/workflow-ids.js';
+import { workflowIdOf } from '../contract/ids.js';
 
 export type WatchedResource = CassandraBackup | CassandraRestore;
 
@@ -181,7 +177,7 @@ export class Reconciler {
     // unregistered search attributes and turn them off for every resource.
     const cluster: unknown = (obj.spec as { cassandraCluster?: unknown } | undefined)?.cassandraCluster;
     const start = (withSearchAttributes: boolean) =>
-      this.deps.temporal.workflow.signalWithStart<typeof backupWorkflow, [{ generation: number }]>(
+      this.deps.temporal.workflow.signalWithStart<ResourceWorkflow, [{ generation: number }]>(
         WORKFLOW_TYPE[kind],
         {
           workflowId,

@@ -21,7 +21,7 @@ import { patchScheduleStatus } from '../kube/schedule-status.js';
 import type { Logger } from '../logger.js';
 import { scheduleUrl } from '../temporal/connection.js';
 import { desiredSchedule, fingerprintOf, pauseNote } from '../schedule/temporal-schedule.js';
-import { scheduleIdOf } from '../../workflows/workflow-ids.js';
+import { scheduleIdOf } from '../contract/ids.js';
 import { SCHEDULE_FINALIZER, addFinalizer, hasFinalizer, removeFinalizer } from './finalizer.js';
 import type { ReconcileResult } from './work-queue.js';
 

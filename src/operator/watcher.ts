@@ -8,7 +8,7 @@ import { resourceNames } from '../kube/api/resources.js';
 import type { Logger } from '../logger.js';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { CassandraBackupSchedule } from '../kube/api/resources.js';
-import type { ResourceKind } from '../../workflows/definitions.js';
+import type { ResourceKind } from '../contract/ids.js';
 import type { OperatorMetrics } from '../metrics/operator-metrics.js';
 import { watchResources, type WatchedResources } from './informer.js';
 import { Reconciler, type WatchedResource } from './reconciler.js';

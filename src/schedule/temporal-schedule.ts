@@ -6,8 +6,8 @@ import { createHash } from 'node:crypto';
 import type { ScheduleOptions, ScheduleOverlapPolicy } from '@temporalio/client';
 import type { Config } from '../config.js';
 import type { CassandraBackupSchedule } from '../kube/api/resources.js';
-import type { ScheduledBackupInput } from '../../workflows/definitions.js';
-import { scheduleIdOf } from '../../workflows/workflow-ids.js';
+import type { ScheduledBackupInput } from '../contract/runs.js';
+import { scheduleIdOf } from '../contract/ids.js';
 import { searchAttributes } from '../temporal/search-attributes.js';
 import { parseScheduleDuration } from './duration.js';
 

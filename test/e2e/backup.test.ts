@@ -9,8 +9,8 @@ import { IcarusClient } from '../../src/icarus/client.js';
 import { resourceNames } from '../../src/kube/api/resources.js';
 import { FINALIZER } from '../../src/operator/finalizer.js';
 import { searchAttributes } from '../../src/temporal/search-attributes.js';
-import { backupWorkflowId } from '../../workflows/workflow-ids.js';
-import { retrySignal } from '../../workflows/definitions.js';
+import { backupWorkflowId } from '../../src/contract/ids.js';
+import { retrySignal } from '../../workflows/signals.js';
 import {
   createAzureSecret,
   createS3Secret,

@@ -9,8 +9,8 @@ import { PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/cl
 import { Worker } from '@temporalio/worker';
 import type { Row } from '../../src/icarus/simulator/cluster.js';
 import { resourceNames } from '../../src/kube/api/resources.js';
-import { restoreWorkflowId } from '../../workflows/workflow-ids.js';
-import { retrySignal } from '../../workflows/definitions.js';
+import { restoreWorkflowId } from '../../src/contract/ids.js';
+import { retrySignal } from '../../workflows/signals.js';
 import {
   createAzureSecret,
   createS3Secret,

@@ -20,7 +20,7 @@ import {
 import { SCHEDULE_FINALIZER } from '../../src/operator/finalizer.js';
 import { SCHEDULED_TIME_ANNOTATION, runStamp } from '../../src/schedule/backup-name.js';
 import { OVERLAP } from '../../src/schedule/temporal-schedule.js';
-import { scheduleIdOf } from '../../workflows/workflow-ids.js';
+import { scheduleIdOf } from '../../src/contract/ids.js';
 import { createS3Secret, startPodCluster, type PodCluster } from '../support/cassandra-pods.js';
 import { Backups, Restores, Schedules, succeeded } from '../support/custom-resources.js';
 import { startOperator, type OperatorProcess } from '../support/operator.js';

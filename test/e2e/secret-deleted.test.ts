@@ -8,8 +8,8 @@ import { createS3Secret, startPodCluster, type PodCluster } from '../support/cas
 import { Backups, decided, succeeded } from '../support/custom-resources.js';
 import { startOperator, type OperatorProcess } from '../support/operator.js';
 import { createNamespace, kubeConfig, temporalClient, uniqueName } from '../support/stack-env.js';
-import { backupWorkflowId } from '../../workflows/workflow-ids.js';
-import { retrySignal } from '../../workflows/definitions.js';
+import { backupWorkflowId } from '../../src/contract/ids.js';
+import { retrySignal } from '../../workflows/signals.js';
 
 let kc: KubeConfig;
 let namespace: string;

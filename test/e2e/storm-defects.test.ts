@@ -13,8 +13,8 @@ import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } fr
 import proto from '@temporalio/proto';
 import type { Row } from '../../src/icarus/simulator/cluster.js';
 import { resourceNames } from '../../src/kube/api/resources.js';
-import { retrySignal } from '../../workflows/definitions.js';
-import { backupWorkflowId, restoreWorkflowId } from '../../workflows/workflow-ids.js';
+import { retrySignal } from '../../workflows/signals.js';
+import { backupWorkflowId, restoreWorkflowId } from '../../src/contract/ids.js';
 import { createS3Secret, startPodCluster, type PodCluster } from '../support/cassandra-pods.js';
 import {
   Backups,

@@ -23,7 +23,7 @@ import {
 } from '@kubernetes/client-node';
 import { resourceNames, type CassandraBackup, type CassandraRestore } from '../../src/kube/api/resources.js';
 import { searchAttributes } from '../../src/temporal/search-attributes.js';
-import { cancelSignal } from '../../workflows/definitions.js';
+import { cancelSignal } from '../../workflows/signals.js';
 import { createS3Secret, startPodCluster, type PodCluster } from '../support/cassandra-pods.js';
 import { Backups, Restores, succeeded } from '../support/custom-resources.js';
 import { startLooseStack } from '../support/loose-crds.js';

@@ -8,7 +8,7 @@ import type { MockActivityEnvironment } from '@temporalio/testing';
 import { icarusClients, type ActivityDeps } from '../../activities/deps.js';
 import { SimulatedCluster } from '../../src/icarus/simulator/cluster.js';
 import { createLogger } from '../../src/logger.js';
-import type { NodeWork } from '../../workflows/definitions.js';
+import type { NodeWork } from '../../src/contract/status.js';
 
 export function simulatedActivities(nodes = 2) {
   const cluster = new SimulatedCluster({

@@ -13,15 +13,12 @@ import type {
   BackupPlan,
   LoadedBackup,
   NodeOutcome,
-  NodeWork,
-  ResourceEvent,
-  ResourceKey,
-  RestorePhaseName,
-  RunOptions,
-  StatusChange,
   WatchInput,
   WatchResult,
-} from '../../workflows/definitions.js';
+} from '../../src/contract/activity-io.js';
+import type { NodeWork, ResourceEvent, RestorePhaseName, StatusChange } from '../../src/contract/status.js';
+import type { ResourceKey } from '../../src/contract/ids.js';
+import type { RunOptions } from '../../src/contract/runs.js';
 import type { backupWorkflow } from '../../workflows/backup.js';
 
 type SubmitBackupInput = Parameters<Activities['submitBackup']>[0];

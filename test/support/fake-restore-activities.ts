@@ -7,7 +7,8 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Activities } from '../../activities/index.js';
 import type { BackupContents } from '../../activities/backup-contents.js';
 import { cassandraRestoreSpecSchema } from '../../src/kube/api/generated.js';
-import type { LoadedRestore, RestorePlan, RunOptions } from '../../workflows/definitions.js';
+import type { LoadedRestore, RestorePlan } from '../../src/contract/activity-io.js';
+import type { RunOptions } from '../../src/contract/runs.js';
 import type { restoreWorkflow } from '../../workflows/restore.js';
 import { FakeBackupActivities, runOptions } from './fake-backup-activities.js';
 

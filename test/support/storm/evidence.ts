@@ -4,7 +4,7 @@
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
-import { backupWorkflowId, restoreWorkflowId } from '../../../workflows/workflow-ids.js';
+import { backupWorkflowId, restoreWorkflowId } from '../../../src/contract/ids.js';
 import type { WorkflowFacts } from './checks.js';
 import type { Journal } from './people.js';
 

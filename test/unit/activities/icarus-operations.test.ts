@@ -11,7 +11,7 @@ import {
   type SubmitBackupInput,
 } from '../../../activities/icarus-operations.js';
 import { cassandraBackupSpecSchema } from '../../../src/kube/api/resources.js';
-import type { WatchInput } from '../../../workflows/definitions.js';
+import type { WatchInput } from '../../../src/contract/activity-io.js';
 import { inActivity, simulatedActivities } from '../../support/activity-env.js';
 
 const { cluster, deps, writes, nodeWork, deleting } = simulatedActivities();

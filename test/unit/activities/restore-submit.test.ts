@@ -8,7 +8,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { submitRestore, type SubmitRestoreInput } from '../../../activities/restore-submit.js';
 import { finishedStates } from '../../../src/icarus/types.js';
 import { cassandraRestoreSpecSchema } from '../../../src/kube/api/resources.js';
-import type { RestorePhaseName } from '../../../workflows/definitions.js';
+import type { RestorePhaseName } from '../../../src/contract/status.js';
 import { inActivity, simulatedActivities } from '../../support/activity-env.js';
 import { eventually } from '../../support/wait.js';
 

@@ -9,7 +9,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { PlanError } from '../../../src/kube/plan-error.js';
-import { retrySignal, specChangedSignal } from '../../../workflows/definitions.js';
+import { retrySignal, specChangedSignal } from '../../../workflows/signals.js';
 import { FakeBackupActivities, runOptions, startBackup } from '../../support/fake-backup-activities.js';
 import { startTimeSkipping, timersOf, uniqueId, withWorker } from '../../support/workflow-env.js';
 

@@ -10,7 +10,8 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import proto from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { cancelSignal, FailureType, specChangedSignal } from '../../../workflows/definitions.js';
+import { cancelSignal, specChangedSignal } from '../../../workflows/signals.js';
+import { FailureType } from '../../../src/contract/failures.js';
 import { FakeBackupActivities, runOptions, startBackup } from '../../support/fake-backup-activities.js';
 import {
   deferred,

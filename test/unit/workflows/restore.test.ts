@@ -7,7 +7,8 @@ import { after, before, test } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { cancelSignal, restorePhaseNames, retrySignal } from '../../../workflows/definitions.js';
+import { cancelSignal, retrySignal } from '../../../workflows/signals.js';
+import { restorePhaseNames } from '../../../src/contract/status.js';
 import { FakeRestoreActivities, startRestore } from '../../support/fake-restore-activities.js';
 import { startTimeSkipping, uniqueId, withWorker } from '../../support/workflow-env.js';
 

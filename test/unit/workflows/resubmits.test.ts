@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { retrySignal } from '../../../workflows/definitions.js';
+import { retrySignal } from '../../../workflows/signals.js';
 import { MAX_RESUBMITS } from '../../../workflows/resource-run.js';
 import { FakeBackupActivities, startBackup } from '../../support/fake-backup-activities.js';
 import { startTimeSkipping, uniqueId, withWorker } from '../../support/workflow-env.js';

@@ -10,9 +10,10 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Activities } from '../../../activities/index.js';
 import { backupOutcome } from '../../../activities/schedule-run.js';
 import type { CassandraBackup } from '../../../src/kube/api/resources.js';
-import type { BackupRunOutcome, ResourceKey } from '../../../workflows/definitions.js';
+import type { BackupRunOutcome } from '../../../src/contract/activity-io.js';
+import type { ResourceKey } from '../../../src/contract/ids.js';
 import type { scheduledBackupWorkflow } from '../../../workflows/scheduled-backup.js';
-import { backupWorkflowId } from '../../../workflows/workflow-ids.js';
+import { backupWorkflowId } from '../../../src/contract/ids.js';
 import {
   FakeBackupActivities,
   heartbeatUntilCancelled,

@@ -1,7 +1,19 @@
-// Workflow ids are derived from the resource, so every reconcile of it, by any operator replica, names
-// the same workflow: Temporal then refuses a second one. The uid tells a deleted-and-recreated resource
-// from the old one of the same name. Readable in the Temporal Web UI. Plain functions: the watcher and the
-// workflows (a scheduled run signals its backup's workflow) derive the same ids.
+// Who a workflow works for, and the ids derived from it. Workflow ids are derived from the resource, so
+// every reconcile of it, by any operator replica, names the same workflow: Temporal then refuses a second
+// one. The uid tells a deleted-and-recreated resource from the old one of the same name. Readable in the
+// Temporal Web UI. Plain functions: the watcher and the workflows (a scheduled run signals its backup's
+// workflow) derive the same ids.
+
+/** The resources this operator runs workflows for. */
+export type ResourceKind = 'CassandraBackup' | 'CassandraRestore';
+
+/** The resource a workflow works for. The uid makes a deleted-and-recreated resource another one. */
+export interface ResourceKey {
+  namespace: string;
+  name: string;
+  uid: string;
+}
+
 export function backupWorkflowId(namespace: string, name: string, uid: string): string {
   return `cassandrabackup/${namespace}/${name}/${uid}`;
 }
