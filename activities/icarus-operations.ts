@@ -16,7 +16,7 @@ import type {
 } from '../src/contract/activity-io.js';
 import type { NodeWork } from '../src/contract/status.js';
 import type { ResourceKey } from '../src/contract/ids.js';
-import { nodeStatus, overallProgress, percent } from '../workflows/node-progress.js';
+import { nodeStatus, overallProgress, percent } from '../src/contract/node-progress.js';
 import { credentialsFor } from './backup-plan.js';
 import type { ActivityDeps } from './deps.js';
 import { nextPollDelay } from './poll-delay.js';

@@ -8,7 +8,7 @@ import type { CassandraBackupSpec } from '../src/kube/api/resources.js';
 import type { BackupPlan, WatchResult } from '../src/contract/activity-io.js';
 import type { BackupWorkflowInput, RunResult } from '../src/contract/runs.js';
 import type { NodeWork } from '../src/contract/status.js';
-import { nodeStatus, overallProgress } from './node-progress.js';
+import { nodeStatus, overallProgress } from '../src/contract/node-progress.js';
 import {
   failedFrom,
   failureMessage,

@@ -25,7 +25,7 @@ import type { ConditionChange, NodeWork, ResourceEvent } from '../src/contract/s
 import type { ResourceKind } from '../src/contract/ids.js';
 import type { ResourceWorkflowInput, RunProgress, RunResult } from '../src/contract/runs.js';
 import type { WatchInput, WatchResult } from '../src/contract/activity-io.js';
-import { nodeErrors, nodeStatus, overallProgress } from './node-progress.js';
+import { nodeErrors, nodeStatus, overallProgress } from '../src/contract/node-progress.js';
 import {
   BUCKET_CHECK_FAILED,
   STORAGE_ACCESS_DENIED,

@@ -16,7 +16,7 @@ import {
 } from '../src/contract/status.js';
 import type { RestorePlan } from '../src/contract/activity-io.js';
 import type { RestoreWorkflowInput, RunResult } from '../src/contract/runs.js';
-import { nodeStatus, overallProgress } from './node-progress.js';
+import { nodeStatus, overallProgress } from '../src/contract/node-progress.js';
 import { patched } from '@temporalio/workflow';
 import { failedFrom, kube, ResourceRun, submit, type AttemptOutcome } from './resource-run.js';
 import { selectRestoreTables } from './restore-tables.js';

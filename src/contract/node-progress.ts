@@ -1,6 +1,6 @@
 // Pure bookkeeping of per-node progress, shared by the workflow and the activity that watches Icarus:
 // the overall percentage, the IBM `errors` list and the status entry of a node.
-import type { NodeWork } from '../src/contract/status.js';
+import type { NodeWork } from './status.js';
 
 /** Mean of the nodes' percentages (not started = 0), rounded down: 100 only when every node is done. */
 export function overallProgress(nodes: readonly NodeWork[]): number {

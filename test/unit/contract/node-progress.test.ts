@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { NodeWork } from '../../../src/contract/status.js';
-import { nodeErrors, nodeStatus, overallProgress, percent } from '../../../workflows/node-progress.js';
+import { nodeErrors, nodeStatus, overallProgress, percent } from '../../../src/contract/node-progress.js';
 
 const node = (pod: string, extra: Partial<NodeWork> = {}): NodeWork => ({
   pod,
