@@ -20,7 +20,7 @@ import { recordEvent, type EventRecord } from '../kube/events.js';
 import { patchScheduleStatus } from '../kube/schedule-status.js';
 import type { Logger } from '../logger.js';
 import { scheduleUrl } from '../temporal/connection.js';
-import { desiredSchedule, fingerprintOf, pauseNote } from '../schedule/temporal-schedule.js';
+import { desiredSchedule, fingerprintOf, pauseNote } from '../temporal/schedule.js';
 import { scheduleIdOf } from '../contract/ids.js';
 import { SCHEDULE_FINALIZER, addFinalizer, hasFinalizer, removeFinalizer } from './finalizer.js';
 import type { ReconcileResult } from './work-queue.js';

@@ -14,7 +14,7 @@ import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import { writeTokenKubeconfig } from '../../src/dev/stack/operator-identity.js';
 import { repoRoot } from '../../src/dev/stack/repo.js';
-import { OVERLAP } from '../../src/schedule/temporal-schedule.js';
+import { OVERLAP } from '../../src/temporal/schedule.js';
 import { createS3Secret, startPodCluster, type PodCluster } from '../support/cassandra-pods.js';
 import { Backups, Restores, Schedules, succeeded } from '../support/custom-resources.js';
 import { startOperator, type OperatorProcess } from '../support/operator.js';

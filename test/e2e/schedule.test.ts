@@ -19,7 +19,7 @@ import {
 } from '../../src/kube/api/resources.js';
 import { SCHEDULE_FINALIZER } from '../../src/operator/finalizer.js';
 import { SCHEDULED_TIME_ANNOTATION, runStamp } from '../../src/schedule/backup-name.js';
-import { OVERLAP } from '../../src/schedule/temporal-schedule.js';
+import { OVERLAP } from '../../src/temporal/schedule.js';
 import { scheduleIdOf } from '../../src/contract/ids.js';
 import { createS3Secret, startPodCluster, type PodCluster } from '../support/cassandra-pods.js';
 import { Backups, Restores, Schedules, succeeded } from '../support/custom-resources.js';

@@ -6,7 +6,7 @@ import {
 } from '../../../src/kube/api/resources.js';
 import { runStamp, scheduledBackupName, scheduledSnapshotTag } from '../../../src/schedule/backup-name.js';
 import { parseScheduleDuration } from '../../../src/schedule/duration.js';
-import { desiredSchedule } from '../../../src/schedule/temporal-schedule.js';
+import { desiredSchedule } from '../../../src/temporal/schedule.js';
 
 const config = { TEMPORAL_TASK_QUEUE: 'q', ICARUS_POLL_INTERVAL_MS: 1000, HEARTBEAT_TIMEOUT_SECONDS: 30 };
 

@@ -8,8 +8,8 @@ import type { Config } from '../config.js';
 import type { CassandraBackupSchedule } from '../kube/api/resources.js';
 import type { ScheduledBackupInput } from '../contract/runs.js';
 import { scheduleIdOf } from '../contract/ids.js';
-import { searchAttributes } from '../temporal/search-attributes.js';
-import { parseScheduleDuration } from './duration.js';
+import { searchAttributes } from './search-attributes.js';
+import { parseScheduleDuration } from '../schedule/duration.js';
 
 export const SCHEDULED_WORKFLOW_TYPE = 'scheduledBackupWorkflow';
 
