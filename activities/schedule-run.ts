@@ -22,6 +22,7 @@ import {
 import type { BackupRunOutcome } from '../src/contract/activity-io.js';
 import type { ResourceKey } from '../src/contract/ids.js';
 import type { RetentionResult } from '../src/contract/retention.js';
+import { isReasonName } from '../src/contract/reasons.js';
 import type { ScheduledBackupResult } from '../src/contract/runs.js';
 import type { ActivityDeps } from './deps.js';
 import { readResource } from './resource.js';
@@ -218,7 +219,7 @@ export async function refuseScheduledRun(deps: ActivityDeps, input: RefuseRunInp
   });
   await scheduleEvent(deps, input.schedule, {
     type: 'Warning',
-    reason: /^[A-Z][A-Za-z0-9]*$/.test(input.reason) ? input.reason : 'RunFailed',
+    reason: isReasonName(input.reason) ? input.reason : 'RunFailed',
     message: `The run due at ${input.scheduledAt} made no backup: ${input.message}`,
   });
 }

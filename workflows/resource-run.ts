@@ -21,6 +21,7 @@ import {
 import type { Activities } from '../activities/index.js';
 import { cancelSignal, progressQuery, retrySignal, specChangedSignal } from './signals.js';
 import { FailureType } from '../src/contract/failures.js';
+import { isReasonName } from '../src/contract/reasons.js';
 import type { ConditionChange, NodeWork, ResourceEvent } from '../src/contract/status.js';
 import type { ResourceKind } from '../src/contract/ids.js';
 import type { ResourceWorkflowInput, RunProgress, RunResult } from '../src/contract/runs.js';
@@ -731,7 +732,7 @@ export function failedFrom(err: unknown, fallbackReason: string): AttemptOutcome
     const details = cause.details?.[0] as { transient?: boolean } | undefined;
     return {
       kind: 'failed',
-      reason: cause.type && /^[A-Z][A-Za-z0-9]*$/.test(cause.type) ? cause.type : fallbackReason,
+      reason: cause.type && isReasonName(cause.type) ? cause.type : fallbackReason,
       message: cause.message,
       transient: details?.transient === true,
     };

@@ -1,6 +1,7 @@
 // Kubernetes condition bookkeeping (metav1.Condition semantics), pure: the status writer and the
 // workflows' status plans use it. lastTransitionTime moves only when status flips; reason, message and
 // observedGeneration always take the new values.
+import { isReasonName } from '../contract/reasons.js';
 import type { Condition } from './api/resources.js';
 
 export type ConditionStatus = Condition['status'];
@@ -18,7 +19,7 @@ export function setCondition(
   update: ConditionUpdate,
   at: { generation: number; now: Date },
 ): Condition[] {
-  if (!/^[A-Z][A-Za-z0-9]*$/.test(update.reason))
+  if (!isReasonName(update.reason))
     throw new Error(`condition reason must be one CamelCase word: ${update.reason}`);
   const list = [...(conditions ?? [])];
   const i = list.findIndex((c) => c.type === update.type);

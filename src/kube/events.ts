@@ -2,6 +2,7 @@
 // progress (started, node finished, succeeded), Warning for problems (failed, a PlanError's reason).
 import type { CoreV1Api } from '@kubernetes/client-node';
 import { randomBytes } from 'node:crypto';
+import { isReasonName } from '../contract/reasons.js';
 
 export const EVENT_COMPONENT = 'cassandra-backup-operator';
 
@@ -26,7 +27,7 @@ export async function recordEvent(
   event: EventRecord,
   now = new Date(),
 ): Promise<void> {
-  if (!/^[A-Z][A-Za-z0-9]*$/.test(event.reason))
+  if (!isReasonName(event.reason))
     throw new Error(`event reason must be one CamelCase word: ${event.reason}`);
   await core.createNamespacedEvent({
     namespace: object.namespace,

@@ -1,0 +1,111 @@
+// Every reason the operator puts on a condition or an Event, in one list: each has its entry in
+// docs/troubleshooting.md (test/unit/docs/troubleshooting.test.ts fails otherwise), grouped as there.
+// A new reason goes here and into that document.
+
+export const reasons = [
+  // Progress (nothing to do): conditions and Normal Events.
+  'Pending',
+  'Planning',
+  'Running',
+  'Downloading',
+  'Truncating',
+  'Importing',
+  'CleaningUp',
+  'Completed',
+  'Scheduled',
+  'Suspended',
+  'BackupStarted',
+  'NodeBackedUp',
+  'BackupSucceeded',
+  'RestoreStarted',
+  'Downloaded',
+  'Truncated',
+  'Imported',
+  'CleanedUp',
+  'RestoreSucceeded',
+  'BackupRetried',
+  'RestoreRetried',
+  'ScheduleCreated',
+  'ScheduleUpdated',
+  'ScheduleSuspended',
+  'ScheduleResumed',
+  'BackupCreated',
+  'BackupRemoved',
+  'RetentionDryRun',
+  'RetentionProtected',
+  // The Warning Event of every failure and cancel.
+  'BackupFailed',
+  'RestoreFailed',
+  'BackupCancelled',
+  'RestoreCancelled',
+  // The Cassandra cluster and its pods; Icarus.
+  'NoCassandraPods',
+  'NodesWithoutAddress',
+  'CassandraClusterNotFound',
+  'CassandraClusterNotReady',
+  'UnknownDatacenter',
+  'NodeNotInTopology',
+  'SchemaVersionUnknown',
+  'IcarusUnreachable',
+  'IcarusUnavailable',
+  'IcarusRejected',
+  'IcarusProtocolError',
+  'OperationLost',
+  'IcarusOperationLost',
+  // Storage and credentials.
+  'SecretNotFound',
+  'SecretMissingKeys',
+  'InvalidStorageLocation',
+  'UnsupportedStorageProtocol',
+  'InvalidDuration',
+  // Backups.
+  'NodeFailed',
+  'BucketNotFound',
+  'StorageAccessDenied',
+  'StorageUnreachable',
+  'BucketCheckFailed',
+  'TopologyUploadFailed',
+  'SpecChanged',
+  'Timeout',
+  'PlanningFailed',
+  'InvalidSpec',
+  // Restores.
+  'WaitingForBackup',
+  'CassandraBackupNotFound',
+  'CassandraBackupFailed',
+  'CassandraBackupCancelled',
+  'WaitingForRestore',
+  'TruncateAffectsOtherDatacenters',
+  'EntitiesNotInBackup',
+  'BackupTablesRead',
+  'BackupContentsUnknown',
+  'TruncateLost',
+  'DownloadAgain',
+  'DownloadsUnconfirmed',
+  'TruncateOutcomeUnknown',
+  // Cancel and deletion.
+  'Cancelled',
+  'ResourceDeleted',
+  'WorkflowCancelled',
+  // Schedules.
+  'InvalidSchedule',
+  'BackupNameTaken',
+  'InvalidBackupTemplate',
+  'ReplacedBySchedule',
+  'RunFailed',
+  'RetentionFailed',
+  'RemoveBackupFailed',
+  // Resources of another controller.
+  'ManagedElsewhere',
+] as const;
+
+/** A reason of a condition or an Event. */
+export type Reason = (typeof reasons)[number];
+
+/**
+ * Whether `text` has the form of a reason: one CamelCase word (what Kubernetes expects of a condition's
+ * and an Event's reason, and what a program can act on).
+ */
+export function isReasonName(text: string): boolean {
+  return /^[A-Z][A-Za-z0-9]*$/.test(text);
+}
