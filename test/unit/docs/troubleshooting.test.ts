@@ -1,10 +1,12 @@
-// docs/troubleshooting.md has an entry for every reason the code can put on a condition or an Event:
-// the reasons are read from the sources (reason literals, PlanError reasons, failure types, the restore
-// phase maps), so a new reason without its entry fails here.
+// docs/troubleshooting.md has an entry for every reason the code can put on a condition or an Event.
+// The reasons are the list in src/contract/reasons.ts; the sources are searched too (reason literals,
+// PlanError reasons, failure types, the restore phase maps), so a reason used in the code but missing
+// from that list fails here as well, and a new reason without its entry cannot slip through.
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { reasons as listed } from '../../../src/contract/reasons.js';
 import { repoRoot } from '../../../src/dev/stack/repo.js';
 
 function sources(dir: string): string[] {
@@ -36,15 +38,21 @@ const NOT_REASONS = new Set([
   'CassandraBackupSchedule',
 ]);
 
-test('every condition and Event reason in the code has an entry in docs/troubleshooting.md', () => {
-  const reasons = new Set<string>();
+/** Reason-like literals in the sources, by the patterns above. */
+function reasonsInCode(): Set<string> {
+  const found = new Set<string>();
   for (const file of ['workflows', 'activities', 'src'].flatMap((d) => sources(join(repoRoot, d)))) {
     const text = readFileSync(file, 'utf8');
     for (const pattern of PATTERNS)
       for (const m of text.matchAll(pattern))
-        for (const r of m.slice(1)) if (r && !NOT_REASONS.has(r)) reasons.add(r);
+        for (const r of m.slice(1)) if (r && !NOT_REASONS.has(r)) found.add(r);
   }
-  assert.ok(reasons.size > 50, `found ${reasons.size} reasons: the patterns still match the code`);
+  return found;
+}
+
+test('every reason the code uses is in src/contract/reasons.ts', () => {
+  const found = reasonsInCode();
+  assert.ok(found.size > 50, `found ${found.size} reasons: the patterns still match the code`);
   for (const known of [
     'SecretMissingKeys',
     'NodeFailed',
@@ -52,11 +60,21 @@ test('every condition and Event reason in the code has an entry in docs/troubles
     'TruncateOutcomeUnknown',
     'InvalidSchedule',
   ])
-    assert.ok(reasons.has(known), known);
+    assert.ok(found.has(known), known);
+  if (process.env.SHOW_REASONS) console.log([...found].sort().join(' '));
+  const known = new Set<string>(listed);
+  assert.deepEqual(
+    [...found].filter((r) => !known.has(r)).sort(),
+    [],
+    'reasons used in the code but not listed in src/contract/reasons.ts',
+  );
+});
+
+test('every reason in src/contract/reasons.ts has an entry in docs/troubleshooting.md', () => {
+  assert.equal(new Set(listed).size, listed.length, 'a reason is listed twice');
   const doc = readFileSync(join(repoRoot, 'docs', 'troubleshooting.md'), 'utf8');
-  if (process.env.SHOW_REASONS) console.log([...reasons].sort().join(' '));
-  const missing = [...reasons].filter(
+  const missing = listed.filter(
     (r) => !doc.includes(`\`${r}\``) && !new RegExp(`^### .*\\b${r}\\b`, 'm').test(doc),
   );
-  assert.deepEqual(missing.sort(), []);
+  assert.deepEqual(missing, []);
 });
