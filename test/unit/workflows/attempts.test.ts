@@ -160,14 +160,14 @@ test('a spec change wakes a failed run, which starts again with the new spec: a 
 test('a transient problem is rechecked after 5 s, doubling to at most a minute, and fails once the retry window has passed', async () => {
   const fake = new FakeBackupActivities(3);
   fake.plan = () => {
-    throw new PlanError('PodsNotReady', 'pod c-dc1-rack1-0 is not ready', true);
+    throw new PlanError('CassandraClusterNotReady', 'pod c-dc1-rack1-0 is not ready', true);
   };
   const queue = uniqueId('backup');
   const retryWindowMs = 3 * 60_000;
   await withWorker(env, queue, fake.activities(), async () => {
     const handle = await startBackup(env, queue, runOptions({ retryWindowMs }));
     const failure = await failureOf(handle.result());
-    assert.equal(failure.type, 'PodsNotReady');
+    assert.equal(failure.type, 'CassandraClusterNotReady');
     assert.match(
       failure.message,
       /pod c-dc1-rack1-0 is not ready \(no retry signal or spec change within the retry window\)/,
@@ -180,11 +180,11 @@ test('a transient problem is rechecked after 5 s, doubling to at most a minute, 
   // Each check writes PENDING (Planning), and each one found transient PENDING again (what it waits for).
   assert.deepEqual(fake.states(), [...Array<string>(7 + 6).fill('PENDING'), 'FAILED']);
   const waiting = fake.statuses.filter(
-    (s) => s.fields.state === 'PENDING' && s.conditions?.[0]?.reason === 'PodsNotReady',
+    (s) => s.fields.state === 'PENDING' && s.conditions?.[0]?.reason === 'CassandraClusterNotReady',
   );
   assert.equal(waiting.length, 6, 'each recheck says what it waits for');
   assert.equal(
-    fake.eventReasons().filter((r) => r === 'PodsNotReady').length,
+    fake.eventReasons().filter((r) => r === 'CassandraClusterNotReady').length,
     2,
     'one Warning while waiting (not one per recheck), and one with the failure',
   );
