@@ -16,6 +16,7 @@ import type { LoadedBackup, LoadedRestore } from '../src/contract/activity-io.js
 import type { ResourceKey, ResourceKind } from '../src/contract/ids.js';
 import { FailureType } from '../src/contract/failures.js';
 import type { ActivityDeps } from './deps.js';
+import { errorCode } from '../src/contract/error-code.js';
 
 interface Resources {
   CassandraBackup: CassandraBackup;
@@ -49,7 +50,7 @@ export async function readByName<K extends ResourceKind>(
       name,
     })) as Resources[K];
   } catch (err) {
-    if ((err as { code?: number }).code === 404) return undefined;
+    if (errorCode(err) === 404) return undefined;
     throw err;
   }
 }

@@ -19,6 +19,7 @@ import { findClusterNodes } from './cluster-nodes.js';
 import type { ActivityDeps } from './deps.js';
 import { readResource } from './resource.js';
 import { backupOutcome, scheduleBackups, scheduleEvent } from './schedule-run.js';
+import { errorCode } from '../src/contract/error-code.js';
 
 export async function planRetention(deps: ActivityDeps, schedule: ResourceKey): Promise<RetentionPlan> {
   const none: RetentionPlan = { enabled: false, dry: false, remove: [], kept: 0, protected: [] };
@@ -109,7 +110,7 @@ export async function removeScheduledBackup(deps: ActivityDeps, input: RemoveBac
       name: input.backup.name,
     });
   } catch (err) {
-    if ((err as { code?: number }).code !== 404) throw err;
+    if (errorCode(err) !== 404) throw err;
   }
   await scheduleEvent(deps, input.schedule, {
     type: 'Normal',

@@ -26,6 +26,7 @@ import { isReasonName } from '../src/contract/reasons.js';
 import type { ScheduledBackupResult } from '../src/contract/runs.js';
 import type { ActivityDeps } from './deps.js';
 import { readResource } from './resource.js';
+import { errorCode } from '../src/contract/error-code.js';
 
 const backups = resourceNames.CassandraBackup;
 
@@ -110,7 +111,7 @@ export async function startScheduledRun(deps: ActivityDeps, input: StartRunInput
       body,
     })) as CassandraBackup;
   } catch (err) {
-    const code = (err as { code?: number }).code;
+    const code = errorCode(err);
     if (code === 422) {
       throw ApplicationFailure.create({
         message: `the API server refused the backup made from spec.backupTemplate: ${apiMessage(err)}`,

@@ -3,6 +3,7 @@
 // are not checked.
 import type { CustomObjectsApi } from '@kubernetes/client-node';
 import { PlanError } from './plan-error.js';
+import { errorCode } from '../contract/error-code.js';
 
 export const cassandraClusterNames = {
   group: 'db.ibm.com',
@@ -23,10 +24,9 @@ export async function checkClusterReady(
       status?: { ready?: boolean };
     };
   } catch (err) {
-    const e = err as { code?: number; body?: unknown };
-    if (e.code !== 404) throw err;
+    if (errorCode(err) !== 404) throw err;
     // A missing object names itself in the answer's details; a missing resource type does not.
-    if (!notFoundNamesObject(e.body)) return;
+    if (!notFoundNamesObject((err as { body?: unknown }).body)) return;
     throw new PlanError(
       'CassandraClusterNotFound',
       `CassandraCluster ${cluster} not found in namespace ${namespace}: check spec.cassandraCluster`,

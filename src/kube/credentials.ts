@@ -2,6 +2,7 @@
 // Only names leave this module: the keys present and missing, never a value.
 import type { CoreV1Api } from '@kubernetes/client-node';
 import { PlanError } from './plan-error.js';
+import { errorCode } from '../contract/error-code.js';
 
 export type Provider = 's3' | 'minio' | 'oracle' | 'ceph' | 'azure' | 'gcp' | 'file';
 
@@ -50,7 +51,7 @@ export async function checkCredentials(
   try {
     data = (await core.readNamespacedSecret({ namespace, name: secretName })).data ?? {};
   } catch (err) {
-    if ((err as { code?: number }).code === 404) {
+    if (errorCode(err) === 404) {
       throw new PlanError(
         'SecretNotFound',
         `Secret ${secretName} not found in namespace ${namespace}: create it with the keys for ${provider} (see k8s/examples/secret-*.yaml)`,

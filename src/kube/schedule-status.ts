@@ -3,6 +3,7 @@
 // on a stale read is refused (409) and made again from a fresh one, instead of undoing another's.
 import { PatchStrategy, setHeaderOptions, type CustomObjectsApi } from '@kubernetes/client-node';
 import { resourceNames, type CassandraBackupSchedule } from './api/resources.js';
+import { errorCode } from '../contract/error-code.js';
 
 const { group, version, plural } = resourceNames.CassandraBackupSchedule;
 
@@ -20,7 +21,7 @@ export async function readSchedule(
       name,
     })) as CassandraBackupSchedule;
   } catch (err) {
-    if ((err as { code?: number }).code === 404) return undefined;
+    if (errorCode(err) === 404) return undefined;
     throw err;
   }
 }
@@ -60,7 +61,7 @@ export async function updateScheduleStatus(
       await patchScheduleStatus(custom, obj, await change(obj));
       return true;
     } catch (err) {
-      const code = (err as { code?: number }).code;
+      const code = errorCode(err);
       if (code === 404) return false;
       if (code !== 409 || attempt >= 10) throw err;
     }

@@ -6,6 +6,7 @@
 // what the writer holds is bounded by the resources being written, not by all it ever wrote.
 import { PatchStrategy, setHeaderOptions, type CustomObjectsApi } from '@kubernetes/client-node';
 import { resourceNames } from './api/resources.js';
+import { errorCode } from '../contract/error-code.js';
 
 export interface ResourceRef {
   kind: keyof typeof resourceNames;
@@ -146,7 +147,7 @@ export class StatusWriter {
           waiters.forEach((w) => w.resolve());
         },
         (err: unknown) => {
-          if ((err as { code?: number }).code === 404) {
+          if (errorCode(err) === 404) {
             this.opts.onWritten?.(ref, 'gone');
             waiters.forEach((w) => w.resolve());
             return;

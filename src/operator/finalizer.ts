@@ -8,6 +8,7 @@ import {
   type KubernetesObject,
 } from '@kubernetes/client-node';
 import type { ResourceType } from './informer.js';
+import { errorCode } from '../contract/error-code.js';
 
 export const FINALIZER = 'db.ibm.com/icarus-operations';
 /** On a CassandraBackupSchedule: its Temporal Schedule is deleted before the resource goes. */
@@ -62,7 +63,7 @@ export async function removeFinalizer(
     ]);
   } catch (err) {
     // Gone already: nothing left to remove.
-    if ((err as { code?: number }).code === 404) return;
+    if (errorCode(err) === 404) return;
     throw err;
   }
 }

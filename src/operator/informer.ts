@@ -4,6 +4,7 @@
 import { makeInformer, type Informer, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import type { Logger } from '../logger.js';
+import { errorCode } from '../contract/error-code.js';
 
 export interface ResourceType {
   group: string;
@@ -92,10 +93,11 @@ export function watchResources<T extends KubernetesObject>(
 
 /** The API server's own words when it answered (e.g. 404 for a CRD that is not installed). */
 function errorLine(err: unknown): string {
-  const e = err as { code?: number; body?: unknown; message?: string };
+  const e = err as { body?: unknown; message?: string };
+  const code = errorCode(err);
   const body = typeof e.body === 'string' ? e.body : JSON.stringify(e.body ?? '');
   const reason = /"message":"([^"]*)"/.exec(body)?.[1];
-  return e.code ? `HTTP ${e.code}${reason ? ` ${reason}` : ''}` : String(e.message ?? err);
+  return code ? `HTTP ${code}${reason ? ` ${reason}` : ''}` : String(e.message ?? err);
 }
 
 function restarter(informer: Informer<KubernetesObject>, logger: Logger) {

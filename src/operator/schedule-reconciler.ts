@@ -24,6 +24,7 @@ import { desiredSchedule, fingerprintOf, pauseNote } from '../temporal/schedule.
 import { scheduleIdOf } from '../contract/ids.js';
 import { SCHEDULE_FINALIZER, addFinalizer, hasFinalizer, removeFinalizer } from './finalizer.js';
 import type { ReconcileResult } from './work-queue.js';
+import { errorCode } from '../contract/error-code.js';
 
 export interface ScheduleReconcilerDeps {
   config: Config;
@@ -203,7 +204,7 @@ export class ScheduleReconciler {
       return true;
     } catch (err) {
       // Our copy is older than the resource (a run wrote its status): again, from the newer one.
-      if ((err as { code?: number }).code === 409) return false;
+      if (errorCode(err) === 409) return false;
       throw err;
     }
   }
@@ -240,8 +241,8 @@ async function deleteSchedule(temporal: Client, scheduleId: string): Promise<voi
  * cron expression it cannot read ("Minute is not in range [0-59]"). Retrying would not help.
  */
 function isRefusal(err: unknown): boolean {
-  const e = err as { code?: number; cause?: { code?: number } };
-  return err instanceof TypeError || e.code === 3 || e.cause?.code === 3;
+  const cause = (err as { cause?: unknown }).cause;
+  return err instanceof TypeError || errorCode(err) === 3 || errorCode(cause) === 3;
 }
 
 function refusalMessage(err: unknown): string {

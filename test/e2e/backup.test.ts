@@ -22,6 +22,7 @@ import { startOperator, type OperatorProcess } from '../support/operator.js';
 import { createNamespace, kubeConfig, temporalClient, uniqueName } from '../support/stack-env.js';
 import { eventually } from '../support/wait.js';
 import { Backups, backupsPerNode, succeeded } from '../support/custom-resources.js';
+import { errorCode } from '../../src/contract/error-code.js';
 
 const { group, version, plural } = resourceNames.CassandraBackup;
 
@@ -292,7 +293,7 @@ test('deleting a running backup cancels its Icarus operations, then removes the 
       await backups.get(name);
       return undefined;
     } catch (err) {
-      return (err as { code?: number }).code === 404 ? true : undefined;
+      return errorCode(err) === 404 ? true : undefined;
     }
   });
   for (const [i, node] of c.cluster.nodes.entries()) {

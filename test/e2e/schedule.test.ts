@@ -33,6 +33,7 @@ import {
   uniqueName,
 } from '../support/stack-env.js';
 import { eventually } from '../support/wait.js';
+import { errorCode } from '../../src/contract/error-code.js';
 
 let kc: KubeConfig;
 let custom: CustomObjectsApi;
@@ -461,7 +462,7 @@ test('suspend pauses the Temporal Schedule; a cron Temporal cannot read is refus
       await schedules.get(name);
       return undefined;
     } catch (err) {
-      return (err as { code?: number }).code === 404 ? true : undefined;
+      return errorCode(err) === 404 ? true : undefined;
     }
   });
   await assert.rejects(handleOf(s).describe(), ScheduleNotFoundError);
