@@ -14,7 +14,7 @@ import { isConditionTrue } from '../kube/conditions.js';
 import { recordEvent } from '../kube/events.js';
 import { GROUP, VERSION } from '../kube/api/schema.js';
 import type { Logger } from '../logger.js';
-import { searchAttributes } from '../temporal/search-attributes.js';
+import { SearchAttributeFallback, searchAttributes } from '../temporal/search-attributes.js';
 import { workflowUrl } from '../temporal/connection.js';
 import { cancelSignal, specChangedSignal } from '../../workflows/signals.js';
 import type { ResourceKind } from '../contract/ids.js';
@@ -49,7 +49,7 @@ export class Reconciler {
   private readonly cancelled = new Set<string>();
   /** Resources another controller ran (told once per process). */
   private readonly foreign = new Set<string>();
-  private searchAttributesMissing = false;
+  private readonly attributes = new SearchAttributeFallback();
 
   constructor(private readonly deps: ReconcilerDeps) {}
 
@@ -208,19 +208,14 @@ export class Reconciler {
         },
       );
     try {
-      await start(!this.searchAttributesMissing);
+      await start(this.attributes.enabled);
       log.info({ generation }, `Handed the ${kind} to its workflow`);
     } catch (err) {
       if (err instanceof WorkflowExecutionAlreadyStartedError) {
         log.debug('Workflow already ended successfully: nothing to start');
         return;
       }
-      if (!this.searchAttributesMissing && /search attribute/i.test(String(err))) {
-        this.searchAttributesMissing = true;
-        log.warn(
-          { err: String(err) },
-          'Search attributes KubernetesNamespace, CassandraCluster, ResourceKind are not registered in this Temporal namespace; starting workflows without them (see docs/operator.md)',
-        );
+      if (this.attributes.turnedOffBy(err, log, 'starting workflows')) {
         await this.signalWithStart(obj, workflowId, generation, log);
         return;
       }

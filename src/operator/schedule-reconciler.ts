@@ -20,6 +20,7 @@ import { recordEvent, type EventRecord } from '../kube/events.js';
 import { patchScheduleStatus } from '../kube/schedule-status.js';
 import type { Logger } from '../logger.js';
 import { scheduleUrl } from '../temporal/connection.js';
+import { SearchAttributeFallback } from '../temporal/search-attributes.js';
 import { desiredSchedule, fingerprintOf, pauseNote } from '../temporal/schedule.js';
 import { scheduleIdOf } from '../contract/ids.js';
 import { SCHEDULE_FINALIZER, addFinalizer, hasFinalizer, removeFinalizer } from './finalizer.js';
@@ -38,7 +39,7 @@ export interface ScheduleReconcilerDeps {
 const type = resourceNames.CassandraBackupSchedule;
 
 export class ScheduleReconciler {
-  private searchAttributesMissing = false;
+  private readonly attributes = new SearchAttributeFallback();
 
   constructor(private readonly deps: ScheduleReconcilerDeps) {}
 
@@ -70,7 +71,7 @@ export class ScheduleReconciler {
     }
     const live: CassandraBackupSchedule = { ...obj, spec: parsed.data };
     const desired = desiredSchedule(live, this.deps.config, {
-      withSearchAttributes: !this.searchAttributesMissing,
+      withSearchAttributes: this.attributes.enabled,
     });
     const suspend = live.spec.suspend;
     let description = await describe(this.deps.temporal, scheduleId);
@@ -108,12 +109,7 @@ export class ScheduleReconciler {
         description = await handle.describe();
       }
     } catch (err) {
-      if (!this.searchAttributesMissing && /search attribute/i.test(String(err))) {
-        this.searchAttributesMissing = true;
-        log.warn(
-          { err: String(err) },
-          'Search attributes KubernetesNamespace, CassandraCluster, ResourceKind are not registered in this Temporal namespace; scheduling runs without them (see docs/operator.md)',
-        );
+      if (this.attributes.turnedOffBy(err, log, 'scheduling runs')) {
         return this.reconcile(key);
       }
       if (isRefusal(err)) {

@@ -1,4 +1,5 @@
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import type { Logger } from '../logger.js';
 
 /**
  * Custom search attributes on every workflow, so that the Temporal Web UI can filter by the resource's
@@ -12,3 +13,31 @@ export const searchAttributes = {
 } as const;
 
 export const allSearchAttributes = Object.values(searchAttributes);
+
+/**
+ * Whether a reconciler sets the search attributes: yes, until Temporal refuses a start or a schedule
+ * because its namespace has not registered them; from then on no, for every resource (a Temporal
+ * without them still runs everything, only the Web UI cannot filter). Both reconcilers use one each.
+ */
+export class SearchAttributeFallback {
+  private missing = false;
+
+  /** Whether to set the search attributes. */
+  get enabled(): boolean {
+    return !this.missing;
+  }
+
+  /**
+   * True when `err` is Temporal refusing the search attributes while they were set: they are off from
+   * now on, said once in the log (`without`: what goes on without them), and the caller tries again.
+   */
+  turnedOffBy(err: unknown, log: Logger, without: string): boolean {
+    if (this.missing || !/search attribute/i.test(String(err))) return false;
+    this.missing = true;
+    log.warn(
+      { err: String(err) },
+      `Search attributes ${allSearchAttributes.map((a) => a.name).join(', ')} are not registered in this Temporal namespace; ${without} without them (see docs/operator.md)`,
+    );
+    return true;
+  }
+}
