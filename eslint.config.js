@@ -1,4 +1,4 @@
-// ESLint flat config. Two rules matter most here:
+// ESLint flat config. Three rules matter most here:
 // - workflow purity: code under workflows/ (and src/contract, bundled with it) runs in Temporal's
 //   deterministic sandbox, so it may not import Node built-ins, HTTP or Kubernetes clients, the logger
 //   or the configuration;
@@ -7,6 +7,7 @@ import js from '@eslint/js';
 import prettier from 'eslint-config-prettier';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
+import { boundaries } from './eslint.boundaries.js';
 
 const nodeBuiltins = [
   'assert',
@@ -132,6 +133,8 @@ export default tseslint.config(
       ],
     },
   },
+  // The one-way layering of docs/architecture.md (eslint.boundaries.js).
+  ...boundaries,
   { files: ['**/*.js', '**/*.mjs', '**/*.cjs'], ...tseslint.configs.disableTypeChecked },
   // A preload given to `node --require` (bench/memory-probe.cjs) is CommonJS.
   { files: ['**/*.cjs'], rules: { '@typescript-eslint/no-require-imports': 'off' } },
