@@ -12,8 +12,8 @@
 //   src/contract                                        what the runtimes share: plain data, ids, reasons
 //   src/kube/api                                        the CRD model (definitions, generated types)
 //
-// Dev and test machinery (src/dev, src/icarus/simulator, src/kube/api/codegen.ts, test, scripts, bench,
-// tools) may import anything; production code imports none of it.
+// Dev and test machinery (src/dev, src/icarus/simulator, the generators src/kube/api/codegen*.ts, test,
+// scripts, bench, tools) may import anything; production code imports none of it.
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
@@ -24,7 +24,7 @@ const root = dirname(fileURLToPath(import.meta.url));
 const DEV = [
   'src/dev',
   'src/icarus/simulator',
-  'src/kube/api/codegen.ts',
+  'src/kube/api/codegen*.ts',
   'test',
   'scripts',
   'bench',
@@ -62,12 +62,12 @@ function nestedIn(from) {
 
 /**
  * The files a layer's rules apply to: its folder, but not the dev machinery nested in it (the
- * simulator, codegen.ts), nor a lower layer nested in it (src/kube/api in src/kube).
+ * simulator, the generators codegen*.ts), nor a lower layer nested in it (src/kube/api in src/kube).
  */
 const TARGETS = {
   'src/icarus': ['src/icarus/*.ts', 'src/icarus/!(simulator)/**'],
   'src/kube': ['src/kube/*.ts', 'src/kube/!(api)/**'],
-  'src/kube/api': ['src/kube/api/!(codegen).ts', 'src/kube/api/*/**'],
+  'src/kube/api': ['src/kube/api/!(codegen*).ts', 'src/kube/api/*/**'],
 };
 const productionTargets = (path) => TARGETS[path] ?? [path];
 
