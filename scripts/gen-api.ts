@@ -1,12 +1,21 @@
-// `npm run gen:api`: writes k8s/crds/*.yaml, src/kube/api/generated.ts and docs/api-reference.md from
-// src/kube/api/definitions.ts, and docs/configuration.md from the configuration schema (src/config.ts).
+// `npm run gen:api`: writes k8s/crds/*.yaml, src/kube/api/generated.ts, src/kube/api/generated-rules.ts
+// and docs/api-reference.md from src/kube/api/definitions.ts, and docs/configuration.md from the
+// configuration schema (src/config.ts). It fails, writing nothing, on a CEL rule it cannot translate.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { crdFileName, renderCrdYaml, renderModel, renderReference } from '../src/kube/api/codegen.js';
+import {
+  crdFileName,
+  renderCrdYaml,
+  renderModel,
+  renderReference,
+  renderRules,
+} from '../src/kube/api/codegen.js';
 import { definitions } from '../src/kube/api/definitions.js';
 import { describeConfig } from '../src/config.js';
 import { repoRoot } from '../src/dev/stack/repo.js';
 
+// First, as it is the step that may refuse the definitions: nothing is written then.
+const rules = renderRules(definitions);
 for (const def of definitions) {
   const path = join(repoRoot, 'k8s', 'crds', crdFileName(def));
   writeFileSync(path, renderCrdYaml(def));
@@ -15,6 +24,9 @@ for (const def of definitions) {
 const model = join(repoRoot, 'src', 'kube', 'api', 'generated.ts');
 writeFileSync(model, renderModel(definitions));
 console.log(`wrote ${model}`);
+const rulesPath = join(repoRoot, 'src', 'kube', 'api', 'generated-rules.ts');
+writeFileSync(rulesPath, rules);
+console.log(`wrote ${rulesPath}`);
 const reference = join(repoRoot, 'docs', 'api-reference.md');
 writeFileSync(reference, renderReference(definitions));
 console.log(`wrote ${reference}`);

@@ -1,12 +1,19 @@
-// The CRDs in k8s/crds/ and the model in src/kube/api/generated.ts are both generated from
-// src/kube/api/definitions.ts. This fails when either committed file no longer equals what the
-// definitions produce: run `npm run gen:api` and commit the result.
+// The CRDs in k8s/crds/, the model in src/kube/api/generated.ts and the CEL rules as JavaScript in
+// src/kube/api/generated-rules.ts are all generated from src/kube/api/definitions.ts. This fails when a
+// committed file no longer equals what the definitions produce: run `npm run gen:api` and commit the
+// result.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { format, resolveConfig } from 'prettier';
-import { crdFileName, renderCrdYaml, renderModel, renderReference } from '../../../src/kube/api/codegen.js';
+import {
+  crdFileName,
+  renderCrdYaml,
+  renderModel,
+  renderReference,
+  renderRules,
+} from '../../../src/kube/api/codegen.js';
 import { definitions } from '../../../src/kube/api/definitions.js';
 
 const repo = join(import.meta.dirname, '..', '..', '..');
@@ -31,6 +38,15 @@ test('the committed TypeScript model equals the one generated from the definitio
   assert.equal(
     readFileSync(path, 'utf8'),
     await formatted(renderModel(definitions), path),
+    `${path} is stale: run npm run gen:api`,
+  );
+});
+
+test('the committed CEL rules as JavaScript equal the ones generated from the definitions', async () => {
+  const path = join(repo, 'src', 'kube', 'api', 'generated-rules.ts');
+  assert.equal(
+    readFileSync(path, 'utf8'),
+    await formatted(renderRules(definitions), path),
     `${path} is stale: run npm run gen:api`,
   );
 });
