@@ -228,17 +228,37 @@ function sites(path: readonly string[], site: Site): Site[] {
   });
 }
 
-/** The message of a broken rule, as the API server forms it. */
+/** Go's strings.TrimSpace, with white space as unicode.IsSpace has it. */
+const GO_SPACE = '[\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]';
+const GO_TRIM = new RegExp(`^${GO_SPACE}+|${GO_SPACE}+$`, 'g');
+const trimSpace = (s: string) => s.replace(GO_TRIM, '');
+
+/** The rule's message, or its source when it has none: how the API server names a rule. */
+const ruleName = (rule: CelRule) => (rule.message ? trimSpace(rule.message) : trimSpace(rule.rule));
+
+/**
+ * The message of a broken rule, as the API server forms it (apiextensions-apiserver's CEL validator):
+ * the messageExpression's value, trimmed; when it fails, is empty or holds a line feed, the message;
+ * without one, `failed rule: <rule>`.
+ */
 function messageOf(rule: CelRule, self: unknown): string {
   if (rule.messageExpression) {
     try {
       const m = rule.messageExpression(self);
-      if (typeof m === 'string' && m.trim() !== '' && !/[\r\n]/.test(m)) return m;
+      if (typeof m === 'string' && trimSpace(m) !== '' && !trimSpace(m).includes('\n')) return trimSpace(m);
     } catch {
-      // The API server then falls back to message, as here.
+      // The API server then falls back to the message, as here.
     }
   }
-  return rule.message ?? `failed rule: ${rule.rule.trim()}`;
+  return rule.message ? trimSpace(rule.message) : `failed rule: ${ruleName(rule)}`;
+}
+
+/** An evaluation error, worded as the API server words it. */
+function failureOf(rule: CelRule, err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  return text.startsWith('no such overload')
+    ? `'${text}': call arguments did not match a supported operator, function or macro signature for rule: ${ruleName(rule)}`
+    : `${text} evaluating rule: ${ruleName(rule)}`;
 }
 
 /**
@@ -252,12 +272,10 @@ export function violations(rules: readonly CelRule[], object: unknown, oldObject
       if (rule.transition && (site.old === undefined || site.old === null)) return [];
       const path = `${site.path}${rule.fieldPath ?? ''}`;
       try {
-        const holds = rule.holds(site.value, site.old);
-        if (holds === true) return [];
-        if (holds === false) return [{ rule, path, message: messageOf(rule, site.value) }];
-        throw new CelError('rule did not evaluate to a bool');
+        if (rule.holds(site.value, site.old) === true) return [];
+        return [{ rule, path, message: messageOf(rule, site.value) }];
       } catch (err) {
-        return [{ rule, path, message: `${(err as Error).message} evaluating rule: ${rule.rule.trim()}` }];
+        return [{ rule, path, message: failureOf(rule, err) }];
       }
     });
   });

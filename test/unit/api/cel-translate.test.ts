@@ -267,9 +267,27 @@ test('violations() applies rules where the API server does, with its paths and m
     cel.violations([empty], {}).map((v) => [v.path, v.message]),
     [['.f', 'fallback']],
   );
+  // As the API server: a messageExpression is trimmed, and one with a line feed gives way to message.
+  const quoting = (message?: string) =>
+    rule({ messageExpression: (s) => ` got "${String(s)}" `, ...(message ? { message } : {}) });
+  assert.deepEqual(
+    cel.violations([quoting(), quoting(' fixed '), quoting()], 'a\rb').map((v) => v.message),
+    ['got "a\rb"', 'got "a\rb"', 'got "a\rb"'],
+  );
+  assert.deepEqual(
+    cel.violations([quoting(), quoting(' fixed ')], 'a\nb').map((v) => v.message),
+    ['failed rule: r', 'fixed'],
+  );
   const failing = rule({ holds: (s) => cel.get(s, 'missing') });
   assert.deepEqual(
     cel.violations([failing], {}).map((v) => v.message),
     ['no such key: missing evaluating rule: r'],
+  );
+  const mistyped = rule({ holds: (s) => cel.size(s), message: 'm' });
+  assert.deepEqual(
+    cel.violations([mistyped], true).map((v) => v.message),
+    [
+      "'no such overload: size(bool)': call arguments did not match a supported operator, function or macro signature for rule: m",
+    ],
   );
 });
