@@ -1,6 +1,9 @@
 // The CassandraBackup / CassandraRestore API on the real kube-apiserver: examples and the IBM operator's
 // manifests are accepted, invalid manifests are rejected with a message a user understands,
-// immutability rules hold, defaults are filled, and kubectl shows the printer columns.
+// immutability rules hold, defaults are filled, and kubectl shows the printer columns. Every refusal is
+// also run through the operator's own checks of the CEL rules (src/kube/api/generated-rules.ts), which
+// must find the same failures with the same messages; the last test requires every rule to have been
+// compared so.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -15,6 +18,8 @@ import {
   setHeaderOptions,
   type KubernetesObject,
 } from '@kubernetes/client-node';
+import type { RuleKind } from '../../src/kube/api/generated-rules.js';
+import { disagreement, mergePatch, refusal, rulesNeverCompared } from '../support/cel-agreement.js';
 import { createNamespace, kubeConfig, uniqueName } from '../support/stack-env.js';
 
 const group = 'db.ibm.com';
@@ -54,15 +59,14 @@ async function create(obj: Obj, dryRun = false): Promise<Obj> {
 
 /** The message the API server gave for a rejected request (what kubectl prints). */
 async function rejection(request: Promise<unknown>): Promise<string> {
-  try {
-    await request;
-  } catch (err) {
-    const body = (err as { body?: unknown }).body;
-    const parsed =
-      typeof body === 'string' ? (JSON.parse(body) as { message?: string }) : (body as { message?: string });
-    return parsed?.message ?? String(err);
-  }
-  assert.fail('the API server accepted it');
+  return (await refusal(request)).message;
+}
+
+/** The message of a refused create, after checking that the generated CEL checks refuse it alike. */
+async function refusedCreate(obj: Obj): Promise<string> {
+  const refused = await refusal(create(obj, true));
+  assert.equal(disagreement(obj.kind as RuleKind, refused, obj), '', 'the generated CEL checks disagree');
+  return refused.message;
 }
 
 function loadFile(path: string): Obj[] {
@@ -413,6 +417,18 @@ const invalid: [string, Kind, Record<string, unknown>, string][] = [
     'storageLocation must start with one of',
   ],
   [
+    'restore whose names and lists are all wrong',
+    'CassandraRestore',
+    {
+      cassandraCluster: 'my ring',
+      storageLocation: 's3://my bucket',
+      snapshotTag: 'a/b',
+      secretName: 'My_Secret',
+      entities: 'ks1;ks2',
+    },
+    'cassandraCluster must be a label value',
+  ],
+  [
     'import option as text',
     'CassandraRestore',
     { ...restore, import: { quick: 'yes' } },
@@ -449,6 +465,12 @@ const invalid: [string, Kind, Record<string, unknown>, string][] = [
     'catchupWindow must be whole days, hours, minutes and seconds',
   ],
   [
+    'schedule with a catch-up window of zero',
+    'CassandraBackupSchedule',
+    { ...schedule, catchupWindow: '0s' },
+    'catchupWindow must be at least 10s',
+  ],
+  [
     'schedule whose template misses the secret',
     'CassandraBackupSchedule',
     { ...schedule, backupTemplate: { spec: without(backup, 'secretName') } },
@@ -459,6 +481,25 @@ const invalid: [string, Kind, Record<string, unknown>, string][] = [
     'CassandraBackupSchedule',
     { ...schedule, backupTemplate: { spec: { ...backup, storageLocation: 'bucket' } } },
     'storageLocation must start with one of',
+  ],
+  [
+    'schedule whose template has every name and list wrong',
+    'CassandraBackupSchedule',
+    {
+      ...schedule,
+      backupTemplate: {
+        spec: {
+          cassandraCluster: 'a b',
+          storageLocation: 's3://a b',
+          secretName: 'X',
+          snapshotTag: 'a/b',
+          duration: '2 weeks',
+          dc: 'a,b',
+          entities: 'a;b',
+        },
+      },
+    },
+    'spec.backupTemplate.spec.cassandraCluster',
   ],
   [
     'retention that keeps everything',
@@ -473,6 +514,12 @@ const invalid: [string, Kind, Record<string, unknown>, string][] = [
     'spec.retention.keepLast: Invalid value: 0',
   ],
   [
+    'retention of an age in weeks',
+    'CassandraBackupSchedule',
+    { ...schedule, retention: { maxAge: '2w' } },
+    'maxAge must be whole days, hours, minutes and seconds',
+  ],
+  [
     'retention of age zero',
     'CassandraBackupSchedule',
     { ...schedule, retention: { maxAge: '0d' } },
@@ -485,18 +532,21 @@ describe('rejected manifests', () => {
     assert.ok(invalid.length >= 25);
     const problems: string[] = [];
     for (const [what, kind, spec, fragment] of invalid) {
-      const message = await rejection(create(manifest(kind, spec), true)).catch(
-        (err: unknown) => `ACCEPTED (${String(err)})`,
-      );
-      if (!message.includes(fragment)) problems.push(`${what}: expected "${fragment}" in:\n    ${message}`);
+      const obj = manifest(kind, spec);
+      const refused = await refusal(create(obj, true)).catch((err: unknown) => ({
+        message: `ACCEPTED (${String(err)})`,
+        causes: [],
+      }));
+      if (!refused.message.includes(fragment))
+        problems.push(`${what}: expected "${fragment}" in:\n    ${refused.message}`);
+      const differs = disagreement(kind, refused, obj);
+      if (differs) problems.push(`${what}: ${differs}`);
     }
     assert.deepEqual(problems, []);
   });
 
   test('a schedule name leaves room for the run time its backups add', async () => {
-    const message = await rejection(
-      create(manifest('CassandraBackupSchedule', schedule, `s${'x'.repeat(47)}`), true),
-    );
+    const message = await refusedCreate(manifest('CassandraBackupSchedule', schedule, `s${'x'.repeat(47)}`));
     assert.match(message, /at most 47 characters/);
     await create(manifest('CassandraBackupSchedule', schedule, `s${'x'.repeat(46)}`), true);
   });
@@ -531,6 +581,21 @@ async function patch(
 const patchSpec = (obj: Obj, spec: Record<string, unknown>) => patch(obj, { spec });
 const patchStatus = (obj: Obj, status: Record<string, unknown>) => patch(obj, { status });
 
+/**
+ * The message of a refused spec patch of `current` (the object as the API server has it), after
+ * checking that the generated CEL checks refuse the update alike.
+ */
+async function refusedUpdate(current: Obj, spec: Record<string, unknown>): Promise<string> {
+  const refused = await refusal(patchSpec(current, spec));
+  const updated = mergePatch(current, { spec });
+  assert.equal(
+    disagreement(current.kind as RuleKind, refused, updated, current),
+    '',
+    'the generated CEL checks disagree',
+  );
+  return refused.message;
+}
+
 const succeeded = (status: 'True' | 'Unknown') => ({
   conditions: [
     {
@@ -547,15 +612,15 @@ describe('immutability', () => {
   test("a backup's cluster and tag never change", async () => {
     const created = await create(manifest('CassandraBackup', { ...backup, snapshotTag: 'first' }));
     assert.match(
-      await rejection(patchSpec(created, { cassandraCluster: 'other' })),
+      await refusedUpdate(created, { cassandraCluster: 'other' }),
       /cassandraCluster cannot change/,
     );
     assert.match(
-      await rejection(patchSpec(created, { snapshotTag: 'second' })),
+      await refusedUpdate(created, { snapshotTag: 'second' }),
       /snapshotTag cannot be set, changed or removed after creation/,
     );
     assert.match(
-      await rejection(patchSpec(created, { snapshotTag: null })),
+      await refusedUpdate(created, { snapshotTag: null }),
       /snapshotTag cannot be set, changed or removed after creation/,
     );
   });
@@ -568,10 +633,19 @@ describe('immutability', () => {
       secretName: 'other-creds',
     });
     assert.equal(fixed.spec?.storageLocation, 's3://other-bucket');
-    await patchStatus(created, succeeded('True'));
+    const done = await patchStatus(created, succeeded('True'));
     assert.match(
-      await rejection(patchSpec(created, { concurrentConnections: 3 })),
+      await refusedUpdate(done, { concurrentConnections: 3 }),
       /the spec of a backup that succeeded cannot change/,
+    );
+  });
+
+  test('a backup is frozen while its state is RUNNING', async () => {
+    const created = await create(manifest('CassandraBackup', backup));
+    const running = await patchStatus(created, { state: 'RUNNING' });
+    assert.match(
+      await refusedUpdate(running, { secretName: 'other-creds' }),
+      /the spec of a running backup cannot change/,
     );
   });
 
@@ -579,14 +653,14 @@ describe('immutability', () => {
     const created = await create(manifest('CassandraRestore', restore));
     const repointed = await patchSpec(created, { cassandraBackup: 'b2', dc: 'dc1' });
     assert.equal(repointed.spec?.cassandraBackup, 'b2');
-    await patchStatus(created, { startTime: new Date().toISOString() });
+    const started = await patchStatus(created, { startTime: new Date().toISOString() });
     const frozen =
       /once a restore has started, these fields cannot change: cassandraBackup, storageLocation, snapshotTag/;
-    assert.match(await rejection(patchSpec(created, { cassandraBackup: 'b3' })), frozen);
-    assert.match(await rejection(patchSpec(created, { dc: null })), frozen);
-    assert.match(await rejection(patchSpec(created, { rename: { 'ks.a': 'ks.b' } })), frozen);
+    assert.match(await refusedUpdate(started, { cassandraBackup: 'b3' }), frozen);
+    assert.match(await refusedUpdate(started, { dc: null }), frozen);
+    assert.match(await refusedUpdate(started, { rename: { 'ks.a': 'ks.b' } }), frozen);
     assert.match(
-      await rejection(patchSpec(created, { cassandraCluster: 'other' })),
+      await refusedUpdate(started, { cassandraCluster: 'other' }),
       /cassandraCluster cannot change/,
     );
     // Operational settings stay adjustable.
@@ -666,4 +740,8 @@ describe('kubectl', () => {
     const both = await kubectl('get', 'cassandra');
     assert.match(both, new RegExp(`cassandrabackupschedule.db.ibm.com/${name}\\s+c1`));
   });
+});
+
+test('every CEL rule of the CRDs was compared above: its generated check refused what the API server refused', () => {
+  assert.deepEqual(rulesNeverCompared(), []);
 });
