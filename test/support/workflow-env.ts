@@ -4,8 +4,10 @@
 // installs it before the tests start, TEMPORAL_TEST_SERVER_PATH overrides it). Time skips whenever the
 // test awaits a workflow's result and nothing but timers is pending: a retry window of an hour passes in
 // milliseconds, and the timers that the workflow started are in its history for the test to read.
+import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
-import type { WorkflowHandle } from '@temporalio/client';
+import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundle } from '@temporalio/worker';
@@ -92,4 +94,15 @@ export async function untilInHistory(
     timeoutMs: 60_000,
     intervalMs: 20,
   });
+}
+
+/** The ApplicationFailure a workflow run ended with (the run must fail). */
+export async function failureOf(result: Promise<unknown>): Promise<ApplicationFailure> {
+  const err = await result.then(
+    () => assert.fail('the workflow succeeded'),
+    (e: unknown) => e,
+  );
+  assert.ok(err instanceof WorkflowFailedError, `a workflow failure, not ${String(err)}`);
+  assert.ok(err.cause instanceof ApplicationFailure, `an ApplicationFailure, not ${String(err.cause)}`);
+  return err.cause;
 }

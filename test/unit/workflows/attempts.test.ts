@@ -5,13 +5,11 @@
 // timers the workflow started are read from its history.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { WorkflowFailedError } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { PlanError } from '../../../src/kube/plan-error.js';
 import { retrySignal, specChangedSignal } from '../../../workflows/signals.js';
 import { FakeBackupActivities, runOptions, startBackup } from '../../support/fake-backup-activities.js';
-import { startTimeSkipping, timersOf, uniqueId, withWorker } from '../../support/workflow-env.js';
+import { failureOf, startTimeSkipping, timersOf, uniqueId, withWorker } from '../../support/workflow-env.js';
 
 let env: TestWorkflowEnvironment;
 before(async () => {
@@ -20,17 +18,6 @@ before(async () => {
 after(async () => {
   await env?.teardown();
 });
-
-/** The failure a workflow ended with: its ApplicationFailure. */
-async function failureOf(result: Promise<unknown>): Promise<ApplicationFailure> {
-  const err = await result.then(
-    () => assert.fail('the workflow succeeded'),
-    (e: unknown) => e,
-  );
-  assert.ok(err instanceof WorkflowFailedError, `a workflow failure, not ${String(err)}`);
-  assert.ok(err.cause instanceof ApplicationFailure, `an ApplicationFailure, not ${String(err.cause)}`);
-  return err.cause;
-}
 
 test('a backup submits every node, at most maxParallelNodes at a time, uploads the topology last and succeeds', async () => {
   const fake = new FakeBackupActivities(3);

@@ -15,6 +15,7 @@ import { FailureType } from '../../../src/contract/failures.js';
 import { FakeBackupActivities, runOptions, startBackup } from '../../support/fake-backup-activities.js';
 import {
   deferred,
+  failureOf,
   startTimeSkipping,
   timersOf,
   uniqueId,
@@ -31,16 +32,6 @@ before(async () => {
 after(async () => {
   await env?.teardown();
 });
-
-/** The ApplicationFailure a run ended with. */
-async function failureOf(result: Promise<unknown>): Promise<ApplicationFailure> {
-  const err = await result.then(
-    () => assert.fail('the workflow succeeded'),
-    (e: unknown) => e,
-  );
-  assert.ok(err instanceof WorkflowFailedError && err.cause instanceof ApplicationFailure, String(err));
-  return err.cause;
-}
 
 const pods = (ops: { pod: string }[] | undefined) => (ops ?? []).map((o) => o.pod).sort();
 

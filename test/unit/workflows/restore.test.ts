@@ -4,13 +4,11 @@
 // cancel after TRUNCATE that says what it left behind.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { WorkflowFailedError } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { cancelSignal, retrySignal } from '../../../workflows/signals.js';
 import { restorePhaseNames } from '../../../src/contract/status.js';
 import { FakeRestoreActivities, startRestore } from '../../support/fake-restore-activities.js';
-import { startTimeSkipping, uniqueId, withWorker } from '../../support/workflow-env.js';
+import { failureOf, startTimeSkipping, uniqueId, withWorker } from '../../support/workflow-env.js';
 
 let env: TestWorkflowEnvironment;
 before(async () => {
@@ -19,15 +17,6 @@ before(async () => {
 after(async () => {
   await env?.teardown();
 });
-
-async function failureOf(result: Promise<unknown>): Promise<ApplicationFailure> {
-  const err = await result.then(
-    () => assert.fail('the workflow succeeded'),
-    (e: unknown) => e,
-  );
-  assert.ok(err instanceof WorkflowFailedError && err.cause instanceof ApplicationFailure, String(err));
-  return err.cause;
-}
 
 const phaseIndex = (phase: string) => restorePhaseNames.indexOf(phase as (typeof restorePhaseNames)[number]);
 

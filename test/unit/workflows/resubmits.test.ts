@@ -3,13 +3,11 @@
 // node fails with IcarusOperationLost. On the time-skipping test server with fake activities.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { WorkflowFailedError } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { retrySignal } from '../../../workflows/signals.js';
 import { MAX_RESUBMITS } from '../../../workflows/resource-run.js';
 import { FakeBackupActivities, startBackup } from '../../support/fake-backup-activities.js';
-import { startTimeSkipping, uniqueId, withWorker } from '../../support/workflow-env.js';
+import { failureOf, startTimeSkipping, uniqueId, withWorker } from '../../support/workflow-env.js';
 
 let env: TestWorkflowEnvironment;
 before(async () => {
@@ -20,15 +18,6 @@ after(async () => {
 });
 
 const lostNode = 'c-dc1-rack1-0';
-
-async function failureOf(result: Promise<unknown>): Promise<ApplicationFailure> {
-  const err = await result.then(
-    () => assert.fail('the workflow succeeded'),
-    (e: unknown) => e,
-  );
-  assert.ok(err instanceof WorkflowFailedError && err.cause instanceof ApplicationFailure, String(err));
-  return err.cause;
-}
 
 test('MAX_RESUBMITS is small and positive', () => {
   // The tests below count on at least one resubmission and on the limit being reached quickly.
