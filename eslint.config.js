@@ -102,7 +102,7 @@ export default tseslint.config(
               allowTypeImports: true,
             },
             {
-              group: ['../activities/*'],
+              group: ['../activities/*', '../../activities/*'],
               message: 'Workflows see activities only as types, through proxyActivities<Activities>().',
               allowTypeImports: true,
             },

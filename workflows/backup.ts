@@ -9,37 +9,37 @@ import type { BackupPlan, WatchResult } from '../src/contract/activity-io.js';
 import type { BackupWorkflowInput, RunResult } from '../src/contract/runs.js';
 import type { NodeWork } from '../src/contract/status.js';
 import { nodeStatus, overallProgress } from '../src/contract/node-progress.js';
-import {
-  failedFrom,
-  failureMessage,
-  kube,
-  MAX_RESUBMITS,
-  ResourceRun,
-  submit,
-  type AttemptOutcome,
-} from './resource-run.js';
+import { ResourceRun, type KindRun, type RunKind } from './resource-run.js';
+import { kube, submit } from './run/activities.js';
+import { MAX_RESUBMITS } from './run/nodes.js';
+import { failedFrom, failureMessage, type AttemptOutcome } from './run/outcomes.js';
 
 /** From this patch on, a topology upload that Icarus lost is submitted again (runs before failed it). */
 export const TOPOLOGY_RESUBMIT_PATCH = 'topology-upload-resubmits';
 
+/** A backup is of one spec: a change while it runs stops the attempt and starts again (docs/operator.md). */
+const BACKUP: RunKind = { kind: 'CassandraBackup', noun: 'Backup', restartsOnSpecChange: true };
+
 export async function backupWorkflow(input: BackupWorkflowInput): Promise<RunResult> {
-  return new BackupRun(input).execute();
+  const run = new ResourceRun(input, BACKUP);
+  return run.execute(new BackupRun(run));
 }
 
-class BackupRun extends ResourceRun {
-  protected readonly kind = 'CassandraBackup' as const;
-  protected readonly noun = 'Backup' as const;
-  /** A backup is of one spec: a change while it runs stops the attempt and starts again (docs/operator.md). */
-  protected override readonly restartsOnSpecChange = true;
+class BackupRun implements KindRun {
   /** The tag of the last attempt: a retry of the same generation keeps it (and the nodes done under it). */
   private previousTag: { resolvedTag: string; schemaVersion: string; generation: number } | undefined;
   /** Nodes backed up in an earlier attempt: kept while the generation and the tag stay the same. */
   private completed = { generation: 0, tag: '', nodes: new Map<string, NodeWork>() };
+  /** When the first attempt started running. */
+  private startTime: string | undefined;
 
-  protected async attemptBody(): Promise<AttemptOutcome> {
-    const retried = this.retrying;
-    const loaded = await this.load(
-      () => kube().loadBackup(this.resource),
+  constructor(private readonly run: ResourceRun) {}
+
+  async attempt(): Promise<AttemptOutcome> {
+    const run = this.run;
+    const retried = run.retrying;
+    const loaded = await run.load(
+      () => kube().loadBackup(run.resource),
       ({ spec }) =>
         `Finding the nodes of cluster ${spec.cassandraCluster} and checking Secret ${spec.secretName}`,
     );
@@ -51,29 +51,29 @@ class BackupRun extends ResourceRun {
       // A new spec is a new backup: new tag, every node again (and an operation of the old spec is never
       // mistaken for one of the new, since operations are matched by tag).
       const previousTag =
-        this.previousTag?.generation === this.generation
+        this.previousTag?.generation === run.generation
           ? { resolvedTag: this.previousTag.resolvedTag, schemaVersion: this.previousTag.schemaVersion }
           : undefined;
-      plan = await kube().planBackup({ resource: this.resource, spec, previousTag });
+      plan = await kube().planBackup({ resource: run.resource, spec, previousTag });
     } catch (err) {
       return failedFrom(err, 'PlanningFailed');
     }
-    this.planned();
+    run.report.planned();
     this.previousTag = {
       resolvedTag: plan.resolvedTag,
       schemaVersion: plan.schemaVersion,
-      generation: this.generation,
+      generation: run.generation,
     };
-    const reuse = this.completed.generation === this.generation && this.completed.tag === plan.resolvedTag;
+    const reuse = this.completed.generation === run.generation && this.completed.tag === plan.resolvedTag;
     const nodes: NodeWork[] = plan.nodes.map((n) => (reuse && this.completed.nodes.get(n.pod)) || { ...n });
-    if (!reuse) this.completed = { generation: this.generation, tag: plan.resolvedTag, nodes: new Map() };
-    this.progress.nodes = nodes;
-    this.progress.snapshotTag = plan.resolvedTag;
+    if (!reuse) this.completed = { generation: run.generation, tag: plan.resolvedTag, nodes: new Map() };
+    run.progress.nodes = nodes;
+    run.progress.snapshotTag = plan.resolvedTag;
     this.startTime ??= new Date().toISOString();
 
     const pending = nodes.filter((n) => n.state !== 'COMPLETED');
     const skipped = nodes.length - pending.length;
-    await this.setStatus(
+    await run.report.setStatus(
       {
         state: 'RUNNING',
         progress: overallProgress(nodes),
@@ -86,14 +86,14 @@ class BackupRun extends ResourceRun {
       'Running',
       `Backing up ${pending.length} node(s) of cluster ${spec.cassandraCluster} to ${spec.storageLocation} as ${plan.resolvedTag}`,
     );
-    await this.emit({
+    await run.report.emit({
       type: 'Normal',
       reason: retried ? 'BackupRetried' : 'BackupStarted',
       message: `${retried ? 'Retrying' : 'Started'} the backup of ${pending.length} node(s) as ${plan.resolvedTag}${skipped ? ` (${skipped} node(s) already backed up are kept)` : ''}`,
     });
 
     const deadline = Date.now() + spec.timeout * 3_600_000;
-    const failed = await this.runNodes(nodes, pending, deadline, {
+    const failed = await run.scheduler.runNodes(nodes, pending, deadline, {
       submit: (node) => this.submitTo(node, spec, plan),
       // Its Icarus restarted: the operation died with it. A backup is safe to run again under the same
       // tag (files are content-addressed; the manifest is rewritten).
@@ -114,7 +114,7 @@ class BackupRun extends ResourceRun {
     if (failed.length > 0) {
       return {
         kind: 'failed',
-        reason: this.nodesFailedReason(failed),
+        reason: run.scheduler.failedReason(failed),
         message: `${failed.length} of ${nodes.length} node(s) failed: ${failed.map((n) => `${n.pod}: ${n.lastError ?? 'failed'}`).join('; ')}`,
         transient: false,
       };
@@ -123,18 +123,18 @@ class BackupRun extends ResourceRun {
     const topology = await this.uploadTopology(spec, plan, nodes, deadline);
     if (topology) return topology;
     // Never a success for a spec that is no longer the resource's (a change the watcher could not signal).
-    const changed = await this.stillCurrent(() => kube().loadBackup(this.resource));
+    const changed = await run.stillCurrent(() => kube().loadBackup(run.resource));
     if (changed) return changed;
 
-    this.progress.state = 'COMPLETED';
-    this.progress.progress = 100;
-    this.progress.reason = 'Completed';
-    await this.emit({
+    run.progress.state = 'COMPLETED';
+    run.progress.progress = 100;
+    run.progress.reason = 'Completed';
+    await run.report.emit({
       type: 'Normal',
       reason: 'BackupSucceeded',
       message: `Backed up ${nodes.length} node(s) to ${spec.storageLocation} as ${plan.resolvedTag}`,
     });
-    await this.setStatus(
+    await run.report.setStatus(
       {
         state: 'COMPLETED',
         progress: 100,
@@ -160,6 +160,7 @@ class BackupRun extends ResourceRun {
     nodes: NodeWork[],
     deadline: number,
   ): Promise<AttemptOutcome | undefined> {
+    const run = this.run;
     const first = nodes[0];
     if (!first) return undefined;
     const resubmitLost = patched(TOPOLOGY_RESUBMIT_PATCH);
@@ -169,16 +170,16 @@ class BackupRun extends ResourceRun {
       try {
         const submitted = await this.submitTo(node, spec, plan, true);
         node.operationId = submitted.operationId;
-        this.active.set(`${node.pod}#topology`, node);
-        const result = await this.watchNodes([node], [node.pod], {
+        run.operations.started(`${node.pod}#topology`, node);
+        const result = await run.operations.watch([node], [node.pod], {
           returnWhen: 'all',
           deadline,
           silent: true,
         });
-        this.active.delete(`${node.pod}#topology`);
+        run.operations.ended(`${node.pod}#topology`);
         end = result.ended[0];
         if (result.timedOut) {
-          await this.cancelActive();
+          await run.operations.cancelAll();
           return {
             kind: 'failed',
             reason: 'Timeout',
@@ -197,7 +198,7 @@ class BackupRun extends ResourceRun {
       }
       if (end?.outcome === 'COMPLETED') return undefined;
       if (end?.outcome === 'LOST' && resubmitLost && resubmits < MAX_RESUBMITS) {
-        await this.emit({
+        await run.report.emit({
           type: 'Warning',
           reason: 'OperationLost',
           message: `Node ${node.pod}: Icarus lost the topology upload ${node.operationId ?? ''} (sidecar restarted?); submitted again`,
@@ -221,7 +222,7 @@ class BackupRun extends ResourceRun {
   ) {
     const { nodes: _all, ...planFields } = plan;
     return submit.submitBackup({
-      resource: this.resource,
+      resource: this.run.resource,
       spec,
       plan: planFields,
       node,

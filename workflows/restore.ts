@@ -7,19 +7,21 @@
 // phase never runs again and a node done in the current phase is not asked again. TRUNCATE is never
 // repeated once it ran: a lost TRUNCATE (Icarus restarted) fails the restore with TruncateLost and only
 // the retry signal, sent by a person who read why, runs it again.
+import { patched } from '@temporalio/workflow';
 import type { CassandraRestoreSpec } from '../src/kube/api/resources.js';
+import type { RestorePlan } from '../src/contract/activity-io.js';
+import { nodeStatus, overallProgress } from '../src/contract/node-progress.js';
+import type { RestoreWorkflowInput, RunResult } from '../src/contract/runs.js';
 import {
   restorePhaseNames,
   type NodeWork,
   type PhaseWork,
   type RestorePhaseName,
 } from '../src/contract/status.js';
-import type { RestorePlan } from '../src/contract/activity-io.js';
-import type { RestoreWorkflowInput, RunResult } from '../src/contract/runs.js';
-import { nodeStatus, overallProgress } from '../src/contract/node-progress.js';
-import { patched } from '@temporalio/workflow';
-import { failedFrom, kube, ResourceRun, submit, type AttemptOutcome } from './resource-run.js';
+import { ResourceRun, type KindRun, type RunKind } from './resource-run.js';
 import { selectRestoreTables } from './restore-tables.js';
+import { kube, submit } from './run/activities.js';
+import { failedFrom, type AttemptOutcome } from './run/outcomes.js';
 
 /**
  * From this patch on, TRUNCATE waits until every node's download for this restore is confirmed still
@@ -41,10 +43,6 @@ export const STORE_REFUSAL_PATCH = 'store-refusal-before-nodes';
 /** The condition reason of each refusal. */
 const REFUSAL_REASON = { 'no-bucket': 'BucketNotFound', denied: 'StorageAccessDenied' } as const;
 
-export async function restoreWorkflow(input: RestoreWorkflowInput): Promise<RunResult> {
-  return new RestoreRun(input).execute();
-}
-
 /** The condition reason while a phase runs. */
 const RUNNING_REASON: Record<RestorePhaseName, string> = {
   DOWNLOAD: 'Downloading',
@@ -60,41 +58,83 @@ const DONE_REASON: Record<RestorePhaseName, string> = {
   CLEANUP: 'CleanedUp',
 };
 
-class RestoreRun extends ResourceRun {
-  protected readonly kind = 'CassandraRestore' as const;
-  protected readonly noun = 'Restore' as const;
-  /** Per phase, the pods that finished it: kept across attempts (the CRD freezes the source once started). */
-  private readonly done = new Map<RestorePhaseName, Set<string>>(
-    restorePhaseNames.map((p) => [p, new Set()]),
-  );
-  private readonly phases: PhaseWork[] = restorePhaseNames.map((name) => ({
+/** What a restore keeps across attempts (the CRD freezes the source once started). */
+class RestoreState {
+  /** Per phase, the pods that finished it. */
+  readonly done = new Map<RestorePhaseName, Set<string>>(restorePhaseNames.map((p) => [p, new Set()]));
+  readonly phases: PhaseWork[] = restorePhaseNames.map((name) => ({
     name,
     state: 'PENDING',
     nodes: 0,
     completedNodes: 0,
   }));
   /** Each node's DOWNLOAD operation of this restore: TRUNCATE first confirms they are still there. */
-  private readonly downloads = new Map<string, string>();
+  readonly downloads = new Map<string, string>();
   /** Every operation this restore started: none of them spoils its own downloads. */
-  private readonly ownOperations = new Set<string>();
+  readonly ownOperations = new Set<string>();
   /** The node TRUNCATE runs on, chosen once. */
-  private truncateNode: string | undefined;
-  private current: RestorePhaseName | undefined;
+  truncateNode: string | undefined;
+  current: RestorePhaseName | undefined;
   /**
    * What every phase sends as entities, decided once before DOWNLOAD: the backup's own tables, or the
    * spec's entities with truncated files kept when the backup's manifests could not be read.
    */
-  private tables: { entities: string; keepTruncated: boolean } | undefined;
+  tables: { entities: string; keepTruncated: boolean } | undefined;
 
-  constructor(input: RestoreWorkflowInput) {
-    super(input);
-    this.progress.phases = this.phases;
+  phaseOf(name: RestorePhaseName): PhaseWork {
+    const found = this.phases.find((p) => p.name === name);
+    if (!found) throw new Error(`unknown phase ${name}`);
+    return found;
   }
 
-  protected async attemptBody(): Promise<AttemptOutcome> {
-    const retried = this.retrying;
-    const loaded = await this.load(
-      () => kube().loadRestore(this.resource),
+  phasesDone(): number {
+    return this.phases.filter((p) => p.state === 'COMPLETED').length;
+  }
+
+  /** Finished phases count whole; the current one by its nodes' mean progress. */
+  overall(nodes: NodeWork[]): number {
+    const phase = this.current;
+    if (!phase || this.phaseOf(phase).state === 'COMPLETED') {
+      return Math.floor((this.phasesDone() * 100) / restorePhaseNames.length);
+    }
+    const targets = phase === 'TRUNCATE' ? nodes.filter((n) => n.pod === this.truncateNode) : nodes;
+    return Math.floor((this.phasesDone() * 100 + overallProgress(targets)) / restorePhaseNames.length);
+  }
+
+  /** What a stop part-way leaves in the cluster, for the failure and cancel messages. */
+  leftBehind(): string {
+    const truncated = this.phaseOf('TRUNCATE').state === 'COMPLETED';
+    const imported = this.phaseOf('IMPORT').state === 'COMPLETED';
+    if (truncated && !imported) {
+      return '. The restored tables were truncated and are not fully imported yet: until the restore finishes they miss rows';
+    }
+    return '';
+  }
+}
+
+/** A restore goes on with its spec until the attempt ends; a change is taken up by the next one. */
+const RESTORE: RunKind = { kind: 'CassandraRestore', noun: 'Restore', restartsOnSpecChange: false };
+
+export async function restoreWorkflow(input: RestoreWorkflowInput): Promise<RunResult> {
+  const run = new ResourceRun(input, RESTORE);
+  return run.execute(new RestoreRun(run));
+}
+
+class RestoreRun implements KindRun {
+  /** The phases and what each did, kept across attempts. */
+  private readonly state = new RestoreState();
+  /** When the first attempt started running. */
+  private startTime: string | undefined;
+
+  constructor(private readonly run: ResourceRun) {
+    run.progress.phases = this.state.phases;
+  }
+
+  async attempt(): Promise<AttemptOutcome> {
+    const { run, state } = this;
+    const retried = run.retrying;
+    const loaded = await run.load(
+      () => kube().loadRestore(run.resource),
       ({ spec }) =>
         `Finding the backup${spec.cassandraBackup ? ` ${spec.cassandraBackup}` : ''} and the nodes of cluster ${spec.cassandraCluster}`,
     );
@@ -103,26 +143,26 @@ class RestoreRun extends ResourceRun {
 
     let plan: RestorePlan;
     try {
-      plan = await kube().planRestore({ resource: this.resource, spec });
+      plan = await kube().planRestore({ resource: run.resource, spec });
     } catch (err) {
       return failedFrom(err, 'PlanningFailed');
     }
-    this.planned();
+    run.report.planned();
     // Keep each node's record from earlier attempts (its phase and state), with today's address.
-    const previous = new Map(this.progress.nodes.map((n) => [n.pod, n]));
+    const previous = new Map(run.progress.nodes.map((n) => [n.pod, n]));
     const nodes: NodeWork[] = plan.nodes.map((n) => {
       const before = previous.get(n.pod);
       return before ? { ...before, address: n.address, icarusUrl: n.icarusUrl, hostId: n.hostId } : { ...n };
     });
-    this.progress.nodes = nodes;
-    this.progress.snapshotTag = plan.source.snapshotTag;
+    run.progress.nodes = nodes;
+    run.progress.snapshotTag = plan.source.snapshotTag;
     // TRUNCATE runs on one node, chosen once; another is chosen only if it never started there.
-    if (!nodes.some((n) => n.pod === this.truncateNode) && this.phaseOf('TRUNCATE').state === 'PENDING') {
-      this.truncateNode = nodes[0]?.pod;
+    if (!nodes.some((n) => n.pod === state.truncateNode) && state.phaseOf('TRUNCATE').state === 'PENDING') {
+      state.truncateNode = nodes[0]?.pod;
     }
-    const resumeAt = restorePhaseNames.find((p) => this.phaseOf(p).state !== 'COMPLETED') ?? 'CLEANUP';
+    const resumeAt = restorePhaseNames.find((p) => state.phaseOf(p).state !== 'COMPLETED') ?? 'CLEANUP';
     this.startTime ??= new Date().toISOString();
-    await this.setStatus(
+    await run.report.setStatus(
       {
         state: 'RUNNING',
         source: plan.source,
@@ -130,15 +170,15 @@ class RestoreRun extends ResourceRun {
         ...(plan.source.schemaVersion ? { schemaVersion: plan.source.schemaVersion } : {}),
         startTime: this.startTime,
         phase: resumeAt,
-        phases: this.phases,
-        progress: this.overall(nodes),
+        phases: state.phases,
+        progress: state.overall(nodes),
         nodes: nodes.map(nodeStatus),
       },
       'Unknown',
       'Running',
       `Restoring ${nodes.length} node(s) of cluster ${spec.cassandraCluster} from ${plan.source.storageLocation} (${plan.source.snapshotTag})`,
     );
-    await this.emit({
+    await run.report.emit({
       type: 'Normal',
       reason: retried ? 'RestoreRetried' : 'RestoreStarted',
       message: retried
@@ -147,8 +187,8 @@ class RestoreRun extends ResourceRun {
     });
 
     if (
-      this.tables === undefined &&
-      this.phaseOf('DOWNLOAD').state === 'PENDING' &&
+      state.tables === undefined &&
+      state.phaseOf('DOWNLOAD').state === 'PENDING' &&
       patched(BACKUP_TABLES_PATCH)
     ) {
       const refused = await this.chooseTables(spec, plan);
@@ -157,7 +197,7 @@ class RestoreRun extends ResourceRun {
 
     const deadline = Date.now() + spec.timeout * 3_600_000;
     for (const phase of restorePhaseNames) {
-      if (this.phaseOf(phase).state === 'COMPLETED') continue;
+      if (state.phaseOf(phase).state === 'COMPLETED') continue;
       if (phase === 'TRUNCATE' && patched(DOWNLOAD_CHECK_PATCH)) {
         const unconfirmed = await this.confirmDownloads(spec, plan, nodes, deadline);
         if (unconfirmed) return unconfirmed;
@@ -166,15 +206,15 @@ class RestoreRun extends ResourceRun {
       if (outcome) return outcome;
     }
 
-    this.progress.progress = 100;
+    run.progress.progress = 100;
     const message = `Restored ${nodes.length} node(s) of cluster ${spec.cassandraCluster} from ${plan.source.storageLocation} (${plan.source.snapshotTag})`;
-    await this.emit({ type: 'Normal', reason: 'RestoreSucceeded', message });
-    await this.setStatus(
+    await run.report.emit({ type: 'Normal', reason: 'RestoreSucceeded', message });
+    await run.report.setStatus(
       {
         state: 'COMPLETED',
         progress: 100,
         errors: null,
-        phases: this.phases,
+        phases: state.phases,
         completionTime: new Date().toISOString(),
         nodes: nodes.map(nodeStatus),
       },
@@ -193,14 +233,15 @@ class RestoreRun extends ResourceRun {
     nodes: NodeWork[],
     deadline: number,
   ): Promise<AttemptOutcome | undefined> {
-    const work = this.phaseOf(phase);
-    const done = this.done.get(phase) ?? new Set<string>();
-    const targets = phase === 'TRUNCATE' ? nodes.filter((n) => n.pod === this.truncateNode) : nodes;
+    const { run, state } = this;
+    const work = state.phaseOf(phase);
+    const done = state.done.get(phase) ?? new Set<string>();
+    const targets = phase === 'TRUNCATE' ? nodes.filter((n) => n.pod === state.truncateNode) : nodes;
     if (targets.length === 0) {
       return {
         kind: 'failed',
         reason: 'NodeFailed',
-        message: `${phase} has no node to run on: pod ${this.truncateNode ?? '?'}, where TRUNCATE was started, is gone`,
+        message: `${phase} has no node to run on: pod ${state.truncateNode ?? '?'}, where TRUNCATE was started, is gone`,
         transient: true,
       };
     }
@@ -211,43 +252,43 @@ class RestoreRun extends ResourceRun {
       node.progress = 0;
       delete node.operationId;
     }
-    this.current = phase;
-    this.progress.phase = phase;
+    state.current = phase;
+    run.progress.phase = phase;
     work.state = 'RUNNING';
     work.nodes = targets.length;
     work.completedNodes = targets.length - pending.length;
     work.startTime ??= new Date().toISOString();
     delete work.completionTime;
-    await this.setStatus(
+    await run.report.setStatus(
       {
         state: 'RUNNING',
         phase,
-        phases: this.phases,
-        progress: this.overall(nodes),
+        phases: state.phases,
+        progress: state.overall(nodes),
         nodes: nodes.map(nodeStatus),
       },
       'Unknown',
       RUNNING_REASON[phase],
       phase === 'TRUNCATE'
-        ? `TRUNCATE of the restored tables, once, from ${this.truncateNode ?? 'one node'} (it empties them cluster-wide)`
+        ? `TRUNCATE of the restored tables, once, from ${state.truncateNode ?? 'one node'} (it empties them cluster-wide)`
         : `${phase} on ${pending.length} node(s)${work.completedNodes ? ` (${work.completedNodes} already done)` : ''}`,
     );
 
     let submitFailure: AttemptOutcome | undefined;
     const notBefore = Date.now();
     const { nodes: _all, ...planFields } = plan;
-    const failed = await this.runNodes(nodes, pending, deadline, {
+    const failed = await run.scheduler.runNodes(nodes, pending, deadline, {
       submit: async (node) => {
         try {
           return await submit.submitRestore({
-            resource: this.resource,
+            resource: run.resource,
             spec,
             plan: planFields,
             node,
             phase,
             notBefore,
-            ...(this.tables
-              ? { entities: this.tables.entities, keepTruncated: this.tables.keepTruncated }
+            ...(state.tables
+              ? { entities: state.tables.entities, keepTruncated: state.tables.keepTruncated }
               : {}),
           });
         } catch (err) {
@@ -260,19 +301,20 @@ class RestoreRun extends ResourceRun {
       completed: (node) => {
         done.add(node.pod);
         work.completedNodes = done.size;
-        if (phase === 'DOWNLOAD' && node.operationId) this.downloads.set(node.pod, node.operationId);
+        if (phase === 'DOWNLOAD' && node.operationId) state.downloads.set(node.pod, node.operationId);
         return undefined;
       },
-      phaseProgress: { done: this.phasesDone(), total: restorePhaseNames.length },
+      phaseProgress: { done: state.phasesDone(), total: restorePhaseNames.length },
+      overall: (all) => state.overall(all),
     });
 
-    for (const n of targets) if (n.operationId) this.ownOperations.add(n.operationId);
+    for (const n of targets) if (n.operationId) state.ownOperations.add(n.operationId);
     if (failed === 'timeout') {
       work.state = 'FAILED';
       return {
         kind: 'failed',
         reason: 'Timeout',
-        message: `the restore did not finish within spec.timeout (${spec.timeout} h), in ${phase}; its operations were cancelled${this.leftBehind()}`,
+        message: `the restore did not finish within spec.timeout (${spec.timeout} h), in ${phase}; its operations were cancelled${state.leftBehind()}`,
         transient: false,
       };
     }
@@ -286,26 +328,26 @@ class RestoreRun extends ResourceRun {
             submitFailure.kind === 'failed' &&
             submitFailure.reason === 'TruncateOutcomeUnknown'
           ? submitFailure.reason
-          : this.nodesFailedReason(failed);
+          : run.scheduler.failedReason(failed);
       const detail = failed.map((n) => `${n.pod}: ${n.lastError ?? 'failed'}`).join('; ');
       return {
         kind: 'failed',
         reason,
         message: lostTruncate
-          ? `Icarus lost the TRUNCATE operation on ${this.truncateNode ?? 'its node'} (sidecar restarted?): whether the tables were truncated is unknown. It is not run again on its own; IMPORT has not run, so the retry signal confirms every node's download (downloading again where it cannot), truncates again (dropping writes made since) and continues. Newer restores of this cluster wait until then`
-          : `${phase} failed on ${failed.length} of ${targets.length} node(s): ${detail}. The retry signal resumes at ${phase} on the failed node(s)${this.leftBehind()}`,
+          ? `Icarus lost the TRUNCATE operation on ${state.truncateNode ?? 'its node'} (sidecar restarted?): whether the tables were truncated is unknown. It is not run again on its own; IMPORT has not run, so the retry signal confirms every node's download (downloading again where it cannot), truncates again (dropping writes made since) and continues. Newer restores of this cluster wait until then`
+          : `${phase} failed on ${failed.length} of ${targets.length} node(s): ${detail}. The retry signal resumes at ${phase} on the failed node(s)${state.leftBehind()}`,
         transient: false,
       };
     }
     work.state = 'COMPLETED';
     work.completionTime = new Date().toISOString();
-    this.progress.progress = this.overall(nodes);
-    await this.emit({
+    run.progress.progress = state.overall(nodes);
+    await run.report.emit({
       type: 'Normal',
       reason: DONE_REASON[phase],
       message:
         phase === 'TRUNCATE'
-          ? `Truncated the restored tables (from ${this.truncateNode ?? 'one node'})`
+          ? `Truncated the restored tables (from ${state.truncateNode ?? 'one node'})`
           : `${phase} finished on ${targets.length} node(s)`,
     });
     return undefined;
@@ -321,8 +363,9 @@ class RestoreRun extends ResourceRun {
     spec: CassandraRestoreSpec,
     plan: RestorePlan,
   ): Promise<AttemptOutcome | undefined> {
+    const { run, state } = this;
     const contents = await submit.readBackupContents({
-      resource: this.resource,
+      resource: run.resource,
       source: plan.source,
       clusterName: plan.clusterName,
       nodes: plan.nodes.map((n) => ({ dc: n.dc, hostId: n.hostId })),
@@ -337,8 +380,8 @@ class RestoreRun extends ResourceRun {
       };
     }
     if (!contents.known) {
-      this.tables = { entities: spec.entities ?? '', keepTruncated: true };
-      await this.emit({
+      state.tables = { entities: spec.entities ?? '', keepTruncated: true };
+      await run.report.emit({
         type: 'Warning',
         reason: 'BackupContentsUnknown',
         message: `The operator could not read the backup's manifests (${contents.why}), so it cannot tell Icarus which tables the backup holds: TRUNCATE empties every table of ${spec.entities ? `keyspace(s) ${spec.entities}` : 'every non-system keyspace'}, including any created after the backup, and their truncated files are kept on every node (noDeleteTruncates) in snapshots named truncated-*. Give the operator read access to the storage location to restore only the backup's tables`,
@@ -349,8 +392,8 @@ class RestoreRun extends ResourceRun {
     if (!chosen.ok) {
       return { kind: 'failed', reason: chosen.reason, message: chosen.message, transient: false };
     }
-    this.tables = { entities: chosen.entities, keepTruncated: spec.noDeleteTruncates ?? false };
-    await this.emit({
+    state.tables = { entities: chosen.entities, keepTruncated: spec.noDeleteTruncates ?? false };
+    await run.report.emit({
       type: 'Normal',
       reason: 'BackupTablesRead',
       message: `The backup holds ${contents.tables.length} table(s) (${contents.manifests} manifest(s) read); this restore truncates and imports only ${chosen.tables.length}: ${chosen.entities}`,
@@ -369,15 +412,16 @@ class RestoreRun extends ResourceRun {
     nodes: NodeWork[],
     deadline: number,
   ): Promise<AttemptOutcome | undefined> {
+    const { run, state } = this;
     for (let round = 1; ; round += 1) {
       const { unconfirmed } = await submit.checkDownloads({
-        resource: this.resource,
+        resource: run.resource,
         nodes: nodes.map((n) => ({
           pod: n.pod,
           icarusUrl: n.icarusUrl,
-          downloadOperationId: this.downloads.get(n.pod) ?? '',
+          downloadOperationId: state.downloads.get(n.pod) ?? '',
         })),
-        ownOperationIds: [...this.ownOperations],
+        ownOperationIds: [...state.ownOperations],
       });
       if (unconfirmed.length === 0) return undefined;
       const detail = unconfirmed.map((u) => `${u.pod}: ${u.why}`).join('; ');
@@ -389,58 +433,25 @@ class RestoreRun extends ResourceRun {
           transient: false,
         };
       }
-      await this.emit({
+      await run.report.emit({
         type: 'Warning',
         reason: 'DownloadAgain',
         message: `Before TRUNCATE: downloading again on ${unconfirmed.length} node(s) whose download cannot be confirmed: ${detail}`,
       });
-      const download = this.done.get('DOWNLOAD');
+      const download = state.done.get('DOWNLOAD');
       for (const u of unconfirmed) download?.delete(u.pod);
-      this.phaseOf('DOWNLOAD').state = 'PENDING';
+      state.phaseOf('DOWNLOAD').state = 'PENDING';
       const outcome = await this.runPhase('DOWNLOAD', spec, plan, nodes, deadline);
       if (outcome) return outcome;
     }
   }
 
-  private phaseOf(name: RestorePhaseName): PhaseWork {
-    const found = this.phases.find((p) => p.name === name);
-    if (!found) throw new Error(`unknown phase ${name}`);
-    return found;
+  cancelledNote(): string {
+    return this.state.leftBehind();
   }
 
-  private phasesDone(): number {
-    return this.phases.filter((p) => p.state === 'COMPLETED').length;
-  }
-
-  /** Finished phases count whole; the current one by its nodes' mean progress. */
-  private overall(nodes: NodeWork[]): number {
-    const phase = this.current;
-    if (!phase || this.phaseOf(phase).state === 'COMPLETED') {
-      return Math.floor((this.phasesDone() * 100) / restorePhaseNames.length);
-    }
-    const targets = phase === 'TRUNCATE' ? nodes.filter((n) => n.pod === this.truncateNode) : nodes;
-    return Math.floor((this.phasesDone() * 100 + overallProgress(targets)) / restorePhaseNames.length);
-  }
-
-  protected override updateProgress(): void {
-    this.progress.progress = this.overall(this.progress.nodes);
-  }
-
-  /** What a stop part-way leaves in the cluster, for the failure and cancel messages. */
-  private leftBehind(): string {
-    const truncated = this.phaseOf('TRUNCATE').state === 'COMPLETED';
-    const imported = this.phaseOf('IMPORT').state === 'COMPLETED';
-    if (truncated && !imported) {
-      return '. The restored tables were truncated and are not fully imported yet: until the restore finishes they miss rows';
-    }
-    return '';
-  }
-
-  protected override cancelledNote(): string {
-    return this.leftBehind();
-  }
-
-  protected override terminalFields(): Record<string, unknown> {
-    return { phases: this.phases, ...(this.current ? { phase: this.current } : {}) };
+  terminalFields(): Record<string, unknown> {
+    const { phases, current } = this.state;
+    return { phases, ...(current ? { phase: current } : {}) };
   }
 }

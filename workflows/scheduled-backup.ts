@@ -20,7 +20,7 @@ import type { BackupRunOutcome } from '../src/contract/activity-io.js';
 import type { ResourceKey } from '../src/contract/ids.js';
 import type { RetentionResult } from '../src/contract/retention.js';
 import type { ScheduledBackupInput, ScheduledRunResult } from '../src/contract/runs.js';
-import { k8s } from './resource-run.js';
+import { k8s } from './run/activities.js';
 import { backupWorkflowId } from '../src/contract/ids.js';
 
 /** Set by Temporal on every workflow a Schedule starts: the time the run was due (not when it started). */

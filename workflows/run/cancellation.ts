@@ -1,0 +1,133 @@
+// How a backup's or restore's run stops: why (the cancel signal, the resource's deletion, Temporal's own
+// cancel), the cancellation scope of the running attempt (which a cancel or a spec change cancels), the
+// rule that nothing new is submitted once a stop is known, and the clean-up: ask Icarus to stop, wait,
+// then write CANCELLED, even when the workflow itself is being cancelled.
+import { ApplicationFailure, CancellationScope, CancelledFailure, patched } from '@temporalio/workflow';
+import { nodeErrors, nodeStatus } from '../../src/contract/node-progress.js';
+import { describeStopped, type Operations } from './operations.js';
+import type { Reporter } from './report.js';
+import type { RunState } from './state.js';
+
+/**
+ * From this patch on, nothing is submitted to Icarus once a cancel is known: a resource found being
+ * deleted starts nothing, a submission that finds it deleted cancels the run, and a cancel that arrives
+ * while submissions are in flight waits for all of them, so that every operation they started is stopped.
+ */
+export const NO_SUBMIT_AFTER_CANCEL_PATCH = 'no-submission-after-cancel';
+
+/** What a kind adds to its run's last status write when the run fails or is cancelled. */
+export interface TerminalHooks {
+  /** What the Cancelled condition says besides the operations stopped (what a restore left behind). */
+  cancelledNote?(): string;
+  /** Extra status fields written with FAILED and CANCELLED (a restore's phases). */
+  terminalFields?(): Record<string, unknown>;
+}
+
+export class Cancellation {
+  /** Why the run is cancelled, once it is (the first reason stays). */
+  private why: string | undefined;
+  /** The generation a running attempt was stopped for (a spec change, see SPEC_RESTART_PATCH). */
+  private restarting: number | undefined;
+  /** The running attempt's scope, while one runs. */
+  private scope: CancellationScope | undefined;
+
+  constructor(
+    private readonly run: RunState,
+    private readonly operations: Operations,
+    private readonly report: Reporter,
+  ) {}
+
+  get reason(): string | undefined {
+    return this.why;
+  }
+
+  get restartFor(): number | undefined {
+    return this.restarting;
+  }
+
+  /** Whether an attempt runs (in a scope that a cancel or a spec change cancels). */
+  get attemptRunning(): boolean {
+    return this.scope !== undefined;
+  }
+
+  /** A cancel: recorded (the first reason stays), and the running attempt is stopped. */
+  cancel(reason: string): void {
+    this.why ??= reason;
+    this.scope?.cancel();
+  }
+
+  /** A cancel found by the attempt itself (the resource being deleted), which then ends: recorded. */
+  record(reason: string): void {
+    this.why ??= reason;
+  }
+
+  /** The spec changed to `generation` under the running attempt: it is stopped, to start again. */
+  restart(generation: number): void {
+    this.restarting = generation;
+    this.scope?.cancel();
+  }
+
+  /** The scope a new attempt runs in (no restart pending yet). */
+  openScope(): CancellationScope {
+    this.restarting = undefined;
+    const scope = new CancellationScope();
+    this.scope = scope;
+    return scope;
+  }
+
+  /** The attempt ended. */
+  closeScope(): void {
+    this.scope = undefined;
+  }
+
+  /**
+   * A cancel (or a spec change that restarts) is known: throw the cancellation here rather than start
+   * anything new. Under NO_SUBMIT_AFTER_CANCEL_PATCH only.
+   */
+  throwIfStopping(): void {
+    const stopping =
+      Boolean(this.why) || this.restarting !== undefined || CancellationScope.current().consideredCancelled;
+    if (stopping && patched(NO_SUBMIT_AFTER_CANCEL_PATCH)) {
+      throw new CancelledFailure(`${this.run.noun.toLowerCase()} stopping: nothing new is submitted`);
+    }
+  }
+
+  /** The end of a cancelled run: the clean-up, then the workflow fails as Cancelled. */
+  async end(hooks: TerminalHooks): Promise<never> {
+    await this.finish(hooks);
+    throw ApplicationFailure.create({
+      message: `${this.run.noun.toLowerCase()} cancelled (${this.why ?? 'CancelRequested'})`,
+      type: 'Cancelled',
+      nonRetryable: true,
+    });
+  }
+
+  /** Clean-up that must run even when the workflow itself is being cancelled. */
+  async finish(hooks: TerminalHooks): Promise<void> {
+    await CancellationScope.nonCancellable(async () => {
+      const outcomes = await this.operations.cancelAll();
+      const reason = this.why === 'ResourceDeleted' ? 'ResourceDeleted' : 'Cancelled';
+      const { noun, progress } = this.run;
+      const message =
+        (reason === 'ResourceDeleted'
+          ? `The resource was deleted: ${noun.toLowerCase()} cancelled`
+          : `${noun} cancelled`) +
+        describeStopped(outcomes) +
+        (hooks.cancelledNote?.() ?? '');
+      progress.state = 'CANCELLED';
+      await this.report.emit({ type: 'Warning', reason: `${noun}Cancelled`, message });
+      await this.report.setStatus(
+        {
+          state: 'CANCELLED',
+          completionTime: new Date().toISOString(),
+          errors: nodeErrors(progress.nodes),
+          nodes: progress.nodes.map(nodeStatus),
+          ...(hooks.terminalFields?.() ?? {}),
+        },
+        'False',
+        reason,
+        message,
+      );
+    });
+  }
+}

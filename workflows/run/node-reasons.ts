@@ -1,0 +1,71 @@
+// Why nodes failed, as a condition reason: what one node's failure was (IcarusUnavailable, BucketNotFound,
+// StorageAccessDenied ...), and the reason of a failed attempt, which names what every failed node had in
+// common and says NodeFailed otherwise. Runs from before each reason existed keep saying NodeFailed: each
+// is behind its `patched()` check.
+import { patched } from '@temporalio/workflow';
+import type { WatchResult } from '../../src/contract/activity-io.js';
+import {
+  BUCKET_CHECK_FAILED,
+  STORAGE_ACCESS_DENIED,
+  STORAGE_UNREACHABLE,
+  storageFailureReason,
+} from '../storage-failures.js';
+
+/** Runs from before it said NodeFailed whatever the nodes' failures had in common. */
+export const NODE_REASON_PATCH = 'specific-node-failure-reasons';
+/** From this patch on, a node whose bucket does not exist failed with BucketNotFound, not NodeFailed. */
+export const BUCKET_REASON_PATCH = 'bucket-not-found-reason';
+/**
+ * From this patch on, nodes not started because the storage Secret went away (deleted, or stripped of its
+ * keys, while the run went on) fail the run with SecretNotFound or SecretMissingKeys, not NodeFailed.
+ */
+export const SECRET_REASON_PATCH = 'secret-gone-reason';
+/**
+ * From this patch on, a node whose store refused its credentials or could not be reached failed with
+ * StorageAccessDenied, StorageUnreachable or BucketCheckFailed (storage-failures.ts), not NodeFailed.
+ */
+export const STORAGE_REASON_PATCH = 'storage-failure-reasons';
+const SECRET_REASONS: ReadonlySet<string> = new Set(['SecretNotFound', 'SecretMissingKeys']);
+/** The reason of nodes that failed because their bucket does not exist (esop's bucket check said so). */
+export const BUCKET_NOT_FOUND = 'BucketNotFound';
+/**
+ * esop's message for a bucket that does not exist and that the request may not create
+ * (BucketService.checkBucket; backups without createMissingBucket, and every restore phase).
+ */
+const BUCKET_MISSING =
+  /Bucket \S+ does not exist and createMissingBucket in JSON or --create-missing-bucket from console is false/;
+/** Node failures that have a reason of their own (docs/troubleshooting.md); any other is NodeFailed. */
+const NODE_REASONS = new Set([
+  'IcarusUnavailable',
+  'IcarusRejected',
+  'IcarusProtocolError',
+  'IcarusOperationLost',
+  BUCKET_NOT_FOUND,
+  STORAGE_ACCESS_DENIED,
+  STORAGE_UNREACHABLE,
+  BUCKET_CHECK_FAILED,
+]);
+
+/** Why a node whose operation ended without completing failed (NODE_REASONS, or NodeFailed). */
+export function failedNodeReason(end: Pick<WatchResult['ended'][number], 'outcome' | 'message'>): string {
+  if (end.outcome === 'UNREACHABLE') return 'IcarusUnavailable';
+  if (end.outcome === 'LOST') return 'IcarusOperationLost';
+  if (end.outcome !== 'FAILED') return 'NodeFailed';
+  const message = end.message ?? '';
+  if (BUCKET_MISSING.test(message) && patched(BUCKET_REASON_PATCH)) return BUCKET_NOT_FOUND;
+  const storage = storageFailureReason(message);
+  return storage && patched(STORAGE_REASON_PATCH) ? storage : 'NodeFailed';
+}
+
+/**
+ * The condition reason of failed nodes, given each one's reason: what they all failed of when it has a
+ * reason of its own (every node unreachable, every request rejected ...), NodeFailed otherwise.
+ */
+export function nodesFailedReason(reasons: ReadonlySet<string>): string {
+  const [only] = reasons;
+  if (reasons.size === 1 && only && SECRET_REASONS.has(only)) {
+    return patched(SECRET_REASON_PATCH) ? only : 'NodeFailed';
+  }
+  if (reasons.size !== 1 || !only || !NODE_REASONS.has(only)) return 'NodeFailed';
+  return patched(NODE_REASON_PATCH) ? only : 'NodeFailed';
+}
