@@ -3,19 +3,16 @@
 // A failure is written to the resource and the workflow waits for the retry signal or a spec change
 // (nodes that already succeeded are not backed up again), up to the retry window. Cancel (a signal, the
 // resource's deletion or Temporal's own cancel) asks Icarus to stop and waits for its operations.
-import { isCancellation, patched } from '@temporalio/workflow';
 import type { CassandraBackupSpec } from '../src/kube/api/resources.js';
-import type { BackupPlan, WatchResult } from '../src/contract/activity-io.js';
+import type { BackupPlan } from '../src/contract/activity-io.js';
 import type { BackupWorkflowInput, RunResult } from '../src/contract/runs.js';
 import type { NodeWork } from '../src/contract/status.js';
 import { nodeStatus, overallProgress } from '../src/contract/node-progress.js';
+import { uploadTopology } from './backup-topology.js';
 import { ResourceRun, type KindRun, type RunKind } from './resource-run.js';
 import { kube, submit } from './run/activities.js';
-import { MAX_RESUBMITS } from './run/nodes.js';
-import { failedFrom, failureMessage, type AttemptOutcome } from './run/outcomes.js';
-
-/** From this patch on, a topology upload that Icarus lost is submitted again (runs before failed it). */
-export const TOPOLOGY_RESUBMIT_PATCH = 'topology-upload-resubmits';
+import type { Work } from './run/operations.js';
+import { failedFrom, type AttemptOutcome } from './run/outcomes.js';
 
 /** A backup is of one spec: a change while it runs stops the attempt and starts again (docs/operator.md). */
 const BACKUP: RunKind = { kind: 'CassandraBackup', noun: 'Backup', restartsOnSpecChange: true };
@@ -94,7 +91,7 @@ class BackupRun implements KindRun {
 
     const deadline = Date.now() + spec.timeout * 3_600_000;
     const failed = await run.scheduler.runNodes(nodes, pending, deadline, {
-      submit: (node) => this.submitTo(node, spec, plan),
+      submit: (node) => this.submitTo({ kind: 'node', node }, spec, plan),
       // Its Icarus restarted: the operation died with it. A backup is safe to run again under the same
       // tag (files are content-addressed; the manifest is rewritten).
       resubmitLost: () => true,
@@ -120,7 +117,9 @@ class BackupRun implements KindRun {
       };
     }
 
-    const topology = await this.uploadTopology(spec, plan, nodes, deadline);
+    const topology = await uploadTopology(run, nodes, deadline, (upload) =>
+      this.submitTo(upload, spec, plan),
+    );
     if (topology) return topology;
     // Never a success for a spec that is no longer the resource's (a change the watcher could not signal).
     const changed = await run.stillCurrent(() => kube().loadBackup(run.resource));
@@ -149,84 +148,15 @@ class BackupRun implements KindRun {
     return { kind: 'succeeded' };
   }
 
-  /**
-   * Icarus's coordinator writes topology/<tag>.json once every node succeeded: one node does it here. An
-   * upload that Icarus lost (its sidecar restarted) is submitted again like any node's operation, at most
-   * MAX_RESUBMITS times: writing the file again is harmless.
-   */
-  private async uploadTopology(
-    spec: CassandraBackupSpec,
-    plan: BackupPlan,
-    nodes: NodeWork[],
-    deadline: number,
-  ): Promise<AttemptOutcome | undefined> {
-    const run = this.run;
-    const first = nodes[0];
-    if (!first) return undefined;
-    const resubmitLost = patched(TOPOLOGY_RESUBMIT_PATCH);
-    for (let resubmits = 0; ; resubmits += 1) {
-      const node: NodeWork = { ...first, operationId: undefined, state: undefined, progress: 0 };
-      let end: WatchResult['ended'][number] | undefined;
-      try {
-        const submitted = await this.submitTo(node, spec, plan, true);
-        node.operationId = submitted.operationId;
-        run.operations.started(`${node.pod}#topology`, node);
-        const result = await run.operations.watch([node], [node.pod], {
-          returnWhen: 'all',
-          deadline,
-          silent: true,
-        });
-        run.operations.ended(`${node.pod}#topology`);
-        end = result.ended[0];
-        if (result.timedOut) {
-          await run.operations.cancelAll();
-          return {
-            kind: 'failed',
-            reason: 'Timeout',
-            message: 'the topology upload did not finish within spec.timeout',
-            transient: false,
-          };
-        }
-      } catch (err) {
-        if (isCancellation(err)) throw err;
-        return {
-          kind: 'failed',
-          reason: 'TopologyUploadFailed',
-          message: `every node was backed up, but writing the cluster topology failed: ${failureMessage(err)}`,
-          transient: false,
-        };
-      }
-      if (end?.outcome === 'COMPLETED') return undefined;
-      if (end?.outcome === 'LOST' && resubmitLost && resubmits < MAX_RESUBMITS) {
-        await run.report.emit({
-          type: 'Warning',
-          reason: 'OperationLost',
-          message: `Node ${node.pod}: Icarus lost the topology upload ${node.operationId ?? ''} (sidecar restarted?); submitted again`,
-        });
-        continue;
-      }
-      return {
-        kind: 'failed',
-        reason: end?.outcome === 'LOST' && resubmitLost ? 'IcarusOperationLost' : 'TopologyUploadFailed',
-        message: `every node was backed up, but writing the cluster topology from ${node.pod} failed: ${end?.message ?? end?.outcome ?? 'unknown'}`,
-        transient: false,
-      };
-    }
-  }
-
-  private submitTo(
-    node: NodeWork,
-    spec: CassandraBackupSpec,
-    plan: BackupPlan,
-    uploadClusterTopology = false,
-  ) {
+  /** A node's backup, or the topology upload: the same request, which says uploadClusterTopology. */
+  private submitTo(work: Work, spec: CassandraBackupSpec, plan: BackupPlan) {
     const { nodes: _all, ...planFields } = plan;
     return submit.submitBackup({
       resource: this.run.resource,
       spec,
       plan: planFields,
-      node,
-      uploadClusterTopology,
+      node: work.node,
+      uploadClusterTopology: work.kind === 'topology',
     });
   }
 }

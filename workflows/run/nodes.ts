@@ -69,7 +69,7 @@ export class NodeScheduler {
             node.startTime = new Date().toISOString();
             delete node.completionTime;
             delete node.lastError;
-            operations.started(node.pod, node);
+            operations.started({ kind: 'node', node });
           } catch (err) {
             // Siblings still in flight may yet start operations: settle them all, then stop (below).
             if (isCancellation(err) && !patched(NO_SUBMIT_AFTER_CANCEL_PATCH)) throw err;

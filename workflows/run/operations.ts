@@ -1,14 +1,33 @@
 // The Icarus operations a run has started and not yet seen end: what its one watch activity polls and
-// what a cancel must stop. Each is known by its key: a node's pod, or `<pod>#topology` for the cluster
-// topology upload that ends a backup (a node's entry is not the topology upload's).
+// what a cancel must stop. Each is for a piece of work: a node's own operation (its backup, or a restore
+// phase on it), or the cluster topology upload that ends a backup (workflows/backup-topology.ts), which
+// runs on a node that has an operation of its own.
 import type { WatchInput, WatchResult } from '../../src/contract/activity-io.js';
 import type { NodeWork } from '../../src/contract/status.js';
 import { watchActivities } from './activities.js';
 import type { RunState } from './state.js';
 
+/** What an operation works for. */
+export type Work =
+  /** A node's own operation: its state and error are the node's entry in status.nodes. */
+  | { kind: 'node'; node: NodeWork }
+  /**
+   * The backup's cluster topology upload, on one node once every node succeeded: no node's progress,
+   * so a cancel leaves that node's entry as it is.
+   */
+  | { kind: 'topology'; node: NodeWork };
+
+/**
+ * The key the watch and the cancel activity know an operation by, in their inputs and results (and so in
+ * history): the pod for a node's own operation, `<pod>#topology` for the topology upload.
+ */
+export function workKey(work: Work): string {
+  return work.kind === 'topology' ? `${work.node.pod}#topology` : work.node.pod;
+}
+
 export class Operations {
-  /** By key, in the order they started. */
-  private readonly running = new Map<string, NodeWork>();
+  /** By workKey, in the order they started. */
+  private readonly running = new Map<string, Work>();
   /** Long activities heartbeat: a dead worker's watch moves to another worker after this time-out. */
   private readonly activities: ReturnType<typeof watchActivities>;
 
@@ -16,9 +35,9 @@ export class Operations {
     this.activities = watchActivities(run.options.heartbeatTimeoutMs);
   }
 
-  /** An operation was submitted (the node has its operationId). */
-  started(key: string, node: NodeWork): void {
-    this.running.set(key, node);
+  /** An operation was submitted for this work (its node has the operationId). */
+  started(work: Work): void {
+    this.running.set(workKey(work), work);
   }
 
   /** The operation of this key ended (the watch said so). */
@@ -54,12 +73,16 @@ export class Operations {
 
   /**
    * Asks Icarus to stop every running operation and waits for them (bounded by the grace period). A
-   * node's entry says how its operation ended.
+   * node's entry says how its operation ended; the topology upload's node keeps its own.
    */
   async cancelAll(): Promise<Record<string, string>> {
     const operations = [...this.running.entries()]
-      .filter(([, n]) => n.operationId)
-      .map(([key, n]) => ({ pod: key, icarusUrl: n.icarusUrl, operationId: n.operationId ?? '' }));
+      .filter(([, work]) => work.node.operationId)
+      .map(([key, work]) => ({
+        pod: key,
+        icarusUrl: work.node.icarusUrl,
+        operationId: work.node.operationId ?? '',
+      }));
     if (operations.length === 0) return {};
     const { cancelGraceMs, pollIntervalMs } = this.run.options;
     const { outcomes } = await this.activities.cancelOperations({
@@ -69,8 +92,9 @@ export class Operations {
       pollIntervalMs,
     });
     for (const [key, state] of Object.entries(outcomes)) {
-      const node = this.running.get(key);
-      if (node && !key.includes('#')) {
+      const work = this.running.get(key);
+      if (work?.kind === 'node') {
+        const node = work.node;
         node.state = state === 'ABANDONED' ? 'RUNNING' : state;
         node.lastError =
           state === 'ABANDONED'
