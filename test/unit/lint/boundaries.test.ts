@@ -62,12 +62,17 @@ const refused = [
   // Siblings that stay apart.
   [
     'activities/probe.ts',
-    "import { k8s } from '../workflows/resource-run.js';",
+    "import { k8s } from '../workflows/run/activities.js';",
     'siblings in one layer stay apart',
   ],
   [
     'workflows/probe.ts',
     "import { converting } from '../activities/failures.js';",
+    'only the type `Activities`',
+  ],
+  [
+    'workflows/run/probe.ts',
+    "import { converting } from '../../activities/failures.js';",
     'only the type `Activities`',
   ],
   [
@@ -104,7 +109,7 @@ const allowed = [
   ['src/kube/probe.ts', "import { resourceNames } from './api/resources.js';"],
   ['src/contract/probe.ts', "import type { CassandraBackupSpec } from '../kube/api/resources.js';"],
   ['src/dev/probe.ts', "import { Reconciler } from '../operator/reconciler.js';"],
-  ['test/unit/probe.ts', "import { k8s } from '../../workflows/resource-run.js';"],
+  ['test/unit/probe.ts', "import { k8s } from '../../workflows/run/activities.js';"],
 ] as const;
 
 for (const [path, code] of allowed)
