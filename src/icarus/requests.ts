@@ -1,10 +1,22 @@
-// Builds the per-node Icarus requests from a resource's spec. The result is what Icarus's own global
-// coordinator sends each node (globalRequest false, a node-specific storageLocation, one resolved tag
-// and schemaVersion shared by all nodes), so the remote layout equals a global Icarus backup's and
-// either side can restore the other's backups. No request ever holds a credential: Icarus 2.x gets the
+// Builds the per-node Icarus requests from a resource's spec, each typed as its operation's body
+// (./request-types.ts). The result is what Icarus's own global coordinator sends each node
+// (globalRequest false, a node-specific storageLocation, one resolved tag and schemaVersion shared by
+// all nodes), so the remote layout equals a global Icarus backup's and either side can restore the
+// other's backups. No request ever holds a credential: Icarus 2.x gets the
 // Secret's name and namespace and reads it itself; Icarus 3.x uses the sidecar's environment.
 import type { CassandraBackupSpec, CassandraRestoreSpec, Retry } from '../kube/api/resources.js';
-import type { RestorePhaseName } from '../contract/status.js';
+import type {
+  BackupRequest,
+  IcarusDuration,
+  IcarusRetry,
+  RemoveBackupRequest,
+  RestorePhase,
+  RestoreRequest,
+  SecretReference,
+} from './request-types.js';
+
+// The body types (./request-types.ts), so that a caller imports a builder and its type from one place.
+export type * from './request-types.js';
 
 /** Which Icarus generation a sidecar runs: credentials travel differently. */
 export type IcarusGeneration = 2 | 3;
@@ -87,7 +99,7 @@ export function resolveSnapshotTag(tag: string, schemaVersion: string, epochMill
   return `${tag}-${schemaVersion}-${epochMillis}`;
 }
 
-const TIME_UNITS: Record<string, { unit: 'SECONDS' | 'MINUTES' | 'HOURS' | 'DAYS'; divisor: number }> = {
+const TIME_UNITS: Record<string, { unit: IcarusDuration['unit']; divisor: number }> = {
   days: { unit: 'DAYS', divisor: 1 },
   hours: { unit: 'HOURS', divisor: 1 },
   minutes: { unit: 'MINUTES', divisor: 1 },
@@ -101,10 +113,7 @@ const TIME_UNITS: Record<string, { unit: 'SECONDS' | 'MINUTES' | 'HOURS' | 'DAYS
  * The spec's `"<amount> <unit>"` as Icarus's `{value, unit}`. The IBM operator sent the string, which
  * Icarus cannot read. Sub-second units become whole seconds, rounded up.
  */
-export function toIcarusDuration(duration: string): {
-  value: number;
-  unit: 'SECONDS' | 'MINUTES' | 'HOURS' | 'DAYS';
-} {
+export function toIcarusDuration(duration: string): IcarusDuration {
   const m = /^\s*(\d+)\s+(\w+)\s*$/.exec(duration);
   const unit = TIME_UNITS[m?.[2]?.toLowerCase() ?? ''];
   if (!m?.[1] || !unit) throw new RequestConfigError(`duration "${duration}" is not "<amount> <unit>"`);
@@ -113,13 +122,13 @@ export function toIcarusDuration(duration: string): {
 
 export type Credentials = { generation: 2; namespace: string; secretName: string } | { generation: 3 };
 
-function credentialFields(credentials: Credentials): Record<string, string> {
+function credentialFields(credentials: Credentials): SecretReference {
   return credentials.generation === 2
     ? { k8sNamespace: credentials.namespace, k8sSecretName: credentials.secretName }
     : {};
 }
 
-function retryFields(retry: Retry | undefined): Record<string, unknown> {
+function retryFields(retry: Retry | undefined): { retry?: IcarusRetry } {
   return retry
     ? {
         retry: {
@@ -148,7 +157,7 @@ export interface BackupRequestInput {
   uploadClusterTopology?: boolean;
 }
 
-export function backupRequest(input: BackupRequestInput): Record<string, unknown> {
+export function backupRequest(input: BackupRequestInput): BackupRequest {
   const { spec } = input;
   return {
     type: 'backup',
@@ -180,15 +189,12 @@ export function backupRequest(input: BackupRequestInput): Record<string, unknown
   };
 }
 
-/** The phases the operator drives (src/contract/status.ts), plus Icarus's manifest check INIT. */
-export type RestorePhase = RestorePhaseName | 'INIT';
-
-export interface RestoreRequestInput {
+export interface RestoreRequestInput<P extends RestorePhase = RestorePhase> {
   spec: CassandraRestoreSpec;
   /** Where the backup is and which one: resolved from the spec or from its CassandraBackup. */
   source: { storageLocation: string; snapshotTag: string };
   node: NodeRef;
-  phase: RestorePhase;
+  phase: P;
   dataDirs: string[];
   cassandraDirectory: string;
   /** Where DOWNLOAD puts the SSTables: outside the data directories. */
@@ -200,7 +206,7 @@ export interface RestoreRequestInput {
   keepTruncated?: boolean;
 }
 
-export function restoreRequest(input: RestoreRequestInput): Record<string, unknown> {
+export function restoreRequest<P extends RestorePhase>(input: RestoreRequestInput<P>): RestoreRequest<P> {
   const { spec } = input;
   const imp = spec.import ?? {};
   return {
@@ -261,7 +267,7 @@ export interface RemoveBackupRequestInput {
  * sidecar can do it). Files another backup still references are kept. A backup that is not there (removed
  * already) is no error: the operation completes having removed nothing.
  */
-export function removeBackupRequest(input: RemoveBackupRequestInput): Record<string, unknown> {
+export function removeBackupRequest(input: RemoveBackupRequestInput): RemoveBackupRequest {
   return {
     type: 'remove-backup',
     storageLocation: nodeStorageLocation(input.storageLocation, input.node),
