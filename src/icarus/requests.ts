@@ -1,5 +1,5 @@
 // Builds the per-node Icarus requests from a resource's spec, each typed as its operation's body
-// (./request-types.ts). The result is what Icarus's own global coordinator sends each node
+// (src/contract/icarus-requests.ts). The result is what Icarus's own global coordinator sends each node
 // (globalRequest false, a node-specific storageLocation, one resolved tag and schemaVersion shared by
 // all nodes), so the remote layout equals a global Icarus backup's and either side can restore the
 // other's backups. No request ever holds a credential: Icarus 2.x gets the
@@ -13,10 +13,10 @@ import type {
   RestorePhase,
   RestoreRequest,
   SecretReference,
-} from './request-types.js';
+} from '../contract/icarus-requests.js';
 
-// The body types (./request-types.ts), so that a caller imports a builder and its type from one place.
-export type * from './request-types.js';
+// The body types (src/contract/icarus-requests.ts), so that a caller imports a builder and its type from one place.
+export type * from '../contract/icarus-requests.js';
 
 /** Which Icarus generation a sidecar runs: credentials travel differently. */
 export type IcarusGeneration = 2 | 3;

@@ -1,4 +1,4 @@
-// Where every spec field goes: into an Icarus request body (./request-types.ts), or nowhere because only
+// Where every spec field goes: into an Icarus request body (src/contract/icarus-requests.ts), or nowhere because only
 // the operator reads it (with why, in one line). `spec.skipBucketVerification` was once read by no
 // builder and so silently dropped; these tables make that a compile error (every key of each spec type
 // needs an entry) and test/unit/icarus/spec-fields.test.ts a test failure (every key of each zod schema
@@ -10,7 +10,7 @@ import type {
   CassandraBackupSpec,
   CassandraRestoreSpec,
 } from '../kube/api/resources.js';
-import type { BackupRequest, RestoreRequest } from './request-types.js';
+import type { BackupRequest, RestoreRequest } from '../contract/icarus-requests.js';
 
 /** How one spec field reaches Icarus, if it does. */
 export type FieldUse<Request> =

@@ -1,9 +1,10 @@
-// The bodies the operator POSTs to Icarus, one type per operation: what ./requests.ts builds and
-// docs/icarus.md describes. Field order here is the order the builders write, which is the order on
-// the wire. Every field is plain data; none holds a credential
-// value: Icarus 2.x gets the Secret's name and namespace, Icarus 3.x reads its own environment.
+// The bodies the operator POSTs to Icarus, one type per operation: what src/icarus/requests.ts builds
+// and docs/icarus.md describes. Field order here is the order the builders write, which is the order on
+// the wire. Plain data, shared by the plan activities that build a request and the submit activities
+// that send it; none holds a credential value: Icarus 2.x gets the Secret's name and namespace, Icarus
+// 3.x reads its own environment.
 import type { DataRate } from '../kube/api/resources.js';
-import type { RestorePhaseName } from '../contract/status.js';
+import type { RestorePhaseName } from './status.js';
 
 /** Icarus's `{value, unit}` time (esop's Time): the spec's `"<amount> <unit>"` as Icarus reads it. */
 export type IcarusDuration = { value: number; unit: 'SECONDS' | 'MINUTES' | 'HOURS' | 'DAYS' };
