@@ -53,6 +53,13 @@ export type BackupRequest = {
   retry?: IcarusRetry;
 } & SecretReference;
 
+/**
+ * Everything of a backup's request that is the same on every node, built once per plan:
+ * `storageLocation` is the spec's (Icarus's global form) until a node's is made of it, and whether a
+ * request uploads the cluster topology is the node's.
+ */
+export type BackupRequestTemplate = Omit<BackupRequest, 'uploadClusterTopology'>;
+
 /** The phases the operator drives (src/contract/status.ts), plus Icarus's manifest check INIT. */
 export type RestorePhase = RestorePhaseName | 'INIT';
 
@@ -101,6 +108,12 @@ export type RestoreRequest<P extends RestorePhase = RestorePhase> = {
   /** A restore never creates its bucket: never sent. */
   createMissingBucket?: never;
 } & SecretReference;
+
+/**
+ * Everything of a restore's request that is the same in every phase on every node, built once per
+ * plan: `storageLocation` is the source's (Icarus's global form) until a node's is made of it.
+ */
+export type RestoreRequestTemplate = Omit<RestoreRequest, 'restorationPhase'>;
 
 /** The restore request of each phase: a union on `restorationPhase`. */
 export type RestorePhaseRequest = { [P in RestorePhase]: RestoreRequest<P> }[RestorePhase];

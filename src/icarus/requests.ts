@@ -7,11 +7,13 @@
 import type { CassandraBackupSpec, CassandraRestoreSpec, Retry } from '../kube/api/resources.js';
 import type {
   BackupRequest,
+  BackupRequestTemplate,
   IcarusDuration,
   IcarusRetry,
   RemoveBackupRequest,
   RestorePhase,
   RestoreRequest,
+  RestoreRequestTemplate,
   SecretReference,
 } from '../contract/icarus-requests.js';
 
@@ -141,14 +143,18 @@ function retryFields(retry: Retry | undefined): { retry?: IcarusRetry } {
     : {};
 }
 
-export interface BackupRequestInput {
+/** What a backup's request is built from, whichever node it goes to. */
+export interface BackupTemplateInput {
   spec: CassandraBackupSpec;
-  node: NodeRef;
   /** Shared by every node of this backup: see resolveSnapshotTag. */
   resolvedTag: string;
   schemaVersion: string;
   dataDirs: string[];
   credentials: Credentials;
+}
+
+export interface BackupRequestInput extends BackupTemplateInput {
+  node: NodeRef;
   /**
    * Make this node also write the cluster topology file (`topology/<tag>.json` at the bucket root).
    * Icarus's coordinator writes it once, after every node succeeded: the workflow asks one node for it
@@ -157,19 +163,24 @@ export interface BackupRequestInput {
   uploadClusterTopology?: boolean;
 }
 
+/** One node's backup request: the template made that node's (backupForNode). */
 export function backupRequest(input: BackupRequestInput): BackupRequest {
+  return backupForNode(backupTemplate(input), input.node, input.uploadClusterTopology ?? false);
+}
+
+/** Everything of a backup's request that is the same on every node: built once per plan. */
+export function backupTemplate(input: BackupTemplateInput): BackupRequestTemplate {
   const { spec } = input;
   return {
     type: 'backup',
     globalRequest: false,
-    storageLocation: nodeStorageLocation(spec.storageLocation, input.node),
+    storageLocation: spec.storageLocation,
     snapshotTag: input.resolvedTag,
     schemaVersion: input.schemaVersion,
     // Every node checks the bucket (and creates it when asked to) before its snapshot: the nodes start
     // together, and esop tolerates a bucket another node has just created. Icarus's own coordinator
     // checks once and sends true; the operator has no check of its own.
     skipBucketVerification: spec.skipBucketVerification ?? false,
-    uploadClusterTopology: input.uploadClusterTopology ?? false,
     dataDirs: input.dataDirs,
     entities: spec.entities ?? '',
     concurrentConnections: spec.concurrentConnections,
@@ -177,10 +188,7 @@ export function backupRequest(input: BackupRequestInput): BackupRequest {
     metadataDirective: spec.metadataDirective,
     insecure: spec.insecure ?? false,
     createMissingBucket: spec.createMissingBucket ?? false,
-    // The topology step sends the node's backup again right after it finished: its files were just
-    // uploaded or freshened. Freshening them again is an in-place copy of every file, which esop 2.x
-    // sends with the spec's metadataDirective and S3-compatible stores such as MinIO refuse for COPY.
-    skipRefreshing: input.uploadClusterTopology === true || (spec.skipRefreshing ?? false),
+    skipRefreshing: spec.skipRefreshing ?? false,
     ...(spec.dc ? { dc: spec.dc } : {}),
     ...(spec.duration ? { duration: toIcarusDuration(spec.duration) } : {}),
     ...(spec.bandwidth ? { bandwidth: { value: spec.bandwidth.value, unit: spec.bandwidth.unit } } : {}),
@@ -189,36 +197,81 @@ export function backupRequest(input: BackupRequestInput): BackupRequest {
   };
 }
 
-export interface RestoreRequestInput<P extends RestorePhase = RestorePhase> {
+/** A backup's template as one node's request: its own folder, and whether it uploads the topology. */
+export function backupForNode(
+  template: BackupRequestTemplate,
+  node: NodeRef,
+  uploadClusterTopology: boolean,
+): BackupRequest {
+  const {
+    type,
+    globalRequest,
+    storageLocation,
+    snapshotTag,
+    schemaVersion,
+    skipBucketVerification,
+    ...rest
+  } = template;
+  return {
+    type,
+    globalRequest,
+    storageLocation: nodeStorageLocation(storageLocation, node),
+    snapshotTag,
+    schemaVersion,
+    skipBucketVerification,
+    uploadClusterTopology,
+    ...rest,
+    // The topology step sends the node's backup again right after it finished: its files were just
+    // uploaded or freshened. Freshening them again is an in-place copy of every file, which esop 2.x
+    // sends with the spec's metadataDirective and S3-compatible stores such as MinIO refuse for COPY.
+    skipRefreshing: uploadClusterTopology || rest.skipRefreshing,
+  };
+}
+
+/** What a restore's request is built from, whichever phase and node it goes to. */
+export interface RestoreTemplateInput {
   spec: CassandraRestoreSpec;
   /** Where the backup is and which one: resolved from the spec or from its CassandraBackup. */
   source: { storageLocation: string; snapshotTag: string };
-  node: NodeRef;
-  phase: P;
   dataDirs: string[];
   cassandraDirectory: string;
   /** Where DOWNLOAD puts the SSTables: outside the data directories. */
   downloadDir: string;
   credentials: Credentials;
+}
+
+/** The tables a restore's phases name, once the workflow knows the backup's own (restore-tables.ts). */
+export interface RestoreTables {
   /** What to send as entities instead of the spec's: the backup's own tables. */
   entities?: string;
   /** Send noDeleteTruncates: true whatever the spec says. */
   keepTruncated?: boolean;
 }
 
+export interface RestoreRequestInput<P extends RestorePhase = RestorePhase>
+  extends RestoreTemplateInput, RestoreTables {
+  node: NodeRef;
+  phase: P;
+}
+
+/** One phase's restore request on one node: the template made that phase's (restoreForPhase). */
 export function restoreRequest<P extends RestorePhase>(input: RestoreRequestInput<P>): RestoreRequest<P> {
+  return restoreForPhase(restoreTemplate(input), input.node, input.phase, input);
+}
+
+/** Everything of a restore's request that is the same in every phase on every node: built once per plan. */
+export function restoreTemplate(input: RestoreTemplateInput): RestoreRequestTemplate {
   const { spec } = input;
   const imp = spec.import ?? {};
   return {
     type: 'restore',
     globalRequest: false,
-    restorationPhase: input.phase,
     restorationStrategyType: spec.restorationStrategyType,
-    storageLocation: nodeStorageLocation(input.source.storageLocation, input.node),
+    storageLocation: input.source.storageLocation,
     snapshotTag: input.source.snapshotTag,
     ...(spec.schemaVersion ? { schemaVersion: spec.schemaVersion } : {}),
     exactSchemaVersion: spec.exactSchemaVersion ?? false,
-    entities: input.entities ?? spec.entities ?? '',
+    entities: spec.entities ?? '',
     dataDirs: input.dataDirs,
     cassandraDirectory: input.cassandraDirectory,
     import: {
@@ -232,7 +285,7 @@ export function restoreRequest<P extends RestorePhase>(input: RestoreRequestInpu
       extendedVerify: imp.extendedVerify ?? false,
       keepRepaired: imp.keepRepaired ?? false,
     },
-    noDeleteTruncates: input.keepTruncated === true || (spec.noDeleteTruncates ?? false),
+    noDeleteTruncates: spec.noDeleteTruncates ?? false,
     noDeleteDownloads: spec.noDeleteDownloads ?? false,
     noDownloadData: spec.noDownloadData ?? false,
     concurrentConnections: spec.concurrentConnections,
@@ -245,6 +298,26 @@ export function restoreRequest<P extends RestorePhase>(input: RestoreRequestInpu
     ...(spec.rename && Object.keys(spec.rename).length ? { rename: spec.rename } : {}),
     ...retryFields(spec.retry),
     ...credentialFields(input.credentials),
+  };
+}
+
+/** A restore's template as one phase's request on one node, naming the tables the workflow chose. */
+export function restoreForPhase<P extends RestorePhase>(
+  template: RestoreRequestTemplate,
+  node: NodeRef,
+  phase: P,
+  tables: RestoreTables = {},
+): RestoreRequest<P> {
+  const { type, globalRequest, restorationStrategyType, storageLocation, ...rest } = template;
+  return {
+    type,
+    globalRequest,
+    restorationPhase: phase,
+    restorationStrategyType,
+    storageLocation: nodeStorageLocation(storageLocation, node),
+    ...rest,
+    ...(tables.entities !== undefined ? { entities: tables.entities } : {}),
+    ...(tables.keepTruncated ? { noDeleteTruncates: true } : {}),
   };
 }
 
