@@ -2,7 +2,7 @@
 // the credentials of the Secret the API names. A restore truncates only those (workflows/restore-tables.ts):
 // Icarus itself truncates every current table of the selected keyspaces, backed up or not.
 // Nothing read here leaves the activity but table names and a reason: never a credential.
-import { nodeStorageLocation } from '../src/icarus/requests.js';
+import { nodeStorageLocation } from '../src/icarus/storage-location.js';
 import { secretCredentials } from '../src/storage/credentials.js';
 import { readBackupTables } from '../src/storage/backup-tables.js';
 import { parseLocation } from '../src/storage/location.js';

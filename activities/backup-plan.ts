@@ -3,7 +3,8 @@
 // node's host id, the schema version and the backup's full tag come from Icarus. Every problem is a
 // PlanError whose reason a user can act on; `transient` ones may fix themselves (pods starting).
 import type { Credentials } from '../src/icarus/requests.js';
-import { nodeStorageLocation, resolveSnapshotTag, toIcarusDuration } from '../src/icarus/requests.js';
+import { resolveSnapshotTag, toIcarusDuration } from '../src/icarus/requests.js';
+import { nodeStorageLocation } from '../src/icarus/storage-location.js';
 import { cassandraBackup } from '../src/kube/api/definitions.js';
 import type { CassandraBackupSpec } from '../src/kube/api/resources.js';
 import {

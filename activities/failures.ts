@@ -4,7 +4,7 @@
 // retry policy. Messages carry names only: no code path here ever holds a credential value.
 import { ApplicationFailure } from '@temporalio/activity';
 import { IcarusError } from '../src/icarus/errors.js';
-import { RequestConfigError } from '../src/icarus/requests.js';
+import { RequestConfigError } from '../src/icarus/storage-location.js';
 import { PlanError } from '../src/kube/plan-error.js';
 import { FailureType } from '../src/contract/failures.js';
 

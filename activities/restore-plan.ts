@@ -3,7 +3,7 @@
 // runs one restore per node at a time: restores of a cluster go oldest first), the selected nodes, the
 // credentials, and whether a `dc` filter would let TRUNCATE wipe datacenters that are not restored.
 // Every problem is a PlanError whose reason a user can act on; `transient` ones are checked again.
-import { nodeStorageLocation } from '../src/icarus/requests.js';
+import { nodeStorageLocation } from '../src/icarus/storage-location.js';
 import {
   resourceNames,
   type CassandraBackup,

@@ -2,9 +2,10 @@
 // (src/contract/icarus-requests.ts). The result is what Icarus's own global coordinator sends each node
 // (globalRequest false, a node-specific storageLocation, one resolved tag and schemaVersion shared by
 // all nodes), so the remote layout equals a global Icarus backup's and either side can restore the
-// other's backups. No request ever holds a credential: Icarus 2.x gets the
-// Secret's name and namespace and reads it itself; Icarus 3.x uses the sidecar's environment.
+// other's backups. No request ever holds a credential: Icarus 2.x gets the Secret's name and namespace
+// and reads it itself; Icarus 3.x uses the sidecar's environment.
 import type { CassandraBackupSpec, CassandraRestoreSpec, Retry } from '../kube/api/resources.js';
+import { RequestConfigError, nodeStorageLocation, type NodeRef } from './storage-location.js';
 import type {
   BackupRequest,
   BackupRequestTemplate,
@@ -17,84 +18,14 @@ import type {
   SecretReference,
 } from '../contract/icarus-requests.js';
 
-// The body types (src/contract/icarus-requests.ts), so that a caller imports a builder and its type from one place.
+// The body types (src/contract/icarus-requests.ts): a caller imports a builder and its type from here.
 export type * from '../contract/icarus-requests.js';
 
 /** Which Icarus generation a sidecar runs: credentials travel differently. */
 export type IcarusGeneration = 2 | 3;
 
-export interface NodeRef {
-  /** Cluster name as Cassandra reports it (whitespace runs become '-', as Icarus does). */
-  cluster: string;
-  dc: string;
-  hostId: string;
-}
-
-/** A configuration problem in the spec, found while building a request: retrying will not help. */
-export class RequestConfigError extends Error {
-  override name = 'RequestConfigError';
-}
-
-/** Icarus's cluster id for a cluster name: runs of whitespace become '-'. */
-export function clusterId(clusterName: string): string {
-  return clusterName.trim().replace(/\s+/g, '-');
-}
-
-/**
- * The storageLocation of one node, by esop's rules (StorageLocation.update): `proto://bucket` gets
- * `/<cluster>/<dc>/<hostId>` appended; `proto://bucket/a/b/c...` has its last three parts replaced;
- * `file:///dir/bucket` gets the three parts appended. Anything else Icarus cannot parse.
- */
-export function nodeStorageLocation(location: string, node: NodeRef): string {
-  const raw = location.replace(/\/+$/, '');
-  const m = /^([a-z0-9]+):\/\/(.+)$/.exec(raw);
-  if (!m?.[1] || !m[2])
-    throw new RequestConfigError(`storageLocation ${location} is not protocol://bucket[/path]`);
-  const suffix = `${clusterId(node.cluster)}/${node.dc}/${node.hostId}`;
-  if (m[1] === 'file') {
-    if (!/^\/[^/]+\/[^/]+/.test(m[2])) {
-      throw new RequestConfigError(
-        `storageLocation ${location}: a file location needs a folder and a bucket, e.g. file:///var/backups/bucket`,
-      );
-    }
-    return `${raw}/${suffix}`;
-  }
-  const parts = m[2].split('/');
-  checkBucket(location, m[1], parts[0] ?? '');
-  if (parts.length === 1) return `${raw}/${suffix}`;
-  if (parts.length >= 4) return `${m[1]}://${parts.slice(0, -3).join('/')}/${suffix}`;
-  throw new RequestConfigError(
-    `storageLocation ${location}: Icarus takes ${m[1]}://bucket or ${m[1]}://bucket/cluster/dc/node; a path of ${parts.length - 1} part(s) after the bucket cannot be parsed (use ${m[1]}://${parts[0]})`,
-  );
-}
-
-/**
- * Bucket (container) names each provider can hold; S3-like stores also accept the legacy names of
- * us-east-1 (upper case, '_', up to 255). Anything else is refused here rather than by every node.
- */
-const BUCKET_RULES: Partial<Record<string, { pattern: RegExp; rule: string }>> = {
-  azure: {
-    pattern: /^(?=.{3,63}$)[a-z0-9]+(-[a-z0-9]+)*$/,
-    rule: "3 to 63 lower-case letters, digits and single '-' between them",
-  },
-  gcp: {
-    pattern: /^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$/,
-    rule: "3 to 222 lower-case letters, digits, '.', '_' and '-', starting and ending with a letter or digit",
-  },
-};
-const S3_LIKE_BUCKET = {
-  pattern: /^[A-Za-z0-9._-]{1,255}$/,
-  rule: "at most 255 letters, digits, '.', '_' and '-'",
-};
-
-function checkBucket(location: string, protocol: string, bucket: string): void {
-  const { pattern, rule } = BUCKET_RULES[protocol] ?? S3_LIKE_BUCKET;
-  if (!pattern.test(bucket)) {
-    throw new RequestConfigError(
-      `storageLocation ${location}: bucket ${bucket} is not a valid ${protocol} bucket name (${rule})`,
-    );
-  }
-}
+// The node's storage location (./storage-location.ts): the builders' callers and tests name it from here.
+export { RequestConfigError, clusterId, nodeStorageLocation, type NodeRef } from './storage-location.js';
 
 /** `<tag>-<schemaVersion>-<epochMillis>`: the tag of every node's files and of the topology file. */
 export function resolveSnapshotTag(tag: string, schemaVersion: string, epochMillis: number): string {
