@@ -3,7 +3,7 @@
 // node's host id, the schema version and the backup's full tag come from Icarus. Every problem is a
 // PlanError whose reason a user can act on; `transient` ones may fix themselves (pods starting).
 import type { Credentials } from '../src/icarus/requests.js';
-import { resolveSnapshotTag, toIcarusDuration } from '../src/icarus/requests.js';
+import { backupTemplate, resolveSnapshotTag, toIcarusDuration } from '../src/icarus/requests.js';
 import { nodeStorageLocation } from '../src/icarus/storage-location.js';
 import { cassandraBackup } from '../src/kube/api/definitions.js';
 import type { CassandraBackupSpec } from '../src/kube/api/resources.js';
@@ -55,13 +55,21 @@ export async function planBackup(deps: ActivityDeps, input: PlanBackupInput): Pr
     input.previousTag && input.previousTag.schemaVersion === schemaVersion
       ? input.previousTag.resolvedTag
       : resolveSnapshotTag(spec.snapshotTag || defaultSnapshotTag(resource.name), schemaVersion, Date.now());
+  const dataDirs = [...deps.config.CASSANDRA_DATA_DIRS];
   return {
     clusterName: topology.clusterName,
     schemaVersion,
     resolvedTag,
     icarusGeneration,
-    dataDirs: [...deps.config.CASSANDRA_DATA_DIRS],
+    dataDirs,
     nodes,
+    request: backupTemplate({
+      spec,
+      resolvedTag,
+      schemaVersion,
+      dataDirs,
+      credentials: credentialsFor(icarusGeneration, resource.namespace, spec.secretName),
+    }),
   };
 }
 

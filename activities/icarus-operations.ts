@@ -3,7 +3,13 @@
 // and one status writer per resource, whatever the node count), and cancel (ask, then wait).
 import { Context } from '@temporalio/activity';
 import { IcarusOperationLostError, IcarusError } from '../src/icarus/errors.js';
-import { backupRequest, type Credentials } from '../src/icarus/requests.js';
+import {
+  backupForNode,
+  backupRequest,
+  type BackupRequest,
+  type BackupRequestTemplate,
+  type Credentials,
+} from '../src/icarus/requests.js';
 import type { Operation } from '../src/icarus/types.js';
 import { finishedStates } from '../src/icarus/types.js';
 import type { CassandraBackupSpec } from '../src/kube/api/resources.js';
@@ -23,13 +29,29 @@ import { nextPollDelay } from './poll-delay.js';
 import { ensureNotDeleted } from './resource.js';
 import { ensureSecretStillThere } from './secret-still-there.js';
 
-export interface SubmitBackupInput {
+export type SubmitBackupInput = {
   resource: ResourceKey;
-  spec: CassandraBackupSpec;
-  plan: Omit<BackupPlan, 'nodes'>;
   node: NodeWork;
   /** The extra operation, after every node succeeded, that writes the cluster's topology file. */
   uploadClusterTopology?: boolean;
+} & (BuiltBackupInput | SpecBackupInput);
+
+/** The plan's request (BackupPlan.request), made this node's here. */
+export interface BuiltBackupInput {
+  request: BackupRequestTemplate;
+  /** Cassandra's name of the cluster: the first folder of each node's storage location. */
+  clusterName: string;
+  /** The spec's Secret: checked still there before anything is posted. */
+  secretName: string;
+}
+
+/**
+ * The spec and the plan, built into this node's request here: what the workflows passed before
+ * `backup-request-built-in-plan` (replayed histories, tasks scheduled before the upgrade).
+ */
+export interface SpecBackupInput {
+  spec: CassandraBackupSpec;
+  plan: Omit<BackupPlan, 'nodes' | 'request'>;
 }
 
 export interface Submitted {
@@ -40,17 +62,8 @@ export interface Submitted {
 }
 
 export async function submitBackup(deps: ActivityDeps, input: SubmitBackupInput): Promise<Submitted> {
-  const { node, plan, spec, resource } = input;
-  const credentials: Credentials = credentialsFor(plan.icarusGeneration, resource.namespace, spec.secretName);
-  const request = backupRequest({
-    spec,
-    node: { cluster: plan.clusterName, dc: node.dc, hostId: node.hostId },
-    resolvedTag: plan.resolvedTag,
-    schemaVersion: plan.schemaVersion,
-    dataDirs: plan.dataDirs,
-    credentials,
-    uploadClusterTopology: input.uploadClusterTopology ?? false,
-  });
+  const { node, resource } = input;
+  const { request, secretName, storageLocation } = nodeBackupRequest(input);
   const client = deps.icarus(node.icarusUrl);
   const signal = Context.current().cancellationSignal;
   // An earlier attempt of this activity may have submitted before its worker died: adopt that operation.
@@ -72,13 +85,46 @@ export async function submitBackup(deps: ActivityDeps, input: SubmitBackupInput)
   await ensureNotDeleted(deps, 'CassandraBackup', resource);
   await ensureSecretStillThere(deps, {
     namespace: resource.namespace,
-    secretName: spec.secretName,
-    storageLocation: spec.storageLocation,
+    secretName,
+    storageLocation,
     pod: node.pod,
   });
   const op = await client.submit(request, { signal });
   deps.logger.info({ ...resource, pod: node.pod, operationId: op.id }, 'Submitted a backup operation');
   return { operationId: op.id, state: op.state, adopted: false };
+}
+
+/** This node's request, and the Secret and location (as the spec gives it) it reads with. */
+function nodeBackupRequest(input: SubmitBackupInput): {
+  request: BackupRequest;
+  secretName: string;
+  storageLocation: string;
+} {
+  const { node, resource } = input;
+  const uploadClusterTopology = input.uploadClusterTopology ?? false;
+  if ('request' in input) {
+    return {
+      request: backupForNode(
+        input.request,
+        { cluster: input.clusterName, dc: node.dc, hostId: node.hostId },
+        uploadClusterTopology,
+      ),
+      secretName: input.secretName,
+      storageLocation: input.request.storageLocation,
+    };
+  }
+  const { spec, plan } = input;
+  const credentials: Credentials = credentialsFor(plan.icarusGeneration, resource.namespace, spec.secretName);
+  const request = backupRequest({
+    spec,
+    node: { cluster: plan.clusterName, dc: node.dc, hostId: node.hostId },
+    resolvedTag: plan.resolvedTag,
+    schemaVersion: plan.schemaVersion,
+    dataDirs: plan.dataDirs,
+    credentials,
+    uploadClusterTopology,
+  });
+  return { request, secretName: spec.secretName, storageLocation: spec.storageLocation };
 }
 
 interface PollAnswer {

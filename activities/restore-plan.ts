@@ -3,6 +3,7 @@
 // runs one restore per node at a time: restores of a cluster go oldest first), the selected nodes, the
 // credentials, and whether a `dc` filter would let TRUNCATE wipe datacenters that are not restored.
 // Every problem is a PlanError whose reason a user can act on; `transient` ones are checked again.
+import { restoreTemplate } from '../src/icarus/requests.js';
 import { nodeStorageLocation } from '../src/icarus/storage-location.js';
 import {
   resourceNames,
@@ -18,6 +19,7 @@ import {
 import { PlanError } from '../src/kube/plan-error.js';
 import type { ResourceKey } from '../src/contract/ids.js';
 import type { RestorePlan, RestoreSource } from '../src/contract/activity-io.js';
+import { credentialsFor } from './backup-plan.js';
 import { findClusterNodes } from './cluster-nodes.js';
 import type { ActivityDeps } from './deps.js';
 import { readByName } from './resource.js';
@@ -66,14 +68,23 @@ export async function planRestore(deps: ActivityDeps, input: PlanRestoreInput): 
       );
     }
   }
+  const dirs = {
+    dataDirs: [...deps.config.CASSANDRA_DATA_DIRS],
+    cassandraDirectory: deps.config.CASSANDRA_DIRECTORY,
+    downloadDir: deps.config.RESTORE_DOWNLOAD_DIR,
+  };
   return {
     clusterName: topology.clusterName,
     icarusGeneration,
     source,
-    dataDirs: [...deps.config.CASSANDRA_DATA_DIRS],
-    cassandraDirectory: deps.config.CASSANDRA_DIRECTORY,
-    downloadDir: deps.config.RESTORE_DOWNLOAD_DIR,
+    ...dirs,
     nodes,
+    request: restoreTemplate({
+      spec,
+      source,
+      ...dirs,
+      credentials: credentialsFor(icarusGeneration, resource.namespace, source.secretName),
+    }),
   };
 }
 

@@ -3,7 +3,12 @@
 // the POST and the recorded result). TRUNCATE is never posted blindly: when an earlier attempt of this
 // activity may have posted it and the node no longer lists it, the activity refuses and the user decides.
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { restoreRequest } from '../src/icarus/requests.js';
+import {
+  restoreForPhase,
+  restoreRequest,
+  type RestoreRequest,
+  type RestoreRequestTemplate,
+} from '../src/icarus/requests.js';
 import type { Operation } from '../src/icarus/types.js';
 import type { CassandraRestoreSpec } from '../src/kube/api/resources.js';
 import type { NodeWork, RestorePhaseName } from '../src/contract/status.js';
@@ -15,10 +20,8 @@ import type { Submitted } from './icarus-operations.js';
 import { ensureNotDeleted } from './resource.js';
 import { ensureSecretStillThere } from './secret-still-there.js';
 
-export interface SubmitRestoreInput {
+export type SubmitRestoreInput = {
   resource: ResourceKey;
-  spec: CassandraRestoreSpec;
-  plan: Omit<RestorePlan, 'nodes'>;
   node: NodeWork;
   phase: RestorePhaseName;
   /** Epoch ms when the workflow began this phase on this node: older operations belong to someone else. */
@@ -27,6 +30,24 @@ export interface SubmitRestoreInput {
   entities?: string;
   /** Keep truncated files in CLEANUP whatever the spec says (the backup's tables are unknown). */
   keepTruncated?: boolean;
+} & (BuiltRestoreInput | SpecRestoreInput);
+
+/** The plan's request (RestorePlan.request), made this phase's on this node here. */
+export interface BuiltRestoreInput {
+  request: RestoreRequestTemplate;
+  /** Cassandra's name of the cluster: the first folder of each node's storage location. */
+  clusterName: string;
+  /** The source's Secret: checked still there before anything is posted. */
+  secretName: string;
+}
+
+/**
+ * The spec and the plan, built into the request here: what the workflow passed before
+ * `restore-request-built-in-plan` (replayed histories, tasks scheduled before the upgrade).
+ */
+export interface SpecRestoreInput {
+  spec: CassandraRestoreSpec;
+  plan: Omit<RestorePlan, 'nodes' | 'request'>;
 }
 
 /** Icarus's and the worker's clocks may differ a little. */
@@ -35,19 +56,8 @@ const CLOCK_SKEW_MS = 5_000;
 export const TRUNCATE_OUTCOME_UNKNOWN = 'TruncateOutcomeUnknown';
 
 export async function submitRestore(deps: ActivityDeps, input: SubmitRestoreInput): Promise<Submitted> {
-  const { node, plan, spec, resource, phase } = input;
-  const request = restoreRequest({
-    spec,
-    source: { storageLocation: plan.source.storageLocation, snapshotTag: plan.source.snapshotTag },
-    node: { cluster: plan.clusterName, dc: node.dc, hostId: node.hostId },
-    phase,
-    dataDirs: plan.dataDirs,
-    cassandraDirectory: plan.cassandraDirectory,
-    downloadDir: plan.downloadDir,
-    credentials: credentialsFor(plan.icarusGeneration, resource.namespace, plan.source.secretName),
-    ...(input.entities !== undefined ? { entities: input.entities } : {}),
-    ...(input.keepTruncated ? { keepTruncated: true } : {}),
-  });
+  const { node, resource, phase } = input;
+  const { request, secretName, storageLocation } = phaseRequest(input);
   const client = deps.icarus(node.icarusUrl);
   const ctx = Context.current();
   const signal = ctx.cancellationSignal;
@@ -85,8 +95,8 @@ export async function submitRestore(deps: ActivityDeps, input: SubmitRestoreInpu
   await ensureNotDeleted(deps, 'CassandraRestore', resource);
   await ensureSecretStillThere(deps, {
     namespace: resource.namespace,
-    secretName: plan.source.secretName,
-    storageLocation: plan.source.storageLocation,
+    secretName,
+    storageLocation,
     pod: node.pod,
   });
   const op = await client.submit(request, { signal });
@@ -95,6 +105,44 @@ export async function submitRestore(deps: ActivityDeps, input: SubmitRestoreInpu
     'Submitted a restore phase operation',
   );
   return { operationId: op.id, state: op.state, adopted: false };
+}
+
+/** This phase's request on this node, and the Secret and location (the source's) it reads with. */
+function phaseRequest(input: SubmitRestoreInput): {
+  request: RestoreRequest;
+  secretName: string;
+  storageLocation: string;
+} {
+  const { node, resource, phase } = input;
+  const tables = {
+    ...(input.entities !== undefined ? { entities: input.entities } : {}),
+    ...(input.keepTruncated ? { keepTruncated: true } : {}),
+  };
+  if ('request' in input) {
+    return {
+      request: restoreForPhase(
+        input.request,
+        { cluster: input.clusterName, dc: node.dc, hostId: node.hostId },
+        phase,
+        tables,
+      ),
+      secretName: input.secretName,
+      storageLocation: input.request.storageLocation,
+    };
+  }
+  const { spec, plan } = input;
+  const request = restoreRequest({
+    spec,
+    source: { storageLocation: plan.source.storageLocation, snapshotTag: plan.source.snapshotTag },
+    node: { cluster: plan.clusterName, dc: node.dc, hostId: node.hostId },
+    phase,
+    dataDirs: plan.dataDirs,
+    cassandraDirectory: plan.cassandraDirectory,
+    downloadDir: plan.downloadDir,
+    credentials: credentialsFor(plan.icarusGeneration, resource.namespace, plan.source.secretName),
+    ...tables,
+  });
+  return { request, secretName: plan.source.secretName, storageLocation: plan.source.storageLocation };
 }
 
 function createdSince(op: Operation, notBefore: number): boolean {

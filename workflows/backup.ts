@@ -3,6 +3,7 @@
 // A failure is written to the resource and the workflow waits for the retry signal or a spec change
 // (nodes that already succeeded are not backed up again), up to the retry window. Cancel (a signal, the
 // resource's deletion or Temporal's own cancel) asks Icarus to stop and waits for its operations.
+import { patched } from '@temporalio/workflow';
 import type { CassandraBackupSpec } from '../src/kube/api/resources.js';
 import type { BackupPlan } from '../src/contract/activity-io.js';
 import type { BackupWorkflowInput, RunResult } from '../src/contract/runs.js';
@@ -13,6 +14,12 @@ import { ResourceRun, type KindRun, type RunKind } from './resource-run.js';
 import { kube, submit } from './run/activities.js';
 import type { Work } from './run/operations.js';
 import { failedFrom, type AttemptOutcome } from './run/outcomes.js';
+
+/**
+ * From this patch on, each node's submission gets the request the plan built once (BackupPlan.request)
+ * instead of the spec and the plan: history holds the body every node is sent, and no spec per node.
+ */
+export const REQUEST_IN_PLAN_PATCH = 'backup-request-built-in-plan';
 
 /** A backup is of one spec: a change while it runs stops the attempt and starts again (docs/operator.md). */
 const BACKUP: RunKind = { kind: 'CassandraBackup', noun: 'Backup', restartsOnSpecChange: true };
@@ -150,7 +157,18 @@ class BackupRun implements KindRun {
 
   /** A node's backup, or the topology upload: the same request, which says uploadClusterTopology. */
   private submitTo(work: Work, spec: CassandraBackupSpec, plan: BackupPlan) {
-    const { nodes: _all, ...planFields } = plan;
+    // A plan recorded before the patch has no request: its run goes on as it began.
+    if (plan.request && patched(REQUEST_IN_PLAN_PATCH)) {
+      return submit.submitBackup({
+        resource: this.run.resource,
+        request: plan.request,
+        clusterName: plan.clusterName,
+        secretName: spec.secretName,
+        node: work.node,
+        uploadClusterTopology: work.kind === 'topology',
+      });
+    }
+    const { nodes: _all, request: _built, ...planFields } = plan;
     return submit.submitBackup({
       resource: this.run.resource,
       spec,

@@ -2,6 +2,7 @@
 // and what the restore keeps of them across attempts, so that a retry or a new worker resumes where it
 // stopped: the phases' states, the nodes done in each, the node TRUNCATE runs on, the downloads and
 // operations of this restore, the tables every phase names. And one phase, run on its nodes.
+import { patched } from '@temporalio/workflow';
 import type { CassandraRestoreSpec } from '../src/kube/api/resources.js';
 import type { RestorePlan } from '../src/contract/activity-io.js';
 import { nodeStatus, overallProgress } from '../src/contract/node-progress.js';
@@ -14,6 +15,12 @@ import {
 import type { ResourceRun } from './resource-run.js';
 import { submit } from './run/activities.js';
 import { failedFrom, type AttemptOutcome } from './run/outcomes.js';
+
+/**
+ * From this patch on, each phase's submission gets the request the plan built once
+ * (RestorePlan.request) instead of the spec and the plan: history holds the body every node is sent.
+ */
+export const REQUEST_IN_PLAN_PATCH = 'restore-request-built-in-plan';
 
 /** The condition reason while a phase runs. */
 const RUNNING_REASON: Record<RestorePhaseName, string> = {
@@ -136,10 +143,26 @@ export async function runPhase(
 
   let submitFailure: AttemptOutcome | undefined;
   const notBefore = Date.now();
-  const { nodes: _all, ...planFields } = plan;
+  const { nodes: _all, request: _built, ...planFields } = plan;
   const failed = await run.scheduler.runNodes(nodes, pending, deadline, {
     submit: async (node) => {
+      const tables = state.tables
+        ? { entities: state.tables.entities, keepTruncated: state.tables.keepTruncated }
+        : {};
       try {
+        // A plan recorded before the patch has no request: its run goes on as it began.
+        if (plan.request && patched(REQUEST_IN_PLAN_PATCH)) {
+          return await submit.submitRestore({
+            resource: run.resource,
+            request: plan.request,
+            clusterName: plan.clusterName,
+            secretName: plan.source.secretName,
+            node,
+            phase,
+            notBefore,
+            ...tables,
+          });
+        }
         return await submit.submitRestore({
           resource: run.resource,
           spec,
@@ -147,9 +170,7 @@ export async function runPhase(
           node,
           phase,
           notBefore,
-          ...(state.tables
-            ? { entities: state.tables.entities, keepTruncated: state.tables.keepTruncated }
-            : {}),
+          ...tables,
         });
       } catch (err) {
         submitFailure = failedFrom(err, 'NodeFailed');

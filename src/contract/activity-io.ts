@@ -3,6 +3,7 @@
 // it goes into workflow history, so it never holds a credential value. (Inputs that only one activity
 // takes are declared next to it, in activities/.)
 import type { CassandraBackupSpec, CassandraRestoreSpec } from '../kube/api/resources.js';
+import type { BackupRequestTemplate, RestoreRequestTemplate } from './icarus-requests.js';
 import type { ResourceKey, ResourceKind } from './ids.js';
 import type { ScheduledBackupResult } from './runs.js';
 import type { NodeWork } from './status.js';
@@ -17,6 +18,11 @@ export interface BackupPlan {
   icarusGeneration: 2 | 3;
   dataDirs: string[];
   nodes: NodeWork[];
+  /**
+   * The backup's Icarus request, built once from the spec: each node's is made of it when submitted.
+   * Absent from plans recorded before the workflows' `backup-request-built-in-plan` patch.
+   */
+  request?: BackupRequestTemplate;
 }
 
 export interface LoadedBackup {
@@ -53,6 +59,11 @@ export interface RestorePlan {
   downloadDir: string;
   /** The selected nodes (spec.dc), in status order. */
   nodes: NodeWork[];
+  /**
+   * The restore's Icarus request, built once from the spec and the source: each phase's on each node
+   * is made of it when submitted. Absent from plans recorded before `restore-request-built-in-plan`.
+   */
+  request?: RestoreRequestTemplate;
 }
 
 /** How an operation on one node ended, as the watch activity saw it. */

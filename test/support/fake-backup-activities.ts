@@ -8,6 +8,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Activities } from '../../activities/index.js';
 import { toFailure } from '../../activities/failures.js';
+import { backupTemplate } from '../../src/icarus/requests.js';
 import { cassandraBackupSpecSchema } from '../../src/kube/api/generated.js';
 import type {
   BackupPlan,
@@ -81,13 +82,15 @@ export class FakeBackupActivities {
   }
 
   defaultPlan(): BackupPlan {
+    const request = { resolvedTag: `tag-schema-1-${this.generation}`, schemaVersion: 'schema-1' };
+    const dataDirs = ['/var/lib/cassandra/data'];
     return {
       clusterName: 'c',
-      schemaVersion: 'schema-1',
-      resolvedTag: `tag-schema-1-${this.generation}`,
+      ...request,
       icarusGeneration: 3,
-      dataDirs: ['/var/lib/cassandra/data'],
+      dataDirs,
       nodes: Array.from({ length: this.nodeCount }, (_, i) => node(`c-dc1-rack1-${i}`)),
+      request: backupTemplate({ spec: backupSpec, ...request, dataDirs, credentials: { generation: 3 } }),
     };
   }
 
@@ -158,7 +161,7 @@ export class FakeBackupActivities {
     return this.submitOp({
       pod: input.node.pod,
       topology: input.uploadClusterTopology === true,
-      tag: input.plan.resolvedTag,
+      tag: 'request' in input ? input.request.snapshotTag : input.plan.resolvedTag,
     });
   }
 

@@ -6,6 +6,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Activities } from '../../activities/index.js';
 import type { BackupContents } from '../../activities/backup-contents.js';
+import { restoreTemplate } from '../../src/icarus/requests.js';
 import { cassandraRestoreSpecSchema } from '../../src/kube/api/generated.js';
 import type { LoadedRestore, RestorePlan } from '../../src/contract/activity-io.js';
 import type { RunOptions } from '../../src/contract/runs.js';
@@ -29,19 +30,28 @@ export class FakeRestoreActivities extends FakeBackupActivities {
 
   restorePlan(): RestorePlan {
     const { nodes } = this.defaultPlan();
-    return {
-      clusterName: 'c',
-      icarusGeneration: this.icarusGeneration,
-      source: {
-        cassandraBackup: 'backup',
-        storageLocation: 's3://bucket',
-        snapshotTag: 'tag-schema-1-1',
-        secretName: 'creds',
-      },
+    const source = {
+      cassandraBackup: 'backup',
+      storageLocation: 's3://bucket',
+      snapshotTag: 'tag-schema-1-1',
+      secretName: 'creds',
+    };
+    const dirs = {
       dataDirs: ['/var/lib/cassandra/data'],
       cassandraDirectory: '/var/lib/cassandra',
       downloadDir: 'file:///var/lib/cassandra/downloadedsstables',
+    };
+    const credentials =
+      this.icarusGeneration === 2
+        ? { generation: 2 as const, namespace: restoreResource.namespace, secretName: source.secretName }
+        : { generation: 3 as const };
+    return {
+      clusterName: 'c',
+      icarusGeneration: this.icarusGeneration,
+      source,
+      ...dirs,
       nodes,
+      request: restoreTemplate({ spec: restoreSpec, source, ...dirs, credentials }),
     };
   }
 
@@ -64,7 +74,7 @@ export class FakeRestoreActivities extends FakeBackupActivities {
         this.submitOp({
           pod: input.node.pod,
           topology: false,
-          tag: input.plan.source.snapshotTag,
+          tag: 'request' in input ? input.request.snapshotTag : input.plan.source.snapshotTag,
           phase: input.phase,
         }),
     };
