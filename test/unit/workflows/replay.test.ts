@@ -177,3 +177,69 @@ test('a backup and a restore whose store refused the nodes’ credentials, recor
   assert.equal(results.length, names.length);
   for (const r of results) assert.equal(r.error, undefined, `${r.workflowId}: ${String(r.error)}`);
 });
+
+test('a backup, its restore and a cancelled backup recorded before the request was built once per plan replay, and so do runs recorded under it', async () => {
+  // Recorded with test/fixtures/histories/record.ts on the code before `backup-request-built-in-plan` and
+  // `restore-request-built-in-plan`: every submission carried the spec and the plan, and the plans no
+  // request. Then again under the patches: the submissions carry the plan's request and no spec.
+  const before = ['backup', 'restore', 'cancelled-backup'].map((kind) => `${kind}-before-request-in-plan`);
+  const under = ['backup', 'restore'].map((kind) => `${kind}-request-in-plan`);
+  const histories = [...before, ...under].map((name) => ({ workflowId: name, history: fixture(name) }));
+  const requestPatches = ['backup-request-built-in-plan', 'restore-request-built-in-plan'];
+  for (const { workflowId, history } of histories) {
+    const recordedBefore = before.includes(workflowId);
+    assert.ok(
+      history.events.some(
+        (e) =>
+          e.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED ||
+          e.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED,
+      ),
+      `${workflowId}: a whole run`,
+    );
+    const patches = patchesOf(history);
+    assert.equal(
+      requestPatches.some((p) => patches.includes(p)),
+      !recordedBefore,
+      `${workflowId}: ${recordedBefore ? 'recorded before the patch' : 'recorded under it'} (${patches.join(', ')})`,
+    );
+    const inputs = submissionsOf(history);
+    assert.ok(inputs.length > 0, `${workflowId}: submissions`);
+    for (const input of inputs) {
+      assert.equal('spec' in input, recordedBefore, `${workflowId}: the spec is in a submission only before`);
+      assert.equal('request' in input, !recordedBefore, `${workflowId}: the plan's request after`);
+    }
+  }
+  const results = [];
+  for await (const result of Worker.runReplayHistories(
+    { workflowsPath: fileURLToPath(new URL('../../../workflows/index.ts', import.meta.url)) },
+    histories,
+  )) {
+    results.push(result);
+  }
+  assert.equal(results.length, histories.length);
+  for (const r of results) assert.equal(r.error, undefined, `${r.workflowId}: ${String(r.error)}`);
+});
+
+/** The patches a history recorded: core_patch markers, whose details hold {"id": <patch>}. */
+function patchesOf(history: proto.temporal.api.history.v1.IHistory): string[] {
+  return (history.events ?? []).flatMap((e) =>
+    e.markerRecordedEventAttributes?.markerName === 'core_patch'
+      ? Object.values(e.markerRecordedEventAttributes.details ?? {}).flatMap((d) =>
+          (d.payloads ?? []).map(
+            (p) => (JSON.parse(Buffer.from(p.data ?? []).toString()) as { id: string }).id,
+          ),
+        )
+      : [],
+  );
+}
+
+/** The input of every submitBackup and submitRestore the history scheduled. */
+function submissionsOf(history: proto.temporal.api.history.v1.IHistory): Record<string, unknown>[] {
+  return (history.events ?? []).flatMap((e) => {
+    const scheduled = e.activityTaskScheduledEventAttributes;
+    const name = scheduled?.activityType?.name;
+    const payload = scheduled?.input?.payloads?.[0];
+    if ((name !== 'submitBackup' && name !== 'submitRestore') || !payload) return [];
+    return [JSON.parse(Buffer.from(payload.data ?? []).toString()) as Record<string, unknown>];
+  });
+}
