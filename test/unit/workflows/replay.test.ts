@@ -17,6 +17,22 @@ const { EventType } = proto.temporal.api.enums.v1;
 const fixture = (name: string) =>
   History.decode(readFileSync(new URL(`../../fixtures/histories/${name}.binpb`, import.meta.url)));
 
+/** Replays the histories under today's workflow code: each one, without a nondeterminism error. */
+async function replaysCleanly(
+  histories: { workflowId: string; history: ReturnType<typeof History.decode> }[],
+  expected: number,
+): Promise<void> {
+  const results = [];
+  for await (const result of Worker.runReplayHistories(
+    { workflowsPath: fileURLToPath(new URL('../../../workflows/index.ts', import.meta.url)) },
+    histories,
+  )) {
+    results.push(result);
+  }
+  assert.equal(results.length, expected);
+  for (const r of results) assert.equal(r.error, undefined, `${r.workflowId}: ${String(r.error)}`);
+}
+
 test('backup and restore histories recorded before the local-activities patch replay under today’s code', async () => {
   const histories = ['backup-before-local-activities', 'restore-before-local-activities'].map((name) => ({
     workflowId: name,
@@ -34,15 +50,7 @@ test('backup and restore histories recorded before the local-activities patch re
       `${workflowId}: a whole run`,
     );
   }
-  const results = [];
-  for await (const result of Worker.runReplayHistories(
-    { workflowsPath: fileURLToPath(new URL('../../../workflows/index.ts', import.meta.url)) },
-    histories,
-  )) {
-    results.push(result);
-  }
-  assert.equal(results.length, 2);
-  for (const r of results) assert.equal(r.error, undefined, `${r.workflowId}: ${String(r.error)}`);
+  await replaysCleanly(histories, 2);
 });
 
 test('a backup, its restore and a cancelled backup recorded before the issue-19 patches replay under today’s code', async () => {
@@ -63,15 +71,7 @@ test('a backup, its restore and a cancelled backup recorded before the issue-19 
     cancelled.some((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'cancel'),
     'the cancelled backup has its cancel signal',
   );
-  const results = [];
-  for await (const result of Worker.runReplayHistories(
-    { workflowsPath: fileURLToPath(new URL('../../../workflows/index.ts', import.meta.url)) },
-    histories,
-  )) {
-    results.push(result);
-  }
-  assert.equal(results.length, names.length);
-  for (const r of results) assert.equal(r.error, undefined, `${r.workflowId}: ${String(r.error)}`);
+  await replaysCleanly(histories, names.length);
 });
 
 test('a restore recorded before `truncate-only-backup-tables` replays under today’s code', async () => {
@@ -89,15 +89,7 @@ test('a restore recorded before `truncate-only-backup-tables` replays under toda
     'recorded with the issue-19 patches',
   );
   assert.ok(!markers.some((m) => m.includes('truncate-only-backup-tables')));
-  const results = [];
-  for await (const result of Worker.runReplayHistories(
-    { workflowsPath: fileURLToPath(new URL('../../../workflows/index.ts', import.meta.url)) },
-    [{ workflowId: 'restore-before-issue-20', history }],
-  )) {
-    results.push(result);
-  }
-  assert.equal(results.length, 1);
-  for (const r of results) assert.equal(r.error, undefined, `${r.workflowId}: ${String(r.error)}`);
+  await replaysCleanly([{ workflowId: 'restore-before-issue-20', history }], 1);
 });
 
 test('a backup whose bucket did not exist replays, recorded before the bucket-not-found-reason patch and under it', async () => {
@@ -131,15 +123,7 @@ test('a backup whose bucket did not exist replays, recorded before the bucket-no
       `${workflowId}: retried`,
     );
   }
-  const results = [];
-  for await (const result of Worker.runReplayHistories(
-    { workflowsPath: fileURLToPath(new URL('../../../workflows/index.ts', import.meta.url)) },
-    histories,
-  )) {
-    results.push(result);
-  }
-  assert.equal(results.length, names.length);
-  for (const r of results) assert.equal(r.error, undefined, `${r.workflowId}: ${String(r.error)}`);
+  await replaysCleanly(histories, names.length);
 });
 
 test('a backup and a restore whose store refused the nodes’ credentials, recorded before `storage-failure-reasons`, replay under today’s code', async () => {
@@ -167,15 +151,7 @@ test('a backup and a restore whose store refused the nodes’ credentials, recor
       `${workflowId}: a whole run`,
     );
   });
-  const results = [];
-  for await (const result of Worker.runReplayHistories(
-    { workflowsPath: fileURLToPath(new URL('../../../workflows/index.ts', import.meta.url)) },
-    histories,
-  )) {
-    results.push(result);
-  }
-  assert.equal(results.length, names.length);
-  for (const r of results) assert.equal(r.error, undefined, `${r.workflowId}: ${String(r.error)}`);
+  await replaysCleanly(histories, names.length);
 });
 
 test('a backup, its restore and a cancelled backup recorded before the request was built once per plan replay, and so do runs recorded under it', async () => {
@@ -209,15 +185,7 @@ test('a backup, its restore and a cancelled backup recorded before the request w
       assert.equal('request' in input, !recordedBefore, `${workflowId}: the plan's request after`);
     }
   }
-  const results = [];
-  for await (const result of Worker.runReplayHistories(
-    { workflowsPath: fileURLToPath(new URL('../../../workflows/index.ts', import.meta.url)) },
-    histories,
-  )) {
-    results.push(result);
-  }
-  assert.equal(results.length, histories.length);
-  for (const r of results) assert.equal(r.error, undefined, `${r.workflowId}: ${String(r.error)}`);
+  await replaysCleanly(histories, histories.length);
 });
 
 /** The patches a history recorded: core_patch markers, whose details hold {"id": <patch>}. */
