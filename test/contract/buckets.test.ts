@@ -15,10 +15,11 @@ import { dirname, join, relative } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { randomToken } from '../../src/dev/stack/storage-servers.js';
 import { IcarusClient } from '../../src/icarus/client.js';
-import { backupRequest, clusterId, resolveSnapshotTag, restoreRequest } from '../../src/icarus/requests.js';
+import { clusterId, restoreRequest } from '../../src/icarus/requests.js';
 import type { Operation } from '../../src/icarus/types.js';
 import { operationEnd } from './operation-end.js';
-import { cassandraBackupSpecSchema, cassandraRestoreSpecSchema } from '../../src/kube/api/resources.js';
+import { backupOnEveryNode, errorsOf } from './backup-all.js';
+import { cassandraRestoreSpecSchema } from '../../src/kube/api/resources.js';
 import { workDir } from '../storage/support.js';
 import { cannotServe443, startAzureStore, type AzureStore } from '../support/azure-store.js';
 import { realTarget, simulatorTarget, type ContractNode, type ContractTarget } from './targets.js';
@@ -100,38 +101,9 @@ const finished = (node: ContractNode, id: string, timeoutMs = 90_000): Promise<O
   operationEnd(client(node), id, timeoutMs);
 
 /** A backup of keyspace bkt on every node at once, as the operator sends it. */
-async function backupAll(
-  storageLocation: string,
-  spec: Record<string, unknown> = {},
-): Promise<{ resolvedTag: string; ops: Operation[] }> {
-  const schemaVersion = await target.schemaVersion();
-  const resolvedTag = resolveSnapshotTag(`bkt-${randomToken(6)}`, schemaVersion, Date.now());
-  const parsed = cassandraBackupSpecSchema.parse({
-    cassandraCluster: 'c',
-    storageLocation,
-    secretName: 's',
-    entities: 'bkt',
-    ...spec,
-  });
-  const submitted = await Promise.all(
-    target.nodes.map((node) =>
-      client(node).submit(
-        backupRequest({
-          spec: parsed,
-          node,
-          resolvedTag,
-          schemaVersion,
-          dataDirs: target.dataDirs,
-          credentials: { generation: 3 },
-        }),
-      ),
-    ),
-  );
-  const ops = await Promise.all(submitted.map((op, i) => finished(target.nodes[i] as ContractNode, op.id)));
-  return { resolvedTag, ops };
-}
+const backupAll = (storageLocation: string, spec: Record<string, unknown> = {}) =>
+  backupOnEveryNode(target, { storageLocation, entities: 'bkt', spec, timeoutMs: 90_000 });
 
-const errorsOf = (op: Operation) => (op.errors ?? []).map((e) => e.message ?? '');
 const esopMissing = (bucket: string) =>
   `Bucket ${bucket} does not exist and createMissingBucket in JSON or --create-missing-bucket from console is false! Can not continue!`;
 

@@ -20,14 +20,15 @@ import { after, before, describe, test } from 'node:test';
 import { randomToken } from '../../src/dev/stack/storage-servers.js';
 import { azureBlobHostName, renderHostsFile } from '../../src/dev/stack/jvm-hosts.js';
 import { IcarusClient } from '../../src/icarus/client.js';
-import { backupRequest, resolveSnapshotTag, restoreRequest } from '../../src/icarus/requests.js';
+import { restoreRequest } from '../../src/icarus/requests.js';
 import type { SimulatedCluster } from '../../src/icarus/simulator/cluster.js';
 import type { StorageAccess } from '../../src/icarus/simulator/storage-access.js';
 import type { Operation } from '../../src/icarus/types.js';
-import { cassandraBackupSpecSchema, cassandraRestoreSpecSchema } from '../../src/kube/api/resources.js';
+import { cassandraRestoreSpecSchema } from '../../src/kube/api/resources.js';
 import { workDir } from '../storage/support.js';
 import { cannotServe443, startAzureStore, type AzureStore } from '../support/azure-store.js';
 import { operationEnd } from './operation-end.js';
+import { backupOnEveryNode, errorsOf } from './backup-all.js';
 import { realTarget, simulatorTarget, type ContractNode, type ContractTarget } from './targets.js';
 
 const real = (process.env.ICARUS_CONTRACT_TARGET ?? 'simulator') === 'real';
@@ -102,32 +103,15 @@ describe('storage access (Azure Blob): refused credentials and an unreachable en
 
   /** A backup of keyspace acc on every node at once, as the operator sends it; the first one's tag is kept. */
   async function backup(spec: Record<string, unknown> = {}): Promise<Operation[]> {
-    const schemaVersion = await target.schemaVersion();
-    const resolvedTag = resolveSnapshotTag(`acc-${randomToken(6)}`, schemaVersion, Date.now());
-    tag ||= resolvedTag;
-    const parsed = cassandraBackupSpecSchema.parse({
-      cassandraCluster: 'c',
+    // The Azure client's retries of an unreachable endpoint take about two minutes.
+    const { resolvedTag, ops } = await backupOnEveryNode(target, {
       storageLocation: location,
-      secretName: 's',
       entities: 'acc',
-      ...spec,
+      spec,
+      timeoutMs: 300_000,
     });
-    return Promise.all(
-      target.nodes.map(async (node) => {
-        const op = await client(node).submit(
-          backupRequest({
-            spec: parsed,
-            node,
-            resolvedTag,
-            schemaVersion,
-            dataDirs: target.dataDirs,
-            credentials: { generation: 3 },
-          }),
-        );
-        // The Azure client's retries of an unreachable endpoint take about two minutes.
-        return operationEnd(client(node), op.id, 300_000);
-      }),
-    );
+    tag ||= resolvedTag;
+    return ops;
   }
 
   /** The first restore phase of the first backup on one node. */
@@ -152,8 +136,6 @@ describe('storage access (Azure Blob): refused credentials and an unreachable en
     );
     return operationEnd(client(node), op.id, 300_000);
   }
-
-  const errorsOf = (op: Operation) => (op.errors ?? []).map((e) => e.message ?? '');
 
   test('a wrong account key: the backup fails with the store’s refusal, or, skipping the check, its uploads naming the files; a restore phase with esop’s “Unable to determine …”', async () => {
     await access('credentials-refused');
