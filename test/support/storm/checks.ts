@@ -18,7 +18,8 @@
 //                     node COMPLETED in Icarus, rows right after equal to the backup's (unless another
 //                     restore of the cluster was busy then), TRUNCATE at most once per attempt (a second one
 //                     only after a person's retry of a lost TRUNCATE); a FAILED on the way only for
-//                     TruncateLost or TruncateOutcomeUnknown after a restart of the cluster's sidecars.
+//                     TruncateLost or TruncateOutcomeUnknown after a restart of the cluster's sidecars during
+//                     that attempt (a person retries those as long as the faults explain them).
 // For every resource: no second operation for the same node and purpose while Icarus still held the
 // first (a restart in between makes it a resubmission, which is right); and no workflow still running
 // unless its resource waits for a person with a documented reason.
@@ -26,9 +27,8 @@ import type { CassandraBackup, CassandraRestore } from '../../../src/kube/api/re
 import type { OperationRecord, ReceivedRequest } from '../../../src/icarus/simulator/node.js';
 import type { PodCluster } from '../cassandra-pods.js';
 import { CLASSES, type ResourceClass } from './load.js';
-import type { Journal } from './people.js';
+import { restartedSince, TRUNCATE_REASONS, type Journal } from './people.js';
 
-export const TRUNCATE_REASONS = new Set(['TruncateLost', 'TruncateOutcomeUnknown']);
 
 export interface WorkflowFacts {
   /** The workflow existed. */
@@ -168,13 +168,15 @@ function checkFailures(j: Journal, e: Evidence, v: Verdict): void {
     j.cluster.cluster.nodes.map(
       (n) => n.simulator.restarts.filter((t) => t >= iso(from) && t <= iso(to)).length,
     );
-  for (const f of j.failures) {
+  for (const [i, f] of j.failures.entries()) {
     if (!e.documented.has(f.reason))
       v.violations.push(`FAILED ${f.reason}: a reason docs/troubleshooting.md does not name`);
     const restarts = restartsIn(j.createdAt, f.at);
+    // A lost TRUNCATE needs a restart within its own attempt: since the retry before it.
+    const attemptFrom = i > 0 ? (j.retries[i - 1]?.at ?? j.createdAt) : j.createdAt;
     const designed =
       (f.reason === 'IcarusOperationLost' && restarts.some((n) => n >= 3)) ||
-      (j.kind === 'restore' && TRUNCATE_REASONS.has(f.reason) && restarts.some((n) => n > 0));
+      (j.kind === 'restore' && TRUNCATE_REASONS.has(f.reason) && restartedSince(j, attemptFrom, f.at));
     if (!designed)
       v.violations.push(`FAILED ${f.reason}, not a designed end of these faults: ${f.message.slice(0, 200)}`);
   }

@@ -25,10 +25,23 @@ export const LOCATION = 's3://storm';
 export const MOVED_LOCATION = 's3://storm-moved';
 /** Rate-limited, so that a cancel really stops an upload in (simulated) Icarus. */
 const BANDWIDTH = { value: 50, unit: 'MBPS' };
-/** A person retries a FAILED resource at most this often. */
+/**
+ * A person retries a FAILED resource at most this often, unless the failure is a lost TRUNCATE with a
+ * restart of the cluster's sidecars since the last answer (the message asks "sidecar restarted?"): the
+ * storm may strike every TRUNCATE of one restore, and each such failure is explained, so the person goes on.
+ */
 export const MAX_RETRIES = 3;
 
 export type Resource = CassandraBackup | CassandraRestore;
+
+/** Restores that fail with these after a restart of their sidecars ended as designed (checks.ts). */
+export const TRUNCATE_REASONS = new Set(['TruncateLost', 'TruncateOutcomeUnknown']);
+
+/** Whether a sidecar of the journal's cluster restarted after `from` (epoch ms). */
+export function restartedSince(j: Journal, from: number, to = Date.now()): boolean {
+  const [a, b] = [new Date(from).toISOString(), new Date(to).toISOString()];
+  return j.cluster.cluster.nodes.some((n) => n.simulator.restarts.some((t) => t >= a && t <= b));
+}
 
 export interface Journal {
   name: string;
@@ -275,7 +288,11 @@ export class People {
           reason: condition?.reason ?? '?',
           message: condition?.message ?? '',
         });
-        if (j.retries.length >= MAX_RETRIES) {
+        const explained =
+          j.kind === 'restore' &&
+          TRUNCATE_REASONS.has(condition?.reason ?? '') &&
+          restartedSince(j, j.retries.at(-1)?.at ?? j.createdAt);
+        if (j.retries.length >= MAX_RETRIES && !explained) {
           j.ended = true;
           return;
         }

@@ -330,6 +330,19 @@ test('TRUNCATE at most once per attempt: a second one needs a retry after a lost
   j.failures.push({ at: T0 + 4300, reason: 'TruncateLost', message: 'lost' });
   c.nodes[0]?.simulator.restarts.push(at(3.5));
   assert.deepEqual(violations(evidence([j], { histories })), []);
+  // A second lost TRUNCATE needs a restart after the retry that started its attempt.
+  const twice = { ...j, failures: [...j.failures], retries: [...j.retries] };
+  twice.failures.push({ at: T0 + 4450, reason: 'TruncateLost', message: 'lost again' });
+  twice.retries.push({ at: T0 + 4460, afterReason: 'TruncateLost' });
+  const again3 = c.op(0, req('TRUNCATE'), 4.47, 4.49);
+  const three = new Map([['t', { found: true, truncateOps: [truncate, again, again3] }]]);
+  assert.match(
+    violations(evidence([twice], { histories: three })).join('\n'),
+    /FAILED TruncateLost, not a designed end/,
+    'the restart at 3.5 s explains the first loss only',
+  );
+  c.nodes[2]?.simulator.restarts.push(at(4.42));
+  assert.deepEqual(violations(evidence([twice], { histories: three })), []);
   const orphan = new Map([['t', { found: true, truncateOps: [truncate] }]]);
   assert.match(
     violations(evidence([j], { histories: orphan })).join('\n'),
