@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import proto from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -116,8 +117,17 @@ test('a submission that finds the resource deleted cancels the run; an operation
   const fake = new FakeBackupActivities(3);
   fake.beforeSubmit = async (s) => {
     if (s.pod !== 'c-dc1-rack1-1') return;
-    // After its sibling's operation started, as the real check runs just before posting.
+    // After its sibling's operation started, as the real check runs just before posting. Waiting for
+    // the sibling's result in the history, not only in the fake: the time-skipping server wedges the
+    // run when a workflow task cancels an activity whose completion arrived meanwhile (temporalio
+    // sdk-typescript#1058, sdk-java#2391); Temporal's own server answers with the completion.
     await fake.until('node 0 submitted', () => fake.submissions.some((x) => x.pod === 'c-dc1-rack1-0'));
+    const run = env.client.workflow.getHandle(Context.current().info.workflowExecution?.workflowId ?? '');
+    await untilInHistory(
+      run,
+      'node 0’s submission completed',
+      (e) => e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED, // the submissions are its only activities
+    );
     throw ApplicationFailure.create({
       message: 'CassandraBackup ns/backup is being deleted: nothing is submitted for it',
       type: FailureType.resourceDeleted,
