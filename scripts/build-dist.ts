@@ -6,7 +6,10 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { repoRoot } from '../src/dev/stack/repo.js';
+
+// The repository's root, found here rather than from the dev tools, so that the image's build stage
+// needs only this script and the operator's own code.
+const repoRoot = join(import.meta.dirname, '..');
 
 const dist = join(repoRoot, 'dist');
 rmSync(dist, { recursive: true, force: true });
