@@ -12,8 +12,8 @@
 //   src/contract                                        what the runtimes share: plain data, ids, reasons
 //   src/kube/api                                        the CRD model (definitions, generated types)
 //
-// Dev and test machinery (src/dev, src/icarus/simulator, the generators src/kube/api/codegen*.ts, test,
-// scripts, bench, tools) may import anything; production code imports none of it.
+// Dev and test machinery (dev: the local stack, the sandbox, the Icarus simulator, the API generators;
+// test, scripts, bench, tools) may import anything; production code imports none of it.
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
@@ -21,15 +21,7 @@ import importX from 'eslint-plugin-import-x';
 
 const root = dirname(fileURLToPath(import.meta.url));
 
-const DEV = [
-  'src/dev',
-  'src/icarus/simulator',
-  'src/kube/api/codegen*.ts',
-  'test',
-  'scripts',
-  'bench',
-  'tools',
-];
+const DEV = ['dev', 'test', 'scripts', 'bench', 'tools'];
 
 /**
  * Bottom to top. `paths`: what the layer holds (folders or files). `apart`: siblings in the layer that
@@ -61,13 +53,11 @@ function nestedIn(from) {
 }
 
 /**
- * The files a layer's rules apply to: its folder, but not the dev machinery nested in it (the
- * simulator, the generators codegen*.ts), nor a lower layer nested in it (src/kube/api in src/kube).
+ * The files a layer's rules apply to: its folder, but not a lower layer nested in it (src/kube/api in
+ * src/kube).
  */
 const TARGETS = {
-  'src/icarus': ['src/icarus/*.ts', 'src/icarus/!(simulator)/**'],
   'src/kube': ['src/kube/*.ts', 'src/kube/!(api)/**'],
-  'src/kube/api': ['src/kube/api/!(codegen*).ts', 'src/kube/api/*/**'],
 };
 const productionTargets = (path) => TARGETS[path] ?? [path];
 

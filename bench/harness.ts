@@ -9,11 +9,11 @@ import { promisify } from 'node:util';
 import { CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { Client, Connection } from '@temporalio/client';
 import { resourceNames } from '../src/kube/api/resources.js';
-import { startPodCluster, type PodCluster } from '../src/dev/simulated-pods.js';
-import type { Stack } from '../src/dev/stack/index.js';
-import { startProcess, waitUntilReady, type ManagedProcess } from '../src/dev/stack/processes.js';
-import { repoRoot } from '../src/dev/stack/repo.js';
-import type { Timing } from '../src/icarus/simulator/operations.js';
+import { startPodCluster, type PodCluster } from '../dev/simulated-pods.js';
+import type { Stack } from '../dev/stack/index.js';
+import { startProcess, waitUntilReady, type ManagedProcess } from '../dev/stack/processes.js';
+import { repoRoot } from '../dev/stack/repo.js';
+import type { Timing } from '../dev/icarus-simulator/operations.js';
 import { freePort } from '../src/net/free-port.js';
 import { Observer } from './observer.js';
 

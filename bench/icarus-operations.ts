@@ -1,6 +1,6 @@
 // The operations each simulated node holds, read over its Icarus API (as `GET /operations` returns them:
 // request fields unwrapped, times in ISO form).
-import type { PodCluster } from '../src/dev/simulated-pods.js';
+import type { PodCluster } from '../dev/simulated-pods.js';
 
 export interface NodeOperation {
   node: string;

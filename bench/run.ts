@@ -10,10 +10,10 @@
 // Not part of `npm test`: the targets are for this benchmark, never timed assertions in tests.
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { installShutdownHandlers, startStack, type Stack } from '../src/dev/stack/index.js';
+import { installShutdownHandlers, startStack, type Stack } from '../dev/stack/index.js';
 import { configSchema } from '../src/config.js';
-import { say } from '../src/dev/stack/log.js';
-import { repoRoot } from '../src/dev/stack/repo.js';
+import { say } from '../dev/stack/log.js';
+import { repoRoot } from '../dev/stack/repo.js';
 import { Bench } from './harness.js';
 import { machine, machineLine, table, writeResults, type Row } from './report.js';
 import { restoreOverhead } from './scenarios/restore-overhead.js';

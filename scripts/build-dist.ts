@@ -1,6 +1,7 @@
-// `npm run build:dist`: the operator as it ships in the image. TypeScript compiled to dist/ (src/ without
-// the dev tools, workflows/, activities/), plus the workflow bundle built once here with the SDK's
-// bundler, so a production worker loads dist/workflow-bundle.js instead of bundling at each start.
+// `npm run build:dist`: the operator as it ships in the image. TypeScript compiled to dist/ (src/,
+// workflows/, activities/: tsconfig.build.json; the dev tools are in dev/, not built), plus the workflow
+// bundle built once here with the SDK's bundler, so a production worker loads dist/workflow-bundle.js
+// instead of bundling at each start.
 import { execFileSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';

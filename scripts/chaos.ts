@@ -8,7 +8,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { installShutdownHandlers } from '../src/dev/stack/index.js';
+import { installShutdownHandlers } from '../dev/stack/index.js';
 import { startOwnStack, type OwnStack } from '../test/support/own-stack.js';
 import { kubeConfig } from '../test/support/stack-env.js';
 import { newSeed, parseSeed } from '../test/support/storm/random.js';

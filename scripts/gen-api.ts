@@ -9,10 +9,10 @@ import {
   renderModel,
   renderReference,
   renderRules,
-} from '../src/kube/api/codegen.js';
+} from '../dev/codegen/render.js';
 import { definitions } from '../src/kube/api/definitions.js';
 import { describeConfig } from '../src/config.js';
-import { repoRoot } from '../src/dev/stack/repo.js';
+import { repoRoot } from '../dev/stack/repo.js';
 
 // First, as it is the step that may refuse the definitions: nothing is written then.
 const rules = renderRules(definitions);

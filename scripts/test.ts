@@ -17,11 +17,11 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
-import { installShutdownHandlers, startStack, type Stack } from '../src/dev/stack/index.js';
-import { withCloudHosts } from '../src/dev/stack/cloud-hosts-option.js';
-import { operatorKubeconfig } from '../src/dev/stack/operator-identity.js';
-import { repoRoot } from '../src/dev/stack/repo.js';
-import { resolveTemporalTestServer } from '../src/dev/stack/temporal-test-server.js';
+import { installShutdownHandlers, startStack, type Stack } from '../dev/stack/index.js';
+import { withCloudHosts } from '../dev/stack/cloud-hosts-option.js';
+import { operatorKubeconfig } from '../dev/stack/operator-identity.js';
+import { repoRoot } from '../dev/stack/repo.js';
+import { resolveTemporalTestServer } from '../dev/stack/temporal-test-server.js';
 
 const args = process.argv.slice(2);
 const unitOnly = args.includes('--unit');
@@ -61,7 +61,7 @@ if (needsStack) {
   if (kubeconfig) operatorEnv = { OPERATOR_KUBECONFIG: kubeconfig };
 }
 
-// No test process reaches a real cloud: src/dev/stack/cloud-hosts.mjs maps the clouds' host names to the
+// No test process reaches a real cloud: dev/stack/cloud-hosts.mjs maps the clouds' host names to the
 // stack's storage servers where a test says so, and to nothing otherwise.
 const nodeOptions = withCloudHosts(process.env.NODE_OPTIONS);
 

@@ -1,6 +1,6 @@
 // N backups created at once, one per cluster, then waited for: what the start-latency, completion and
 // scale scenarios share.
-import type { PodCluster } from '../../src/dev/simulated-pods.js';
+import type { PodCluster } from '../../dev/simulated-pods.js';
 import { BENCH_LOCATION, type Bench } from '../harness.js';
 import type { Observer } from '../observer.js';
 

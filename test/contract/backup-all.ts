@@ -1,6 +1,6 @@
 // A backup on every node of a contract target at once, as the operator sends it (its request builder,
 // Icarus 3.x credentials), each operation followed to its end; and the errors an operation ended with.
-import { randomToken } from '../../src/dev/stack/storage-servers.js';
+import { randomToken } from '../../dev/stack/storage-servers.js';
 import { IcarusClient } from '../../src/icarus/client.js';
 import { backupRequest, resolveSnapshotTag } from '../../src/icarus/requests.js';
 import type { Operation } from '../../src/icarus/types.js';

@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { randomToken } from '../../src/dev/stack/storage-servers.js';
+import { randomToken } from '../../dev/stack/storage-servers.js';
 import { IcarusClient } from '../../src/icarus/client.js';
 import { clusterId, restoreRequest } from '../../src/icarus/requests.js';
 import type { Operation } from '../../src/icarus/types.js';

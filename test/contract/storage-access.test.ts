@@ -2,7 +2,7 @@
 // store, or the store's endpoint cannot be reached, through the operator's own request builders, against
 // the simulator (`npm test`) or the real sidecar (`npm run test:contract:real`): esop 3.0.1's own Azure
 // client and Azurite at https://<account>.blob.core.windows.net (test/support/azure-store.ts; needs port
-// 443, skipped without it). The simulator mirrors these words (src/icarus/simulator/storage-access.ts),
+// 443, skipped without it). The simulator mirrors these words (dev/icarus-simulator/storage-access.ts),
 // and the operator gives each its reason (docs/troubleshooting.md).
 //   - wrong account key: a backup's bucket check fails with the store's refusal; a restore phase with
 //     esop's `Unable to determine if the bucket <b> exists.` (Icarus's restore coordinator wraps the
@@ -17,12 +17,12 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { randomToken } from '../../src/dev/stack/storage-servers.js';
-import { azureBlobHostName, renderHostsFile } from '../../src/dev/stack/jvm-hosts.js';
+import { randomToken } from '../../dev/stack/storage-servers.js';
+import { azureBlobHostName, renderHostsFile } from '../../dev/stack/jvm-hosts.js';
 import { IcarusClient } from '../../src/icarus/client.js';
 import { restoreRequest } from '../../src/icarus/requests.js';
-import type { SimulatedCluster } from '../../src/icarus/simulator/cluster.js';
-import type { StorageAccess } from '../../src/icarus/simulator/storage-access.js';
+import type { SimulatedCluster } from '../../dev/icarus-simulator/cluster.js';
+import type { StorageAccess } from '../../dev/icarus-simulator/storage-access.js';
 import type { Operation } from '../../src/icarus/types.js';
 import { cassandraRestoreSpecSchema } from '../../src/kube/api/resources.js';
 import { workDir } from '../storage/support.js';

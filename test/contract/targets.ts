@@ -4,10 +4,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import cassandra from 'cassandra-driver';
-import { startCassandra, type CassandraNode } from '../../src/dev/real/cassandra.js';
-import { startIcarusNode, type IcarusNode, type SidecarOptions } from '../../src/dev/real/icarus-node.js';
+import { startCassandra, type CassandraNode } from '../../dev/real/cassandra.js';
+import { startIcarusNode, type IcarusNode, type SidecarOptions } from '../../dev/real/icarus-node.js';
 import { freePortOnAll } from '../../src/net/free-port.js';
-import { SimulatedCluster, type Row } from '../../src/icarus/simulator/cluster.js';
+import { SimulatedCluster, type Row } from '../../dev/icarus-simulator/cluster.js';
 
 export interface ContractNode {
   url: string;
@@ -93,7 +93,7 @@ export async function simulatorTarget(): Promise<ContractTarget & { cluster: Sim
  * Real Cassandra 5.0 nodes (cassandra-all from Maven Central), each with the Icarus-compatible sidecar
  * of tools/icarus-node next to it (the real sidecar-common REST layer and esop operations). One node by
  * default, at 127.0.0.1; with `nodes: N` a ring of N nodes at 127.0.0.1..N sharing one CQL port and one
- * sidecar port (as Pods do), each seeing its own files at one shared path (src/dev/real/node-view.ts),
+ * sidecar port (as Pods do), each seeing its own files at one shared path (dev/real/node-view.ts),
  * so the operator's single CASSANDRA_DATA_DIRS / RESTORE_DOWNLOAD_DIR fit every node. The sidecars are
  * Icarus 3.x's unless `sidecar.generation` is 2.
  */

@@ -1,7 +1,7 @@
 // A restore never destroys what its backup does not hold. Icarus truncates every current table of the
 // keyspaces it is given; the operator reads the backup's manifests and names only the backup's tables.
 // Where it cannot read them (here: simulated s3:// buckets, which are folders inside the simulator, while
-// src/dev/stack/cloud-hosts.mjs keeps every test process off the real clouds), truncated files are kept
+// dev/stack/cloud-hosts.mjs keeps every test process off the real clouds), truncated files are kept
 // and a Warning says so. file:// buckets are folders both the simulator and the operator see, as a
 // volume mounted in both would be.
 import assert from 'node:assert/strict';
@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { Row } from '../../src/icarus/simulator/cluster.js';
+import type { Row } from '../../dev/icarus-simulator/cluster.js';
 import { createS3Secret, startPodCluster, type PodCluster } from '../support/cassandra-pods.js';
 import { Backups, Restores, restoresPerNode, decided, succeeded } from '../support/custom-resources.js';
 import { startOperator, type OperatorProcess } from '../support/operator.js';

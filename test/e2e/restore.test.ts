@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import { PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
 import { Worker } from '@temporalio/worker';
-import type { Row } from '../../src/icarus/simulator/cluster.js';
+import type { Row } from '../../dev/icarus-simulator/cluster.js';
 import { resourceNames } from '../../src/kube/api/resources.js';
 import { restoreWorkflowId } from '../../src/contract/ids.js';
 import { retrySignal } from '../../workflows/signals.js';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
 import { Client, Connection } from '@temporalio/client';
-import { startTemporal, type TemporalServer } from '../../src/dev/stack/temporal-server.js';
+import { startTemporal, type TemporalServer } from '../../dev/stack/temporal-server.js';
 import { resourceNames, type CassandraBackup } from '../../src/kube/api/resources.js';
 import { createS3Secret, startPodCluster, type PodCluster } from '../support/cassandra-pods.js';
 import { Backups, Schedules, backupsPerNode, succeeded } from '../support/custom-resources.js';

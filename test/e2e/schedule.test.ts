@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
 import { ScheduleNotFoundError } from '@temporalio/client';
-import { resolveTemporalCli } from '../../src/dev/stack/temporal-cli.js';
+import { resolveTemporalCli } from '../../dev/stack/temporal-cli.js';
 import { clusterId } from '../../src/icarus/requests.js';
 import {
   resourceNames,

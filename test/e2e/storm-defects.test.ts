@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
 import proto from '@temporalio/proto';
-import type { Row } from '../../src/icarus/simulator/cluster.js';
+import type { Row } from '../../dev/icarus-simulator/cluster.js';
 import { resourceNames } from '../../src/kube/api/resources.js';
 import { retrySignal } from '../../workflows/signals.js';
 import { backupWorkflowId, restoreWorkflowId } from '../../src/contract/ids.js';

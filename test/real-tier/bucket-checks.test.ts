@@ -23,7 +23,7 @@ import {
   setHeaderOptions,
   type KubeConfig,
 } from '@kubernetes/client-node';
-import { randomToken } from '../../src/dev/stack/storage-servers.js';
+import { randomToken } from '../../dev/stack/storage-servers.js';
 import { resourceNames } from '../../src/kube/api/resources.js';
 import { realTarget, type ContractNode, type ContractTarget } from '../contract/targets.js';
 import { workDir } from '../storage/support.js';
@@ -86,7 +86,7 @@ describe('the bucket check through the operator, on Azurite with esop 3.0.1’s 
       CASSANDRA_DIRECTORY: target.cassandraDirectory,
       RESTORE_DOWNLOAD_DIR: target.downloadDir,
       // The operator reads a restore's manifests itself: its Node process reaches Azurite under the
-      // same name as the sidecar (src/dev/stack/cloud-hosts.mjs) and trusts its certificate.
+      // same name as the sidecar (dev/stack/cloud-hosts.mjs) and trusts its certificate.
       CBO_TEST_CLOUD_HOSTS: JSON.stringify({ '.blob.core.windows.net': store.host }),
       NODE_EXTRA_CA_CERTS: store.certFile,
     });

@@ -42,9 +42,9 @@ import {
   s3BucketHostName,
   s3DomainName,
   s3HostNames,
-} from '../../src/dev/stack/jvm-hosts.js';
-import { nodeViewsUnavailable } from '../../src/dev/real/node-view.js';
-import { canListen, freeLoopbackAddress } from '../../src/dev/stack/loopback.js';
+} from '../../dev/stack/jvm-hosts.js';
+import { nodeViewsUnavailable } from '../../dev/real/node-view.js';
+import { canListen, freeLoopbackAddress } from '../../dev/stack/loopback.js';
 import {
   newS3Credentials,
   randomToken,
@@ -57,8 +57,8 @@ import {
   type MinioServer,
   type S3Server,
   type VersityGwServer,
-} from '../../src/dev/stack/storage-servers.js';
-import { writeSelfSignedCert, type SelfSignedCert } from '../../src/dev/stack/tls.js';
+} from '../../dev/stack/storage-servers.js';
+import { writeSelfSignedCert, type SelfSignedCert } from '../../dev/stack/tls.js';
 import { realTarget, type ContractNode, type ContractTarget } from '../contract/targets.js';
 import { loopbackLookup, workDir } from '../storage/support.js';
 import {
@@ -297,7 +297,7 @@ describe(
         CASSANDRA_DIRECTORY: target.cassandraDirectory,
         RESTORE_DOWNLOAD_DIR: target.downloadDir,
         // The operator reads each backup's manifests itself (which tables a restore may truncate): its
-        // Node process reaches the same servers under the same names (src/dev/stack/cloud-hosts.mjs, the
+        // Node process reaches the same servers under the same names (dev/stack/cloud-hosts.mjs, the
         // counterpart of the sidecar's hosts file) and trusts their certificate.
         // For S3 that is the second versitygw gateway (the regional name); MinIO's bucket is never read
         // (its backup fails).

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { Stack } from '../../src/dev/stack/index.js';
+import type { Stack } from '../../dev/stack/index.js';
 import { finishedStates } from '../../src/icarus/types.js';
 import {
   formatRows,

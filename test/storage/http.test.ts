@@ -34,7 +34,7 @@ import {
   type MinioServer,
   type S3Server,
   type VersityGwServer,
-} from '../../src/dev/stack/storage-servers.js';
+} from '../../dev/stack/storage-servers.js';
 import { assertNoSecret, text, workDir } from './support.js';
 
 const work = workDir('storage-http');

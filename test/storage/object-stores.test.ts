@@ -9,13 +9,13 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
-import { canListen, freeLoopbackAddress } from '../../src/dev/stack/loopback.js';
+import { canListen, freeLoopbackAddress } from '../../dev/stack/loopback.js';
 import {
   startAzurite,
   startMinio,
   type AzuriteServer,
   type MinioServer,
-} from '../../src/dev/stack/storage-servers.js';
+} from '../../dev/stack/storage-servers.js';
 import { freePort } from '../../src/net/free-port.js';
 import { secretCredentials, type SecretCredentials } from '../../src/storage/credentials.js';
 import { azureStore } from '../../src/storage/azure-store.js';

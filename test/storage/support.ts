@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { LookupFunction } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { StorageServer } from '../../src/dev/stack/storage-servers.js';
+import type { StorageServer } from '../../dev/stack/storage-servers.js';
 
 // The AWS SDK's notice that its releases after January 2027 need Node 22: known, and why package.json
 // pins @aws-sdk/client-s3 (and @azure/storage-blob, whose 12.33 already needs Node 22) exactly.

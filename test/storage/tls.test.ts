@@ -17,8 +17,8 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { azureBlobHostName, GCS_HOST_NAME } from '../../src/dev/stack/jvm-hosts.js';
-import { canListen, freeLoopbackAddress } from '../../src/dev/stack/loopback.js';
+import { azureBlobHostName, GCS_HOST_NAME } from '../../dev/stack/jvm-hosts.js';
+import { canListen, freeLoopbackAddress } from '../../dev/stack/loopback.js';
 import {
   startAzurite,
   startFakeGcs,
@@ -26,8 +26,8 @@ import {
   startVersityGw,
   type StorageServer,
   type VersityGwServer,
-} from '../../src/dev/stack/storage-servers.js';
-import { writeSelfSignedCert, type SelfSignedCert } from '../../src/dev/stack/tls.js';
+} from '../../dev/stack/storage-servers.js';
+import { writeSelfSignedCert, type SelfSignedCert } from '../../dev/stack/tls.js';
 import { loopbackLookup, text, workDir } from './support.js';
 
 const work = workDir('storage-tls');

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MockActivityEnvironment } from '@temporalio/testing';
 import { icarusClients, type ActivityDeps } from '../../activities/deps.js';
-import { SimulatedCluster } from '../../src/icarus/simulator/cluster.js';
+import { SimulatedCluster } from '../../dev/icarus-simulator/cluster.js';
 import { createLogger } from '../../src/logger.js';
 import type { NodeWork } from '../../src/contract/status.js';
 

@@ -8,11 +8,11 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { Agent } from 'node:https';
 import { join } from 'node:path';
 import type { BlobServiceClient } from '@azure/storage-blob';
-import type { SidecarJvmOptions } from '../../src/dev/real/icarus-node.js';
-import { azureBlobHostName, renderHostsFile } from '../../src/dev/stack/jvm-hosts.js';
-import { canListen, freeLoopbackAddress } from '../../src/dev/stack/loopback.js';
-import { startAzurite, type AzuriteServer } from '../../src/dev/stack/storage-servers.js';
-import { writeSelfSignedCert } from '../../src/dev/stack/tls.js';
+import type { SidecarJvmOptions } from '../../dev/real/icarus-node.js';
+import { azureBlobHostName, renderHostsFile } from '../../dev/stack/jvm-hosts.js';
+import { canListen, freeLoopbackAddress } from '../../dev/stack/loopback.js';
+import { startAzurite, type AzuriteServer } from '../../dev/stack/storage-servers.js';
+import { writeSelfSignedCert } from '../../dev/stack/tls.js';
 import { loopbackLookup } from '../storage/support.js';
 import { azureBlobClient, listBlobs } from './cloud-clients.js';
 

@@ -1,7 +1,7 @@
-// Simulated Cassandra nodes behind Pods (src/dev/simulated-pods.ts), and a storage Secret for them.
+// Simulated Cassandra nodes behind Pods (dev/simulated-pods.ts), and a storage Secret for them.
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 
-export { startPodCluster, type PodCluster } from '../../src/dev/simulated-pods.js';
+export { startPodCluster, type PodCluster } from '../../dev/simulated-pods.js';
 
 /** A Secret with S3-style keys (the simulator does not read them; the operator checks they exist). */
 /** A Secret with Azure keys, in the API's format (test-only values: the simulated store takes any). */

@@ -6,7 +6,7 @@ import type { Agent } from 'node:https';
 import { request } from 'node:https';
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { BlobServiceClient, newPipeline, StorageSharedKeyCredential } from '@azure/storage-blob';
-import { azureBlobHostName, GCS_HOST_NAME } from '../../src/dev/stack/jvm-hosts.js';
+import { azureBlobHostName, GCS_HOST_NAME } from '../../dev/stack/jvm-hosts.js';
 
 /** Every object name in an S3 bucket, sorted, page after page. */
 export async function listS3Objects(s3: S3Client, bucket: string): Promise<string[]> {

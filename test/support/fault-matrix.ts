@@ -6,7 +6,7 @@
 // sent, and how long the operator took to move again once the fault was over.
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { CassandraBackup, CassandraRestore } from '../../src/kube/api/resources.js';
-import type { ReceivedRequest } from '../../src/icarus/simulator/node.js';
+import type { ReceivedRequest } from '../../dev/icarus-simulator/node.js';
 import { createS3Secret, startPodCluster, type PodCluster } from './cassandra-pods.js';
 import { Backups, Restores, succeeded } from './custom-resources.js';
 import { startOperator, type OperatorProcess } from './operator.js';

@@ -22,8 +22,8 @@ import { join } from 'node:path';
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import type { BlobServiceClient } from '@azure/storage-blob';
-import { azureBlobHostName, GCS_HOST_NAME, renderHostsFile } from '../../src/dev/stack/jvm-hosts.js';
-import { freeLoopbackAddress } from '../../src/dev/stack/loopback.js';
+import { azureBlobHostName, GCS_HOST_NAME, renderHostsFile } from '../../dev/stack/jvm-hosts.js';
+import { freeLoopbackAddress } from '../../dev/stack/loopback.js';
 import {
   randomToken,
   startAzurite,
@@ -31,8 +31,8 @@ import {
   startMinio,
   type AzuriteServer,
   type MinioServer,
-} from '../../src/dev/stack/storage-servers.js';
-import { writeSelfSignedCert } from '../../src/dev/stack/tls.js';
+} from '../../dev/stack/storage-servers.js';
+import { writeSelfSignedCert } from '../../dev/stack/tls.js';
 import { realTarget, type ContractNode, type ContractTarget } from '../contract/targets.js';
 import { loopbackLookup } from '../storage/support.js';
 import {
@@ -265,7 +265,7 @@ export async function startIcarus2Tier(workDir: string, log: (line: string) => v
       CASSANDRA_DIRECTORY: target.cassandraDirectory,
       RESTORE_DOWNLOAD_DIR: target.downloadDir,
       // The operator reads each backup's manifests itself, with the same Secret: MinIO at its
-      // awsendpoint, Azurite and fake-gcs-server under the clouds' names (src/dev/stack/cloud-hosts.mjs,
+      // awsendpoint, Azurite and fake-gcs-server under the clouds' names (dev/stack/cloud-hosts.mjs,
       // the Node counterpart of the sidecars' hosts file), trusting their certificate.
       CBO_TEST_CLOUD_HOSTS: JSON.stringify({ '.blob.core.windows.net': azureHost, [GCS_HOST_NAME]: gcsHost }),
       NODE_EXTRA_CA_CERTS: cert.certFile,

@@ -6,7 +6,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
-import { repoRoot } from '../../src/dev/stack/repo.js';
+import { repoRoot } from '../../dev/stack/repo.js';
 import { startOwnStack, type OwnStack } from './own-stack.js';
 
 interface CrdVersion {

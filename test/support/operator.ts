@@ -1,7 +1,7 @@
 // Runs the operator as users do, `src/main.ts` in its own process, configured by environment, against
 // the test stack; its log lines are kept so a test can wait for one, and shown when the test fails.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { repoRoot } from '../../src/dev/stack/repo.js';
+import { repoRoot } from '../../dev/stack/repo.js';
 import { temporalAddress, temporalNamespace } from './stack-env.js';
 
 export interface OperatorProcess {

@@ -1,8 +1,8 @@
 // A stack of one test file's own (for faults that would disturb the shared servers, or CRDs of its own):
 // started like the shared one, with the operator's ServiceAccount token, and made the one the test
 // helpers and startOperator use by pointing this process's environment at it until stop().
-import { operatorKubeconfig } from '../../src/dev/stack/operator-identity.js';
-import { startStack, type Stack, type StackOptions } from '../../src/dev/stack/index.js';
+import { operatorKubeconfig } from '../../dev/stack/operator-identity.js';
+import { startStack, type Stack, type StackOptions } from '../../dev/stack/index.js';
 
 export interface OwnStack {
   stack: Stack;

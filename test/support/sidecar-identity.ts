@@ -4,7 +4,7 @@
 // nothing but a token of that account.
 import { join } from 'node:path';
 import { CoreV1Api, RbacAuthorizationV1Api, type KubeConfig } from '@kubernetes/client-node';
-import { writeTokenKubeconfig } from '../../src/dev/stack/operator-identity.js';
+import { writeTokenKubeconfig } from '../../dev/stack/operator-identity.js';
 
 export const SIDECAR_ACCOUNT = 'icarus';
 

@@ -1,6 +1,6 @@
 // Workflow tests of the fast tier: the real workflow code (workflows/index.ts, bundled once per test
 // file) on Temporal's time-skipping test server, with fake activities registered on a Worker in the test.
-// The server comes from the project's own tool cache (src/dev/stack/temporal-test-server.ts; `npm test`
+// The server comes from the project's own tool cache (dev/stack/temporal-test-server.ts; `npm test`
 // installs it before the tests start, TEMPORAL_TEST_SERVER_PATH overrides it). Time skips whenever the
 // test awaits a workflow's result and nothing but timers is pending: a retry window of an hour passes in
 // milliseconds, and the timers that the workflow started are in its history for the test to read.
@@ -12,7 +12,7 @@ import type { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundle } from '@temporalio/worker';
 import type { Activities } from '../../activities/index.js';
-import { resolveTemporalTestServer } from '../../src/dev/stack/temporal-test-server.js';
+import { resolveTemporalTestServer } from '../../dev/stack/temporal-test-server.js';
 import { eventually } from './wait.js';
 
 let bundle: Promise<WorkflowBundle> | undefined;

@@ -5,7 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { parseAllDocuments } from 'yaml';
-import { repoRoot } from '../../src/dev/stack/repo.js';
+import { repoRoot } from '../../dev/stack/repo.js';
 import { nodeStorageLocation, toIcarusDuration } from '../../src/icarus/requests.js';
 
 const dir = join(repoRoot, 'k8s', 'examples');

@@ -1,5 +1,5 @@
 // What the CEL rules of the CRDs need at run time: the operations the generated predicates of
-// ./generated-rules.ts call (written by `npm run gen:api`, translated from CEL by ./codegen-cel.ts), with
+// ./generated-rules.ts call (written by `npm run gen:api`, translated from CEL by dev/codegen/cel.ts), with
 // CEL's semantics where JavaScript's differ, and `violations`, which applies rules to a resource the way
 // the API server does. Nothing here reads a rule's text: each rule arrives as a JavaScript function.
 //

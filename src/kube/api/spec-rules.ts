@@ -4,7 +4,7 @@
 // InvalidSpec instead of an odd label selector, snapshot name or Icarus request.
 //
 // The rules are not read here: `npm run gen:api` translates each CEL rule into a JavaScript predicate
-// (./generated-rules.ts, by ./codegen-cel.ts), and fails on a rule it cannot translate, so none is
+// (./generated-rules.ts, by dev/codegen/cel.ts), and fails on a rule it cannot translate, so none is
 // skipped. Applied: every rule on a field of the spec (at any depth) that does not read oldSelf (the
 // operator sees no old object). Left to the planning, which reports them with a reason of its own:
 // storageLocation (UnsupportedStorageProtocol, InvalidStorageLocation), duration (InvalidDuration) and

@@ -24,7 +24,7 @@
 // first (a restart in between makes it a resubmission, which is right); and no workflow still running
 // unless its resource waits for a person with a documented reason.
 import type { CassandraBackup, CassandraRestore } from '../../../src/kube/api/resources.js';
-import type { OperationRecord, ReceivedRequest } from '../../../src/icarus/simulator/node.js';
+import type { OperationRecord, ReceivedRequest } from '../../../dev/icarus-simulator/node.js';
 import type { PodCluster } from '../cassandra-pods.js';
 import { CLASSES, type ResourceClass } from './load.js';
 import { restartedSince, TRUNCATE_REASONS, type Journal } from './people.js';

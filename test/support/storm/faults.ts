@@ -5,7 +5,7 @@
 // restore phase, drawn from a shuffled deck that holds TRUNCATE and the topology upload twice. It waits up
 // to 20 s for that work to run, then restarts a node running it (else a node running anything, else any
 // node). So short, rare phases such as TRUNCATE are struck as surely as long backups.
-import type { Stack } from '../../../src/dev/stack/index.js';
+import type { Stack } from '../../../dev/stack/index.js';
 import type { PodCluster } from '../cassandra-pods.js';
 import type { StormOperator } from './operator.js';
 import { shuffle, type Random } from './random.js';

@@ -6,8 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { Stack } from '../../../src/dev/stack/index.js';
-import { repoRoot } from '../../../src/dev/stack/repo.js';
+import type { Stack } from '../../../dev/stack/index.js';
+import { repoRoot } from '../../../dev/stack/repo.js';
 import { createS3Secret, startPodCluster, type PodCluster } from '../cassandra-pods.js';
 import { Backups, succeeded } from '../custom-resources.js';
 import { createNamespace, temporalClient, uniqueName } from '../stack-env.js';

@@ -1,12 +1,12 @@
-// The CEL-to-JavaScript translator of `npm run gen:api` (src/kube/api/codegen-cel.ts, codegen-re2.ts):
+// The CEL-to-JavaScript translator of `npm run gen:api` (dev/codegen/cel.ts, re2.ts):
 // what it translates behaves as CEL does on the API server (RE2 patterns included), and what it cannot
 // translate fails the generation with the rule and the construct named.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as cel from '../../../src/kube/api/cel-runtime.js';
-import { renderRules } from '../../../src/kube/api/codegen.js';
-import { CelTranslationError, translateRule } from '../../../src/kube/api/codegen-cel.js';
-import { Re2TranslationError, re2ToJs } from '../../../src/kube/api/codegen-re2.js';
+import { renderRules } from '../../../dev/codegen/render.js';
+import { CelTranslationError, translateRule } from '../../../dev/codegen/cel.js';
+import { Re2TranslationError, re2ToJs } from '../../../dev/codegen/re2.js';
 import { cassandraBackup } from '../../../src/kube/api/definitions.js';
 import type { Rule } from '../../../src/kube/api/schema.js';
 
@@ -192,7 +192,7 @@ test('a CEL construct the translator does not know fails with the rule, the cons
           `CassandraBackup spec.probe: cannot translate the CEL rule ${JSON.stringify(rule)}: `,
         ) &&
         construct.test(err.message) &&
-        err.message.endsWith('is not supported (src/kube/api/codegen-cel.ts)'),
+        err.message.endsWith('is not supported (dev/codegen/cel.ts)'),
       rule,
     );
   }

@@ -13,7 +13,7 @@ import {
   renderModel,
   renderReference,
   renderRules,
-} from '../../../src/kube/api/codegen.js';
+} from '../../../dev/codegen/render.js';
 import { definitions } from '../../../src/kube/api/definitions.js';
 
 const repo = join(import.meta.dirname, '..', '..', '..');

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { parse } from 'yaml';
 import { loadConfig } from '../../../src/config.js';
-import { repoRoot } from '../../../src/dev/stack/repo.js';
+import { repoRoot } from '../../../dev/stack/repo.js';
 
 interface Service {
   image?: string;

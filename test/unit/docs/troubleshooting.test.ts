@@ -7,13 +7,12 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { reasons as listed } from '../../../src/contract/reasons.js';
-import { repoRoot } from '../../../src/dev/stack/repo.js';
+import { repoRoot } from '../../../dev/stack/repo.js';
 
 function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((f) => {
     const path = join(dir, f);
-    if (statSync(path).isDirectory())
-      return path.includes(join('src', 'dev')) || f === 'api' ? [] : sources(path);
+    if (statSync(path).isDirectory()) return f === 'api' ? [] : sources(path);
     return f.endsWith('.ts') ? [path] : [];
   });
 }

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { IcarusClient } from '../../../src/icarus/client.js';
 import { IcarusOperationLostError, IcarusUnavailableError } from '../../../src/icarus/errors.js';
-import { SimulatedCluster } from '../../../src/icarus/simulator/cluster.js';
+import { SimulatedCluster } from '../../../dev/icarus-simulator/cluster.js';
 import { finishedStates, type Operation } from '../../../src/icarus/types.js';
 import { eventually } from '../../support/wait.js';
 

@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { after, test } from 'node:test';
 import { ESLint, type Linter } from 'eslint';
 import tseslint from 'typescript-eslint';
-import { repoRoot } from '../../../src/dev/stack/repo.js';
+import { repoRoot } from '../../../dev/stack/repo.js';
 
 const { boundaries } = (await import(pathToFileURL(join(repoRoot, 'eslint.boundaries.js')).href)) as {
   boundaries: Linter.Config[];
@@ -86,9 +86,17 @@ const refused = [
     "import { backupWorkflow } from '../../workflows/backup.js';",
     'only workflows/signals.ts',
   ],
-  ['src/temporal/probe.ts', "import { startStack } from '../dev/stack/index.js';", 'dev or test machinery'],
+  [
+    'src/temporal/probe.ts',
+    "import { startStack } from '../../dev/stack/index.js';",
+    'dev or test machinery',
+  ],
   ['activities/probe.ts', "import { eventually } from '../test/support/wait.js';", 'dev or test machinery'],
-  ['src/kube/api/probe.ts', "import { translateRule } from './codegen-cel.js';", 'dev or test machinery'],
+  [
+    'src/kube/api/probe.ts',
+    "import { translateRule } from '../../../dev/codegen/cel.js';",
+    'dev or test machinery',
+  ],
 ] as const;
 
 for (const [path, code, why] of refused)
@@ -108,7 +116,7 @@ const allowed = [
   ['activities/probe.ts', "import { PlanError } from '../src/kube/plan-error.js';"],
   ['src/kube/probe.ts', "import { resourceNames } from './api/resources.js';"],
   ['src/contract/probe.ts', "import type { CassandraBackupSpec } from '../kube/api/resources.js';"],
-  ['src/dev/probe.ts', "import { Reconciler } from '../operator/reconciler.js';"],
+  ['dev/probe.ts', "import { Reconciler } from '../src/operator/reconciler.js';"],
   ['test/unit/probe.ts', "import { k8s } from '../../workflows/run/activities.js';"],
 ] as const;
 

@@ -7,7 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startProcess } from '../../../src/dev/stack/processes.js';
+import { startProcess } from '../../../dev/stack/processes.js';
 import { freePort } from '../../../src/net/free-port.js';
 
 const alive = (pid: number) => {

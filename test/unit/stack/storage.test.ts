@@ -8,9 +8,9 @@ import {
   renderHostsFile,
   s3BucketHostName,
   s3HostNames,
-} from '../../../src/dev/stack/jvm-hosts.js';
-import { assertLoopback } from '../../../src/dev/stack/loopback.js';
-import { randomToken } from '../../../src/dev/stack/storage-servers.js';
+} from '../../../dev/stack/jvm-hosts.js';
+import { assertLoopback } from '../../../dev/stack/loopback.js';
+import { randomToken } from '../../../dev/stack/storage-servers.js';
 import {
   AZURITE_VERSION,
   FAKE_GCS_SERVER_VERSION,
@@ -18,8 +18,8 @@ import {
   resolveStorageTool,
   VERSITYGW_VERSION,
   storageToolPaths,
-} from '../../../src/dev/stack/storage-tools.js';
-import { subjectAltName } from '../../../src/dev/stack/tls.js';
+} from '../../../dev/stack/storage-tools.js';
+import { subjectAltName } from '../../../dev/stack/tls.js';
 
 const BASE = '127.0.0.1\tlocalhost\n::1 localhost ip6-localhost\n127.0.1.1 vm # this machine\n';
 

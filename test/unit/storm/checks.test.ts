@@ -2,7 +2,7 @@
 // gives a violation, and the right end gives none.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { OperationRecord, ReceivedRequest } from '../../../src/icarus/simulator/node.js';
+import type { OperationRecord, ReceivedRequest } from '../../../dev/icarus-simulator/node.js';
 import type { CassandraBackup, CassandraRestore } from '../../../src/kube/api/resources.js';
 import type { PodCluster } from '../../support/cassandra-pods.js';
 import { checkAll, claimedStopped, documentedReasons, type Evidence } from '../../support/storm/checks.js';

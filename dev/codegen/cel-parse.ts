@@ -1,4 +1,4 @@
-// The parser of ./codegen-cel.ts: CEL's whole syntax (cel-spec, langdef.md) into a tree, so that the
+// The parser of ./cel.ts: CEL's whole syntax (cel-spec, langdef.md) into a tree, so that the
 // translation can name any construct it does not take. Generation-time only.
 
 /** What a parse failure reports: the construct and its offset in the source. */

@@ -8,7 +8,7 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { buildOnce } from '../stack/build-once.js';
 import { toolDir } from '../stack/cache.js';
-import { freePort } from '../../net/free-port.js';
+import { freePort } from '../../src/net/free-port.js';
 import { startProcess, waitUntilReady, type ManagedProcess } from '../stack/processes.js';
 import { repoRoot } from '../stack/repo.js';
 import { inNodeView, type NodeView } from './node-view.js';

@@ -12,7 +12,7 @@ import {
   type SimOperation,
   type Timing,
 } from './operations.js';
-import type { OperationState } from '../types.js';
+import type { OperationState } from '../../src/icarus/types.js';
 
 /** What a simulated node knows about itself: the facts Icarus reads from its Cassandra over JMX. */
 export interface NodeIdentity {

@@ -105,7 +105,7 @@ function haveJava(): boolean {
  */
 function writeLauncher(path: string): void {
   const script = `#!/bin/sh
-# Written by src/dev/stack/temporal-test-server.ts: Temporal's Java test server, as '$0 <port> [--enable-time-skipping]'.
+# Written by dev/stack/temporal-test-server.ts: Temporal's Java test server, as '$0 <port> [--enable-time-skipping]'.
 here=$(cd "$(dirname "$0")" && pwd)
 owner=$PPID
 self=$$

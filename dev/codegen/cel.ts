@@ -1,16 +1,16 @@
 // CEL rules (x-kubernetes-validations) as JavaScript, at generation time: `npm run gen:api` writes the
-// predicates into ./generated-rules.ts, which call ./cel-runtime.ts. The parser reads the whole CEL
-// syntax; the translation takes the subset below and throws on anything else, naming the rule and the
-// construct, so generation fails instead of a rule being skipped.
+// predicates into src/kube/api/generated-rules.ts, which call src/kube/api/cel-runtime.ts. The parser
+// reads the whole CEL syntax; the translation takes the subset below and throws on anything else, naming
+// the rule and the construct, so generation fails instead of a rule being skipped.
 //
 // Translated: literals (string, raw string, int, double, bool, null, lists, maps with string keys),
 // `self`, `oldSelf` and macro variables; `!`, `&&`, `||`, `? :`, `==`, `!=`, `<`, `<=`, `>`, `>=`, `+`;
-// field selection, `has()`, indexing; `size()`, `matches()` with a literal RE2 pattern (./codegen-re2.ts),
+// field selection, `has()`, indexing; `size()`, `matches()` with a literal RE2 pattern (./re2.ts),
 // `startsWith()`; the macros `all` and `exists`. Not translated, among others: `-`, `*`, `/`, `%`, `in`,
 // bytes and uint literals, conversions (`int()`, `string()`, ...), `exists_one`, `map`, `filter`,
 // optional syntax (`.?`), message construction, and Kubernetes' extension libraries.
-import { parse, type Fail, type Node } from './codegen-cel-parse.js';
-import { re2ToJs } from './codegen-re2.js';
+import { parse, type Fail, type Node } from './cel-parse.js';
+import { re2ToJs } from './re2.js';
 
 export class CelTranslationError extends Error {
   override name = 'CelTranslationError';
@@ -140,7 +140,7 @@ export function translateRule(
   const translate = (source: string, what: string, vars: string[]) => {
     const fail = (construct: string, at: number): never => {
       throw new CelTranslationError(
-        `${where}: cannot translate the CEL ${what} ${JSON.stringify(source)}: ${construct} (column ${at + 1}) is not supported (src/kube/api/codegen-cel.ts)`,
+        `${where}: cannot translate the CEL ${what} ${JSON.stringify(source)}: ${construct} (column ${at + 1}) is not supported (dev/codegen/cel.ts)`,
       );
     };
     const used = new Set<string>();

@@ -5,7 +5,7 @@ import { Agent, request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { resolveKubeTools } from './kube-tools.js';
-import { freePort } from '../../net/free-port.js';
+import { freePort } from '../../src/net/free-port.js';
 import { startProcess, waitUntilReady, type ManagedProcess } from './processes.js';
 
 export interface KubeServerOptions {

@@ -4,6 +4,6 @@ import { join } from 'node:path';
 import { repoRoot } from './repo.js';
 
 export function withCloudHosts(nodeOptions: string | undefined): string {
-  const option = `--import=${join(repoRoot, 'src', 'dev', 'stack', 'cloud-hosts.mjs')}`;
+  const option = `--import=${join(repoRoot, 'dev', 'stack', 'cloud-hosts.mjs')}`;
   return [nodeOptions, option].filter(Boolean).join(' ');
 }

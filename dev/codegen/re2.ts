@@ -1,5 +1,5 @@
 // RE2 patterns (what CEL's `matches` takes on the API server: Go's regexp) as JavaScript regular
-// expressions that accept exactly the same strings, for the predicates ./codegen-cel.ts generates.
+// expressions that accept exactly the same strings, for the predicates ./cel.ts generates.
 // Generation-time only. The subset is what the CRDs use; anything else throws, naming the construct,
 // and `npm run gen:api` fails.
 //

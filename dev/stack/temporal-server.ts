@@ -2,9 +2,9 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { allSearchAttributes } from '../../temporal/search-attributes.js';
+import { allSearchAttributes } from '../../src/temporal/search-attributes.js';
 import { say } from './log.js';
-import { freePort } from '../../net/free-port.js';
+import { freePort } from '../../src/net/free-port.js';
 import { startProcess, waitUntilReady, type ManagedProcess } from './processes.js';
 import { resolveTemporalCli } from './temporal-cli.js';
 

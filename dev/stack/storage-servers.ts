@@ -11,7 +11,7 @@ import { copyFileSync, mkdirSync } from 'node:fs';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
-import { freePort } from '../../net/free-port.js';
+import { freePort } from '../../src/net/free-port.js';
 import { say, formatDuration } from './log.js';
 import { assertLoopback } from './loopback.js';
 import { startProcess, waitUntilReady, type ManagedProcess } from './processes.js';

@@ -4,7 +4,7 @@
 // DELETE only raises a flag: a rate-limited transfer then fails; anything else runs on. CANCELLED, which
 // the API lists, is never reached (any error makes the operation FAILED).
 import { randomUUID } from 'node:crypto';
-import type { OperationState } from '../types.js';
+import type { OperationState } from '../../src/icarus/types.js';
 
 export interface OperationError {
   source: string | null;

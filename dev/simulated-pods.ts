@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreV1Api, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
-import { SimulatedCluster, type ClusterOptions } from '../icarus/simulator/cluster.js';
+import { SimulatedCluster, type ClusterOptions } from './icarus-simulator/cluster.js';
 
 export interface PodCluster {
   cluster: SimulatedCluster;
