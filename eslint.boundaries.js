@@ -12,8 +12,11 @@
 //   src/contract                                        what the runtimes share: plain data, ids, reasons
 //   src/kube/api                                        the CRD model (definitions, generated types)
 //
-// Dev and test machinery (dev: the local stack, the sandbox, the Icarus simulator, the API generators;
-// test, scripts, bench, tools) may import anything; production code imports none of it.
+// The shipping code is src, workflows and activities (all that tsconfig.build.json compiles); it imports
+// none of the dev and test machinery. Under the tests sits dev/ (the local stack, the real tier's
+// launchers, the sandbox, the Icarus simulator, the API generators): it may import the shipping code,
+// and is imported by test, scripts and bench, never the other way round. Those (and tools) may import
+// anything.
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
@@ -21,7 +24,10 @@ import importX from 'eslint-plugin-import-x';
 
 const root = dirname(fileURLToPath(import.meta.url));
 
+const SHIPPING = ['src', 'workflows', 'activities'];
 const DEV = ['dev', 'test', 'scripts', 'bench', 'tools'];
+/** What uses dev/: dev/ imports none of it. */
+const ABOVE_DEV = ['test', 'scripts', 'bench'];
 
 /**
  * Bottom to top. `paths`: what the layer holds (folders or files). `apart`: siblings in the layer that
@@ -99,9 +105,16 @@ for (const [i, layer] of LAYERS.entries()) {
 // Production code never imports dev or test machinery.
 for (const from of DEV)
   zones.push({
-    target: LAYERS.flatMap((l) => l.paths.flatMap(productionTargets)),
+    target: SHIPPING,
     from,
-    message: 'Production code may not import dev or test machinery (docs/architecture.md).',
+    message: `Production code (src, workflows, activities) may not import dev or test machinery (${from}/): it does not ship (docs/architecture.md).`,
+  });
+// dev/ serves the tests, scripts and benchmarks; it imports none of them.
+for (const from of ABOVE_DEV)
+  zones.push({
+    target: 'dev',
+    from,
+    message: `dev/ may not import ${from}/: the tests, scripts and benchmarks use dev/, not the other way round (docs/architecture.md).`,
   });
 // Workflow code is reached from outside the sandbox only through its signals and queries; the worker
 // bundles workflows/ by path.

@@ -80,7 +80,8 @@ const refused = [
     "import { PlanError } from '../kube/plan-error.js';",
     'siblings in one layer stay apart',
   ],
-  // Workflow code seen from outside the sandbox, dev machinery from production code.
+  // Workflow code seen from outside the sandbox, dev and test machinery from production code, the
+  // tests from dev/.
   [
     'src/operator/probe.ts',
     "import { backupWorkflow } from '../../workflows/backup.js';",
@@ -89,13 +90,28 @@ const refused = [
   [
     'src/temporal/probe.ts',
     "import { startStack } from '../../dev/stack/index.js';",
-    'dev or test machinery',
+    'dev or test machinery (dev/)',
   ],
-  ['activities/probe.ts', "import { eventually } from '../test/support/wait.js';", 'dev or test machinery'],
+  ['src/main.ts', "import { repoRoot } from '../dev/stack/repo.js';", 'dev or test machinery (dev/)'],
+  [
+    'workflows/probe.ts',
+    "import { SimulatedCluster } from '../dev/icarus-simulator/cluster.js';",
+    'dev or test machinery (dev/)',
+  ],
   [
     'src/kube/api/probe.ts',
     "import { translateRule } from '../../../dev/codegen/cel.js';",
-    'dev or test machinery',
+    'dev or test machinery (dev/)',
+  ],
+  [
+    'activities/probe.ts',
+    "import { eventually } from '../test/support/wait.js';",
+    'dev or test machinery (test/)',
+  ],
+  [
+    'dev/stack/probe.ts',
+    "import { eventually } from '../../test/support/wait.js';",
+    'dev/ may not import test/',
   ],
 ] as const;
 
@@ -117,6 +133,8 @@ const allowed = [
   ['src/kube/probe.ts', "import { resourceNames } from './api/resources.js';"],
   ['src/contract/probe.ts', "import type { CassandraBackupSpec } from '../kube/api/resources.js';"],
   ['dev/probe.ts', "import { Reconciler } from '../src/operator/reconciler.js';"],
+  ['dev/codegen/probe.ts', "import { toCrd } from '../../src/kube/api/schema.js';"],
+  ['test/unit/probe.ts', "import { startStack } from '../../dev/stack/index.js';"],
   ['test/unit/probe.ts', "import { k8s } from '../../workflows/run/activities.js';"],
 ] as const;
 
