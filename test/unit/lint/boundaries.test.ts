@@ -133,7 +133,7 @@ const allowed = [
   ['src/kube/probe.ts', "import { resourceNames } from './api/resources.js';"],
   ['src/contract/probe.ts', "import type { CassandraBackupSpec } from '../kube/api/resources.js';"],
   ['dev/probe.ts', "import { Reconciler } from '../src/operator/reconciler.js';"],
-  ['dev/codegen/probe.ts', "import { toCrd } from '../../src/kube/api/schema.js';"],
+  ['dev/codegen/probe.ts', "import { GROUP } from '../../src/kube/api/schema.js';"],
   ['test/unit/probe.ts', "import { startStack } from '../../dev/stack/index.js';"],
   ['test/unit/probe.ts', "import { k8s } from '../../workflows/run/activities.js';"],
 ] as const;
