@@ -1,7 +1,9 @@
 // Loopback addresses for the storage servers: 127.0.0.1 and a free port by default; for the real
-// tier's TLS mode, a port such as 443 on an address of 127.0.0.0/8 that no other process uses.
+// tier's TLS mode, a port such as 443 on an address of 127.0.0.0/8 that no other process uses. And a
+// port free on several loopback addresses at once, for the real tier's clusters of more than one node.
 import { randomInt } from 'node:crypto';
 import { createServer } from 'node:net';
+import { freePort } from '../../src/net/free-port.js';
 
 /** Throws unless `host` is an IPv4 loopback address (127.0.0.0/8): the servers never listen elsewhere. */
 export function assertLoopback(host: string): void {
@@ -19,6 +21,16 @@ export function canListen(host: string, port: number): Promise<true | NodeJS.Err
     server.once('error', (err: NodeJS.ErrnoException) => resolve(err));
     server.listen(port, host, () => server.close(() => resolve(true)));
   });
+}
+
+/** A TCP port free on every one of the hosts (nodes of one cluster on several loopback addresses). */
+export async function freePortOnAll(hosts: readonly string[]): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = await freePort(hosts[0]);
+    const free = await Promise.all(hosts.slice(1).map((h) => canListen(h, port)));
+    if (free.every((f) => f === true)) return port;
+  }
+  throw new Error(`no TCP port free on all of ${hosts.join(', ')}`);
 }
 
 /**

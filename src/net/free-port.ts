@@ -23,22 +23,3 @@ export async function freePort(host = '127.0.0.1'): Promise<number> {
   }
   throw new Error(`no free TCP port found on ${host}`);
 }
-
-/** A TCP port free on every one of the hosts (nodes of one cluster on several loopback addresses). */
-export async function freePortOnAll(hosts: readonly string[]): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const port = await freePort(hosts[0]);
-    const free = await Promise.all(hosts.slice(1).map((h) => canBind(h, port)));
-    if (free.every(Boolean)) return port;
-  }
-  throw new Error(`no TCP port free on all of ${hosts.join(', ')}`);
-}
-
-function canBind(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.unref();
-    server.once('error', () => resolve(false));
-    server.listen(port, host, () => server.close(() => resolve(true)));
-  });
-}

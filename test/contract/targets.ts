@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import cassandra from 'cassandra-driver';
 import { startCassandra, type CassandraNode } from '../../dev/real/cassandra.js';
 import { startIcarusNode, type IcarusNode, type SidecarOptions } from '../../dev/real/icarus-node.js';
-import { freePortOnAll } from '../../src/net/free-port.js';
 import { SimulatedCluster, type Row } from '../../dev/icarus-simulator/cluster.js';
+import { freePortOnAll } from '../../dev/stack/loopback.js';
 
 export interface ContractNode {
   url: string;
