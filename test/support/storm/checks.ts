@@ -29,7 +29,6 @@ import type { PodCluster } from '../cassandra-pods.js';
 import { CLASSES, type ResourceClass } from './load.js';
 import { restartedSince, TRUNCATE_REASONS, type Journal } from './people.js';
 
-
 export interface WorkflowFacts {
   /** The workflow existed. */
   found: boolean;
