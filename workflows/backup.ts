@@ -93,7 +93,7 @@ class BackupRun implements KindRun {
     await run.report.emit({
       type: 'Normal',
       reason: retried ? 'BackupRetried' : 'BackupStarted',
-      message: `${retried ? 'Retrying' : 'Started'} the backup of ${pending.length} node(s) as ${plan.resolvedTag}${skipped ? ` (${skipped} node(s) already backed up are kept)` : ''}`,
+      message: `${retried ? 'Retrying' : 'Started'} the backup of ${pending.length} node(s) as ${plan.resolvedTag}${skipped ? ` (${skipped} node(s) already backed up are kept)` : ''}${retried ? run.retryAskedBy : ''}`,
     });
 
     const deadline = Date.now() + spec.timeout * 3_600_000;

@@ -68,6 +68,8 @@ export class ResourceRun implements RunState {
   private latestGeneration: number;
   private attempt = 0;
   private retryRequested = false;
+  /** Who asked for the retry being run, when the signal said (the retry annotation). */
+  private retryBy: string | undefined;
 
   constructor(input: ResourceWorkflowInput, kind: RunKind) {
     this.kind = kind.kind;
@@ -101,6 +103,11 @@ export class ResourceRun implements RunState {
     return this.attempt > 1 && this.progress.state === 'FAILED';
   }
 
+  /** " (asked by …)" for a retry's Event when the retry signal named who asked; empty otherwise. */
+  get retryAskedBy(): string {
+    return this.retryBy ? ` (asked by ${this.retryBy})` : '';
+  }
+
   async execute(kindRun: KindRun): Promise<RunResult> {
     setHandler(specChangedSignal, ({ generation }) => {
       if (generation > this.latestGeneration) this.latestGeneration = generation;
@@ -114,11 +121,12 @@ export class ResourceRun implements RunState {
         this.cancellation.restart(generation);
       }
     });
-    setHandler(retrySignal, () => {
+    setHandler(retrySignal, (arg) => {
       this.retryRequested = true;
+      this.retryBy = arg?.requestedBy;
     });
     setHandler(cancelSignal, (arg) => {
-      this.cancellation.cancel(arg?.reason ?? 'CancelRequested');
+      this.cancellation.cancel(arg?.reason ?? 'CancelRequested', arg?.requestedBy);
     });
     setHandler(progressQuery, () => ({
       ...this.progress,
@@ -184,6 +192,7 @@ export class ResourceRun implements RunState {
   /** Waits for the retry signal, a new generation or a cancel; false when the time ran out. */
   private async waitForRetry(timeoutMs: number): Promise<boolean> {
     this.retryRequested = false;
+    this.retryBy = undefined;
     return condition(
       () => this.retryRequested || this.latestGeneration > this.current || Boolean(this.cancellation.reason),
       timeoutMs,

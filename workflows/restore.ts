@@ -95,7 +95,7 @@ class RestoreRun implements KindRun {
       type: 'Normal',
       reason: retried ? 'RestoreRetried' : 'RestoreStarted',
       message: retried
-        ? `Retrying the restore at ${resumeAt}; finished phases and nodes are not run again`
+        ? `Retrying the restore at ${resumeAt}; finished phases and nodes are not run again${run.retryAskedBy}`
         : `Started restoring ${nodes.length} node(s) from ${plan.source.storageLocation} (${plan.source.snapshotTag})`,
     });
 

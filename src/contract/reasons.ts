@@ -25,6 +25,7 @@ export const reasons = [
   'RestoreSucceeded',
   'BackupRetried',
   'RestoreRetried',
+  'RetryRequested',
   'ScheduleCreated',
   'ScheduleUpdated',
   'ScheduleSuspended',
@@ -33,6 +34,8 @@ export const reasons = [
   'BackupRemoved',
   'RetentionDryRun',
   'RetentionProtected',
+  // A retry asked of a resource that cannot take one.
+  'RetryIgnored',
   // The Warning Event of every failure and cancel.
   'BackupFailed',
   'RestoreFailed',
@@ -85,6 +88,8 @@ export const reasons = [
   'TruncateOutcomeUnknown',
   // Cancel and deletion.
   'Cancelled',
+  'CancelRequested',
+  'CancelIgnored',
   'ResourceDeleted',
   'WorkflowCancelled',
   // Schedules.

@@ -4,7 +4,8 @@
 //   - finalizer first, before any external work;
 //   - signal-with-start of the workflow whose id is derived from the resource: Temporal starts it once,
 //     later calls only deliver the specChanged signal (deduplicated by generation in the workflow);
-//   - on deletion: the cancel signal, then the finalizer is removed once the workflow has ended.
+//   - on deletion: the cancel signal, then the finalizer is removed once the workflow has ended;
+//   - the retry and cancel annotations a person set with kubectl: the same signals (annotation-requests.ts).
 import type { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Config } from '../config.js';
@@ -19,6 +20,7 @@ import { workflowUrl } from '../temporal/connection.js';
 import { cancelSignal, specChangedSignal } from '../../workflows/signals.js';
 import type { ResourceKind } from '../contract/ids.js';
 import type { ResourceWorkflow, ResourceWorkflowInput } from '../contract/runs.js';
+import { AnnotationRequests } from './annotation-requests.js';
 import { addFinalizer, hasFinalizer, removeFinalizer } from './finalizer.js';
 import type { ReconcileResult } from './work-queue.js';
 import { workflowIdOf } from '../contract/ids.js';
@@ -50,8 +52,11 @@ export class Reconciler {
   /** Resources another controller ran (told once per process). */
   private readonly foreign = new Set<string>();
   private readonly attributes = new SearchAttributeFallback();
+  private readonly annotations: AnnotationRequests;
 
-  constructor(private readonly deps: ReconcilerDeps) {}
+  constructor(private readonly deps: ReconcilerDeps) {
+    this.annotations = new AnnotationRequests(deps);
+  }
 
   /** Resources the reconciler remembers something of (for tests: it forgets them when they are deleted). */
   get tracked(): number {
@@ -100,10 +105,11 @@ export class Reconciler {
     const started = Boolean(obj.status?.workflowId);
     const needsWorkflow =
       !started || (generation > observed && !isConditionTrue(obj.status?.conditions, 'Succeeded'));
-    if (!needsWorkflow || this.signalled.get(uid) === generation) return {};
-
-    await this.signalWithStart(obj, workflowId, generation, log);
-    this.signalled.set(uid, generation);
+    if (needsWorkflow && this.signalled.get(uid) !== generation) {
+      await this.signalWithStart(obj, workflowId, generation, log);
+      this.signalled.set(uid, generation);
+    }
+    await this.annotations.answer(obj, workflowId, log);
     return {};
   }
 
@@ -113,6 +119,7 @@ export class Reconciler {
     this.signalled.delete(uid);
     this.cancelled.delete(uid);
     this.foreign.delete(uid);
+    this.annotations.forget(uid);
     const workflowId = workflowIdOf(this.deps.kind, namespace, name, uid);
     try {
       const handle = this.deps.temporal.workflow.getHandle(workflowId);
@@ -145,6 +152,7 @@ export class Reconciler {
     await removeFinalizer(this.deps.custom, resourceNames[this.deps.kind], obj);
     this.signalled.delete(uid);
     this.cancelled.delete(uid);
+    this.annotations.forget(uid);
     log.info('Workflow ended: removed the finalizer');
     return {};
   }

@@ -104,7 +104,7 @@ export class Backups extends CustomResources<'CassandraBackup'> {
   /** Creates a backup of the cluster and waits until every node's operation runs with some progress. */
   async createAndWaitRunning(
     name: string,
-    spec: { cassandraCluster: string; storageLocation: string; secretName: string },
+    spec: { cassandraCluster: string; storageLocation: string; secretName: string } & Record<string, unknown>,
   ): Promise<CassandraBackup> {
     await this.create(name, spec);
     return this.waitFor(

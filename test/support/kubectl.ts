@@ -4,16 +4,27 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
-/** `kubectl wait --for=condition=Succeeded <kind>/<name>`: how users and scripts wait for a resource. */
-export async function kubectlWaitSucceeded(namespace: string, resource: string): Promise<void> {
+/** `kubectl -n <namespace> <args…>` with the stack's kubeconfig. */
+async function kubectl(namespace: string, ...args: string[]): Promise<void> {
   await run(process.env.KUBECTL ?? 'kubectl', [
     '--kubeconfig',
     process.env.KUBECONFIG ?? '',
     '-n',
     namespace,
-    'wait',
-    '--for=condition=Succeeded',
-    resource,
-    '--timeout=120s',
+    ...args,
   ]);
+}
+
+/** `kubectl wait --for=condition=Succeeded <kind>/<name>`: how users and scripts wait for a resource. */
+export async function kubectlWaitSucceeded(namespace: string, resource: string): Promise<void> {
+  await kubectl(namespace, 'wait', '--for=condition=Succeeded', resource, '--timeout=120s');
+}
+
+/** `kubectl annotate <resource> key=value --overwrite`, as a person asks for a retry or a cancel. */
+export async function kubectlAnnotate(
+  namespace: string,
+  resource: string,
+  annotation: string,
+): Promise<void> {
+  await kubectl(namespace, 'annotate', resource, annotation, '--overwrite');
 }

@@ -26,6 +26,8 @@ export interface TerminalHooks {
 export class Cancellation {
   /** Why the run is cancelled, once it is (the first reason stays). */
   private why: string | undefined;
+  /** Who asked for the cancel, when the signal said (the cancel annotation): named in the message. */
+  private by: string | undefined;
   /** The generation a running attempt was stopped for (a spec change, see SPEC_RESTART_PATCH). */
   private restarting: number | undefined;
   /** The running attempt's scope, while one runs. */
@@ -51,7 +53,8 @@ export class Cancellation {
   }
 
   /** A cancel: recorded (the first reason stays), and the running attempt is stopped. */
-  cancel(reason: string): void {
+  cancel(reason: string, requestedBy?: string): void {
+    if (!this.why) this.by = requestedBy;
     this.why ??= reason;
     this.scope?.cancel();
   }
@@ -111,7 +114,7 @@ export class Cancellation {
       const message =
         (reason === 'ResourceDeleted'
           ? `The resource was deleted: ${noun.toLowerCase()} cancelled`
-          : `${noun} cancelled`) +
+          : `${noun} cancelled${this.by ? ` by ${this.by}` : ''}`) +
         describeStopped(outcomes) +
         (hooks.cancelledNote?.() ?? '');
       progress.state = 'CANCELLED';
