@@ -677,7 +677,7 @@ describe('kubectl', () => {
   const kubectl = (...args: string[]) =>
     promisify(execFile)(process.env.KUBECTL ?? 'kubectl', [...args, '-n', namespace]).then((r) => r.stdout);
 
-  test('kubectl get shows cluster, state, progress, success and age; short names and the category work', async () => {
+  test('kubectl get shows cluster, state, progress, success, its reason and age; short names and the category work', async () => {
     const name = uniqueName('columns');
     const created = await create(
       manifest('CassandraBackup', { ...backup, cassandraCluster: 'ring-one' }, name),
@@ -690,15 +690,63 @@ describe('kubectl', () => {
     });
     const table = await kubectl('get', 'cassandrabackups', name);
     const [header, row] = table.trim().split('\n');
-    assert.deepEqual(header?.split(/\s+/), ['NAME', 'CLUSTER', 'STATE', 'PROGRESS', 'SUCCEEDED', 'AGE']);
-    assert.match(row ?? '', new RegExp(`^${name}\\s+ring-one\\s+RUNNING\\s+42\\s+Unknown\\s+\\d+s$`));
+    assert.deepEqual(header?.split(/\s+/), [
+      'NAME',
+      'CLUSTER',
+      'STATE',
+      'PROGRESS',
+      'SUCCEEDED',
+      'REASON',
+      'AGE',
+    ]);
+    assert.match(
+      row ?? '',
+      new RegExp(`^${name}\\s+ring-one\\s+RUNNING\\s+42\\s+Unknown\\s+Running\\s+\\d+s$`),
+    );
 
     const wide = await kubectl('get', 'cbk', name, '-o', 'wide');
     assert.match(wide, /LOCATION\s+TAG/);
     assert.match(wide, /s3:\/\/bucket\s+x-1/);
 
     const restoreName = uniqueName('columns');
-    await create(manifest('CassandraRestore', { ...restore, cassandraBackup: name }, restoreName));
+    const restored = await create(
+      manifest('CassandraRestore', { ...restore, cassandraBackup: name }, restoreName),
+    );
+    // A restore by backup name shows the tag it resolved, and why it waits (no phase, no progress yet:
+    // kubectl leaves those cells empty).
+    await patchStatus(restored, {
+      state: 'PENDING',
+      snapshotTag: 'x-1',
+      conditions: [
+        {
+          type: 'Succeeded',
+          status: 'Unknown',
+          reason: 'WaitingForBackup',
+          message: 'm',
+          lastTransitionTime: new Date().toISOString(),
+        },
+      ],
+    });
+    const restoreTable = await kubectl('get', 'cassandrarestores', restoreName);
+    const [restoreHeader, restoreRow] = restoreTable.trim().split('\n');
+    assert.deepEqual(restoreHeader?.split(/\s+/), [
+      'NAME',
+      'CLUSTER',
+      'BACKUP',
+      'TAG',
+      'PHASE',
+      'STATE',
+      'PROGRESS',
+      'SUCCEEDED',
+      'REASON',
+      'AGE',
+    ]);
+    assert.match(
+      restoreRow ?? '',
+      new RegExp(
+        `^${restoreName}\\s+c1\\s+${name}\\s+x-1\\s+PENDING\\s+Unknown\\s+WaitingForBackup\\s+\\d+s$`,
+      ),
+    );
     const both = await kubectl('get', 'cassandra');
     assert.match(both, new RegExp(`cassandrabackup.db.ibm.com/${name}\\s+ring-one`));
     assert.match(both, new RegExp(`cassandrarestore.db.ibm.com/${restoreName}\\s+c1\\s+${name}`));
@@ -729,12 +777,12 @@ describe('kubectl', () => {
     const [header, row] = table.trim().split('\n');
     assert.match(
       header ?? '',
-      /^NAME\s+CLUSTER\s+SCHEDULE\s+SUSPEND\s+LAST RUN\s+NEXT RUN\s+LAST RESULT\s+READY\s+AGE$/,
+      /^NAME\s+CLUSTER\s+SCHEDULE\s+SUSPEND\s+LAST RUN\s+NEXT RUN\s+LAST RESULT\s+READY\s+REASON\s+AGE$/,
     );
     assert.match(
       row ?? '',
       new RegExp(
-        `^${name}\\s+c1\\s+\\["0 2 \\* \\* \\*"\\]\\s+false\\s+\\d+s\\s+\\d{4}-\\d\\d-\\d\\dT\\S+Z\\s+Succeeded\\s+True\\s+\\d+s$`,
+        `^${name}\\s+c1\\s+\\["0 2 \\* \\* \\*"\\]\\s+false\\s+\\d+s\\s+\\d{4}-\\d\\d-\\d\\dT\\S+Z\\s+Succeeded\\s+True\\s+Scheduled\\s+\\d+s$`,
       ),
     );
     const both = await kubectl('get', 'cassandra');

@@ -420,6 +420,13 @@ const succeededColumn: PrinterColumn = {
   jsonPath: '.status.conditions[?(@.type=="Succeeded")].status',
 };
 
+/** Why it is where it is, at a glance: the Succeeded condition's reason (docs/troubleshooting.md). */
+const reasonColumn: PrinterColumn = {
+  name: 'Reason',
+  type: 'string',
+  jsonPath: '.status.conditions[?(@.type=="Succeeded")].reason',
+};
+
 export const cassandraBackup: CrdDefinition = {
   kind: 'CassandraBackup',
   plural: 'cassandrabackups',
@@ -445,6 +452,7 @@ export const cassandraBackup: CrdDefinition = {
     { name: 'State', type: 'string', jsonPath: '.status.state' },
     { name: 'Progress', type: 'integer', jsonPath: '.status.progress', description: 'Percent done' },
     succeededColumn,
+    reasonColumn,
     { name: 'Location', type: 'string', jsonPath: '.spec.storageLocation', priority: 1 },
     { name: 'Tag', type: 'string', jsonPath: '.status.snapshotTag', priority: 1 },
     { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
@@ -624,11 +632,13 @@ export const cassandraRestore: CrdDefinition = {
   printerColumns: [
     { name: 'Cluster', type: 'string', jsonPath: '.spec.cassandraCluster' },
     { name: 'Backup', type: 'string', jsonPath: '.spec.cassandraBackup' },
-    { name: 'Tag', type: 'string', jsonPath: '.spec.snapshotTag' },
+    // The tag restored, resolved from the backup when the restore names a CassandraBackup.
+    { name: 'Tag', type: 'string', jsonPath: '.status.snapshotTag' },
     { name: 'Phase', type: 'string', jsonPath: '.status.phase' },
     { name: 'State', type: 'string', jsonPath: '.status.state' },
     { name: 'Progress', type: 'integer', jsonPath: '.status.progress', description: 'Percent done' },
     succeededColumn,
+    reasonColumn,
     { name: 'Location', type: 'string', jsonPath: '.status.source.storageLocation', priority: 1 },
     { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
   ],
@@ -859,6 +869,7 @@ export const cassandraBackupSchedule: CrdDefinition = {
     { name: 'Next Run', type: 'string', jsonPath: '.status.nextScheduleTime' },
     { name: 'Last Result', type: 'string', jsonPath: '.status.lastResult' },
     { name: 'Ready', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].status' },
+    { name: 'Reason', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].reason' },
     { name: 'Time Zone', type: 'string', jsonPath: '.spec.timeZone', priority: 1 },
     { name: 'Last Backup', type: 'string', jsonPath: '.status.lastBackup', priority: 1 },
     { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
