@@ -12,7 +12,12 @@ import type { CrdDefinition, PrinterColumn, Rule, Schema } from './schema.js';
 
 const PROTOCOLS = ['s3', 'gcp', 'azure', 'oracle', 'minio', 'ceph', 'file'];
 
-/** Rules of a storage location: `protocol://bucket[/path]`, or `file:///absolute/path`. */
+/**
+ * Rules of a storage location, the forms Icarus parses (esop's StorageLocation, and
+ * src/icarus/storage-location.ts): `protocol://bucket`, `protocol://bucket/cluster/dc/node` (the last three
+ * parts are replaced per node), or `file:///absolute/folder/bucket`. A path of one or two parts after the
+ * bucket (the IBM docs' `s3://bucket-name/backup/location`) never worked with Icarus: refused here.
+ */
 const storageLocationRules: Rule[] = [
   {
     rule: `self.matches(r'^(${PROTOCOLS.join('|')})://')`,
@@ -23,6 +28,10 @@ const storageLocationRules: Rule[] = [
     message:
       'storageLocation must be protocol://bucket[/path] (file:///absolute/path for file), without spaces',
   },
+  {
+    rule: String.raw`self.startsWith('file://') || !self.matches(r'^[a-z0-9]+://[^/\s]+(/[^/\s]+){1,2}/*$')`,
+    messageExpression: `'storageLocation "' + self + '": Icarus takes protocol://bucket or protocol://bucket/cluster/dc/node, never one or two folders after the bucket; write protocol://bucket (each node then writes under bucket/cluster/dc/node)'`,
+  },
 ];
 
 function storageLocation(required: boolean): Schema {
@@ -30,7 +39,7 @@ function storageLocation(required: boolean): Schema {
     type: 'string',
     maxLength: 1024,
     description:
-      "Where the backup's files are: 'protocol://bucket[/path]' with protocol s3, gcp, azure, oracle, minio, ceph, or file:///absolute/path. " +
+      "Where the backup's files are: 'protocol://bucket' with protocol s3, gcp, azure, oracle, minio, ceph (or 'protocol://bucket/cluster/dc/node', whose last three parts Icarus replaces per node; one or two folders after the bucket are refused), or file:///absolute/folder/bucket. " +
       (required ? '' : 'Taken from the CassandraBackup when empty. ') +
       'Each node writes under <bucket>/<cluster>/<dc>/<hostId>/, as Icarus does.',
     'x-kubernetes-validations': required

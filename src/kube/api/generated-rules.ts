@@ -105,6 +105,21 @@ export const celRules: Record<RuleKind, readonly cel.CelRule[]> = {
         'storageLocation must be protocol://bucket[/path] (file:///absolute/path for file), without spaces',
     },
     {
+      path: ['spec', 'storageLocation'],
+      rule: "self.startsWith('file://') || !self.matches(r'^[a-z0-9]+://[^/\\s]+(/[^/\\s]+){1,2}/*$')",
+      transition: false,
+      holds: (self) =>
+        cel.or(
+          () => cel.startsWith(self, 'file://'),
+          () => cel.not(cel.matches(self, /^[a-z0-9]+:\/\/[^/\t\n\f\r ]+(?:\/[^/\t\n\f\r ]+){1,2}\/*$/u)),
+        ),
+      messageExpression: (self) =>
+        cel.add(
+          cel.add('storageLocation "', self),
+          '": Icarus takes protocol://bucket or protocol://bucket/cluster/dc/node, never one or two folders after the bucket; write protocol://bucket (each node then writes under bucket/cluster/dc/node)',
+        ),
+    },
+    {
       path: ['spec', 'secretName'],
       rule: "self.matches(r'^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$')",
       transition: false,
@@ -408,6 +423,22 @@ export const celRules: Record<RuleKind, readonly cel.CelRule[]> = {
         'storageLocation must be protocol://bucket[/path] (file:///absolute/path for file), without spaces',
     },
     {
+      path: ['spec', 'storageLocation'],
+      rule: "self == '' || (self.startsWith('file://') || !self.matches(r'^[a-z0-9]+://[^/\\s]+(/[^/\\s]+){1,2}/*$'))",
+      transition: false,
+      holds: (self) =>
+        cel.or(
+          () => cel.eq(self, ''),
+          () => cel.startsWith(self, 'file://'),
+          () => cel.not(cel.matches(self, /^[a-z0-9]+:\/\/[^/\t\n\f\r ]+(?:\/[^/\t\n\f\r ]+){1,2}\/*$/u)),
+        ),
+      messageExpression: (self) =>
+        cel.add(
+          cel.add('storageLocation "', self),
+          '": Icarus takes protocol://bucket or protocol://bucket/cluster/dc/node, never one or two folders after the bucket; write protocol://bucket (each node then writes under bucket/cluster/dc/node)',
+        ),
+    },
+    {
       path: ['spec', 'snapshotTag'],
       rule: "self == '' || self.matches(r'^[A-Za-z0-9][A-Za-z0-9._-]*$')",
       transition: false,
@@ -621,6 +652,21 @@ export const celRules: Record<RuleKind, readonly cel.CelRule[]> = {
           : cel.matches(self, /^[a-z0-9]+:\/\/[^/\t\n\f\r ]+(?:\/[^\t\n\f\r ]*)?$/u),
       message:
         'storageLocation must be protocol://bucket[/path] (file:///absolute/path for file), without spaces',
+    },
+    {
+      path: ['spec', 'backupTemplate', 'spec', 'storageLocation'],
+      rule: "self.startsWith('file://') || !self.matches(r'^[a-z0-9]+://[^/\\s]+(/[^/\\s]+){1,2}/*$')",
+      transition: false,
+      holds: (self) =>
+        cel.or(
+          () => cel.startsWith(self, 'file://'),
+          () => cel.not(cel.matches(self, /^[a-z0-9]+:\/\/[^/\t\n\f\r ]+(?:\/[^/\t\n\f\r ]+){1,2}\/*$/u)),
+        ),
+      messageExpression: (self) =>
+        cel.add(
+          cel.add('storageLocation "', self),
+          '": Icarus takes protocol://bucket or protocol://bucket/cluster/dc/node, never one or two folders after the bucket; write protocol://bucket (each node then writes under bucket/cluster/dc/node)',
+        ),
     },
     {
       path: ['spec', 'backupTemplate', 'spec', 'secretName'],

@@ -25,7 +25,7 @@ export type Retry = z.infer<typeof retrySchema>;
 export const cassandraBackupSpecSchema = z.object({
   /** Name of the Cassandra cluster: the value of the Cassandra pods' cluster label (cassandra-cluster-instance for the IBM operator; configurable). */
   cassandraCluster: z.string().max(63),
-  /** Where the backup's files are: 'protocol://bucket[/path]' with protocol s3, gcp, azure, oracle, minio, ceph, or file:///absolute/path. Each node writes under <bucket>/<cluster>/<dc>/<hostId>/, as Icarus does. */
+  /** Where the backup's files are: 'protocol://bucket' with protocol s3, gcp, azure, oracle, minio, ceph (or 'protocol://bucket/cluster/dc/node', whose last three parts Icarus replaces per node; one or two folders after the bucket are refused), or file:///absolute/folder/bucket. Each node writes under <bucket>/<cluster>/<dc>/<hostId>/, as Icarus does. */
   storageLocation: z.string().max(1024),
   /** Secret (same namespace) with the storage credentials: awsaccesskeyid, awssecretaccesskey, awsregion, awsendpoint; azurestorageaccount, azurestoragekey; or gcp. */
   secretName: z.string().max(253),
@@ -150,7 +150,7 @@ export const cassandraRestoreSpecSchema = z.object({
   cassandraCluster: z.string().max(63),
   /** CassandraBackup (same namespace) to restore. Without it, storageLocation, snapshotTag and secretName are all required. */
   cassandraBackup: z.string().max(253).optional(),
-  /** Where the backup's files are: 'protocol://bucket[/path]' with protocol s3, gcp, azure, oracle, minio, ceph, or file:///absolute/path. Taken from the CassandraBackup when empty. Each node writes under <bucket>/<cluster>/<dc>/<hostId>/, as Icarus does. */
+  /** Where the backup's files are: 'protocol://bucket' with protocol s3, gcp, azure, oracle, minio, ceph (or 'protocol://bucket/cluster/dc/node', whose last three parts Icarus replaces per node; one or two folders after the bucket are refused), or file:///absolute/folder/bucket. Taken from the CassandraBackup when empty. Each node writes under <bucket>/<cluster>/<dc>/<hostId>/, as Icarus does. */
   storageLocation: z.string().max(1024).optional(),
   /** Tag of the backup to restore; a prefix picks the newest backup whose full tag starts with it. Taken from the CassandraBackup when empty. */
   snapshotTag: z.string().max(180).optional(),

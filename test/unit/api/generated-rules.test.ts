@@ -62,14 +62,19 @@ const manifests = [
   join(repo, 'test', 'api', 'fixtures', 'ibm-all-fields.yaml'),
 ].flatMap((path) => parseAllDocuments(readFileSync(path, 'utf8')).map((d) => d.toJS() as { kind?: string }));
 
-test('the examples and the IBM manifests, which the API server accepts, keep every generated rule', () => {
+test('the examples and the IBM manifests, which the API server accepts, keep every generated rule; the IBM docs’ backup location that Icarus never parsed breaks one, as on the API server', () => {
   const checked = manifests.filter((m) => m.kind && m.kind in celRules);
   assert.ok(checked.length >= 10);
   for (const m of checked) {
     const found = violations(celRules[m.kind as RuleKind], m);
+    const location = (m as { spec?: { storageLocation?: string } }).spec?.storageLocation;
     assert.deepEqual(
       found.map((v) => `${v.path}: ${v.message}`),
-      [],
+      location === 's3://bucket-name/backup/location'
+        ? [
+            'spec.storageLocation: storageLocation "s3://bucket-name/backup/location": Icarus takes protocol://bucket or protocol://bucket/cluster/dc/node, never one or two folders after the bucket; write protocol://bucket (each node then writes under bucket/cluster/dc/node)',
+          ]
+        : [],
       `${m.kind} ${JSON.stringify(m).slice(0, 200)}`,
     );
   }
