@@ -5,7 +5,7 @@
 // until Ctrl-C, which stops everything it started.
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { resourceNames, type CassandraBackup, type CassandraRestore } from '../src/kube/api/resources.js';
@@ -15,6 +15,7 @@ import { freePort } from '../src/net/free-port.js';
 import { startProcess, tail, waitUntilReady, type ManagedProcess } from './stack/processes.js';
 import { repoRoot } from './stack/repo.js';
 import { withCloudHosts } from './stack/cloud-hosts-option.js';
+import { envScript } from './env-script.js';
 import { resolveTemporalCli } from './stack/temporal-cli.js';
 
 const run = promisify(execFile);
@@ -36,14 +37,11 @@ const stack = await startStack({ ui: true });
 running.stack = stack;
 const env = stack.env();
 const envFile = join(stack.workDir, 'env.sh');
-// The temporal CLI the stack runs goes on PATH too: `temporal schedule ...` then talks to this server.
+// The stack's kubectl and temporal CLI go first on PATH (dev/env-script.ts).
 const cli = await resolveTemporalCli();
 writeFileSync(
   envFile,
-  Object.entries(env)
-    .map(([k, v]) => `export ${k}='${v}'`)
-    .concat(cli.kind === 'binary' ? [`export PATH='${dirname(cli.path)}':"$PATH"`] : [])
-    .join('\n') + '\n',
+  envScript(env, [...(env.KUBECTL ? [env.KUBECTL] : []), ...(cli.kind === 'binary' ? [cli.path] : [])]),
 );
 const kubectl = env.KUBECTL ?? 'kubectl';
 const kc = new KubeConfig();
@@ -118,10 +116,10 @@ process.stdout.write(
     '',
     'In another shell:',
     `  source ${envFile}`,
-    `  $KUBECTL get cassandrabackups`,
-    `  $KUBECTL describe cassandrabackup nightly-s3`,
-    `  $KUBECTL wait --for=condition=Succeeded cassandrabackup/nightly-s3 --timeout=5m`,
-    `  $KUBECTL get cassandrarestores    (after the backup)`,
+    `  kubectl get cassandrabackups`,
+    `  kubectl describe cassandrabackup nightly-s3`,
+    `  kubectl wait --for=condition=Succeeded cassandrabackup/nightly-s3 --timeout=5m`,
+    `  kubectl get cassandrarestores    (after the backup)`,
     '',
   ].join('\n'),
 );
@@ -177,9 +175,9 @@ if (await follow('CassandraBackup', 'nightly-s3')) {
 }
 process.stdout.write(
   [
-    'Apply your own resources with $KUBECTL (cluster "my-cluster"), for example backups on a schedule:',
-    `  $KUBECTL apply -n ${NAMESPACE} -f k8s/examples/backup-schedule.yaml && $KUBECTL get -n ${NAMESPACE} cbs`,
-    `  temporal schedule trigger --schedule-id "$($KUBECTL get -n ${NAMESPACE} cbs nightly -o jsonpath='{.status.scheduleId}')" --overlap-policy Skip`,
+    'Apply your own resources with kubectl (cluster "my-cluster"), for example backups on a schedule:',
+    `  kubectl apply -n ${NAMESPACE} -f k8s/examples/backup-schedule.yaml && kubectl get -n ${NAMESPACE} cbs`,
+    `  temporal schedule trigger --schedule-id "$(kubectl get -n ${NAMESPACE} cbs nightly -o jsonpath='{.status.scheduleId}')" --overlap-policy Skip`,
     'Ctrl-C stops the sandbox.',
     '',
   ].join('\n'),
