@@ -7,11 +7,18 @@ import { Runtime } from '@temporalio/worker';
 import type { Logger } from '../logger.js';
 import { freePort } from '../net/free-port.js';
 
-/** The SDK's log calls, as pino lines (levels map one to one; TRACE is pino's trace). */
+/**
+ * The SDK's log calls, as pino lines (levels map one to one; TRACE is pino's trace). `infoAs: 'debug'`
+ * lowers INFO lines (the workflow bundler's webpack report: a build detail, not the operator's news).
+ */
 export class PinoSdkLogger implements SdkLogger {
-  constructor(private readonly logger: Logger) {}
+  constructor(
+    private readonly logger: Logger,
+    private readonly opts: { infoAs?: 'info' | 'debug' } = {},
+  ) {}
   log(level: LogLevel, message: string, meta?: LogMetadata): void {
-    const method = level.toLowerCase() as 'trace' | 'debug' | 'info' | 'warn' | 'error';
+    let method = level.toLowerCase() as 'trace' | 'debug' | 'info' | 'warn' | 'error';
+    if (method === 'info' && this.opts.infoAs === 'debug') method = 'debug';
     this.logger[method]({ ...meta }, message);
   }
   trace(message: string, meta?: LogMetadata): void {

@@ -1,7 +1,7 @@
 // The Temporal worker: the workflow bundle from workflows/ and the activities bound to real clients.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Worker, type NativeConnection } from '@temporalio/worker';
+import { bundleWorkflowCode, Worker, type NativeConnection } from '@temporalio/worker';
 import { createActivities } from '../../activities/index.js';
 import { icarusClients } from '../../activities/deps.js';
 import type { Config } from '../config.js';
@@ -9,6 +9,7 @@ import type { KubeClients } from '../kube/client.js';
 import { StatusWriter, patchStatusWith } from '../kube/status-writer.js';
 import type { Logger } from '../logger.js';
 import type { OperatorMetrics } from '../metrics/operator-metrics.js';
+import { PinoSdkLogger } from './runtime.js';
 
 /** dist/workflow-bundle.js when this file runs compiled from dist/src/temporal/ (the image). */
 const prebuiltBundle = fileURLToPath(new URL('../../workflow-bundle.js', import.meta.url));
@@ -48,10 +49,14 @@ export async function createWorker(
     maxConcurrentWorkflowTaskExecutions: Math.max(2, Math.min(100, config.WORKFLOW_CACHE_SIZE)),
     workflowTaskPollerBehavior: { type: 'autoscaling' },
     activityTaskPollerBehavior: { type: 'autoscaling' },
-    // The image ships the bundle `npm run build:dist` made; from source, the SDK bundles workflows/ here.
-    ...(existsSync(prebuiltBundle)
-      ? { workflowBundle: { codePath: prebuiltBundle } }
-      : { workflowsPath: fileURLToPath(new URL('../../workflows/index.ts', import.meta.url)) }),
+    // The image ships the bundle `npm run build:dist` made; from source, workflows/ is bundled here, its
+    // webpack report at debug level.
+    workflowBundle: existsSync(prebuiltBundle)
+      ? { codePath: prebuiltBundle }
+      : await bundleWorkflowCode({
+          workflowsPath: fileURLToPath(new URL('../../workflows/index.ts', import.meta.url)),
+          logger: new PinoSdkLogger(logger.child({ component: 'workflow-bundler' }), { infoAs: 'debug' }),
+        }),
     activities: createActivities({
       core: kube.core,
       custom: kube.custom,

@@ -145,3 +145,19 @@ test('the cancel annotation on a COMPLETED restore changes nothing and says so (
   assert.match(ignored.message, /nothing to cancel, the restore is COMPLETED/);
   assert.equal((await restores.get(name)).status?.state, 'COMPLETED');
 });
+
+test('the operator’s log at info level is about resources: the workflow bundler’s webpack report is at debug', () => {
+  const logs = operator?.logs ?? [];
+  assert.ok(
+    logs.some((l) => l.includes('Worker running')),
+    'the log was read',
+  );
+  const level = (l: string) => (JSON.parse(l) as { level?: number }).level ?? 0;
+  const bundler = logs.filter((l) => /webpack|modules by path|asset workflow-bundle/.test(l));
+  assert.ok(bundler.length > 0, 'the test operator logs at debug: the report is there');
+  assert.deepEqual(
+    bundler.filter((l) => level(l) >= 30),
+    [],
+    'nothing of it at info (30) or above',
+  );
+});
