@@ -20,8 +20,8 @@ import type {
   WatchInput,
   WatchResult,
 } from '../src/contract/activity-io.js';
-import type { NodeWork } from '../src/contract/status.js';
-import type { ResourceKey } from '../src/contract/ids.js';
+import type { NodeWork, StatusFields } from '../src/contract/status.js';
+import type { ResourceKey, ResourceKind } from '../src/contract/ids.js';
 import { nodeStatus, overallProgress, percent } from '../src/contract/node-progress.js';
 import { credentialsFor } from './backup-plan.js';
 import type { ActivityDeps } from './deps.js';
@@ -197,7 +197,7 @@ export async function watchOperations(deps: ActivityDeps, input: WatchInput): Pr
   }
 }
 
-function liveStatus(nodes: NodeWork[], input: WatchInput): Record<string, unknown> {
+function liveStatus(nodes: NodeWork[], input: WatchInput): StatusFields<ResourceKind> {
   const phase = input.phaseProgress;
   const progress = phase
     ? Math.floor(

@@ -1,7 +1,7 @@
 // The activities the worker registers, bound to their dependencies. Each converts its failures in one
 // place (./failures.ts), so the workflow sees typed failures it can put in the resource's status.
 import { Context } from '@temporalio/activity';
-import type { ResourceKey } from '../src/contract/ids.js';
+import type { ResourceKey, ResourceKind } from '../src/contract/ids.js';
 import { planBackup, type PlanBackupInput } from './backup-plan.js';
 import type { ActivityDeps } from './deps.js';
 import { converting } from './failures.js';
@@ -49,7 +49,7 @@ export function createActivities(deps: ActivityDeps) {
     readBackupContents: (input: BackupContentsInput) => call((d) => readBackupContents(d, input)),
     watchOperations: (input: WatchInput) => call((d) => watchOperations(d, input)),
     cancelOperations: (input: CancelInput) => call((d) => cancelOperations(d, input)),
-    writeStatus: (input: WriteStatusInput) => call((d) => writeStatus(d, input)),
+    writeStatus: <K extends ResourceKind>(input: WriteStatusInput<K>) => call((d) => writeStatus(d, input)),
     publishEvents: (input: PublishEventsInput) => call((d) => publishEvents(d, input)),
     startScheduledRun: (input: StartRunInput) => call((d) => startScheduledRun(d, input)),
     awaitBackup: (input: AwaitBackupInput) => call((d) => awaitBackup(d, input)),

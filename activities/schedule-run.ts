@@ -9,6 +9,7 @@ import {
   resourceNames,
   type CassandraBackup,
   type CassandraBackupSchedule,
+  type RetentionStatus,
 } from '../src/kube/api/resources.js';
 import { findCondition } from '../src/kube/conditions.js';
 import { recordEvent, type EventRecord } from '../src/kube/events.js';
@@ -22,8 +23,9 @@ import {
 import type { BackupRunOutcome } from '../src/contract/activity-io.js';
 import type { ResourceKey } from '../src/contract/ids.js';
 import type { RetentionResult } from '../src/contract/retention.js';
-import { isReasonName } from '../src/contract/reasons.js';
+import { isReasonName, type Reason } from '../src/contract/reasons.js';
 import type { ScheduledBackupResult } from '../src/contract/runs.js';
+import type { StatusFields } from '../src/contract/status.js';
 import type { ActivityDeps } from './deps.js';
 import { readResource } from './resource.js';
 import { errorCode } from '../src/contract/error-code.js';
@@ -220,7 +222,7 @@ export async function refuseScheduledRun(deps: ActivityDeps, input: RefuseRunInp
   });
   await scheduleEvent(deps, input.schedule, {
     type: 'Warning',
-    reason: isReasonName(input.reason) ? input.reason : 'RunFailed',
+    reason: isReasonName(input.reason) ? (input.reason as Reason) : 'RunFailed',
     message: `The run due at ${input.scheduledAt} made no backup: ${input.message}`,
   });
 }
@@ -233,15 +235,12 @@ async function recordRun(
   deps: ActivityDeps,
   schedule: ResourceKey,
   at: Date,
-  fields: Record<string, unknown>,
+  fields: StatusFields<'CassandraBackupSchedule'>,
 ): Promise<void> {
   await updateScheduleStatus(deps.custom, schedule, async (obj: CassandraBackupSchedule) => {
     const status = obj.status ?? {};
     const latest = !status.lastScheduleTime || Date.parse(status.lastScheduleTime) <= at.getTime();
-    const { lastSuccessfulTime, retention, ...runFields } = fields as {
-      lastSuccessfulTime?: string;
-      retention?: unknown;
-    } & Record<string, unknown>;
+    const { lastSuccessfulTime, retention, ...runFields } = fields;
     const newerSuccess =
       lastSuccessfulTime &&
       (!status.lastSuccessfulTime || Date.parse(status.lastSuccessfulTime) < Date.parse(lastSuccessfulTime));
@@ -287,7 +286,7 @@ function retentionEvents(r: RetentionResult): EventRecord[] {
   return events;
 }
 
-function retentionStatus(r: RetentionResult): Record<string, unknown> {
+function retentionStatus(r: RetentionResult): RetentionStatus {
   return {
     lastRunTime: new Date().toISOString(),
     kept: r.kept,

@@ -5,19 +5,23 @@ import { GROUP, VERSION } from '../src/kube/api/schema.js';
 import type { Condition } from '../src/kube/api/resources.js';
 import { setCondition } from '../src/kube/conditions.js';
 import { recordEvent } from '../src/kube/events.js';
-import type { ResourceEvent, StatusChange } from '../src/contract/status.js';
+import type { ResourceEvent, StatusChange, StatusFields } from '../src/contract/status.js';
 import type { ResourceKey, ResourceKind } from '../src/contract/ids.js';
 import type { ActivityDeps } from './deps.js';
 import { readResource } from './resource.js';
 
-export interface WriteStatusInput {
-  kind: ResourceKind;
+/** A run's status write; `change` is typed from its kind's CRD status. */
+export interface WriteStatusInput<K extends ResourceKind = ResourceKind> {
+  kind: K;
   resource: ResourceKey;
-  change: StatusChange;
+  change: StatusChange<K>;
 }
 
 /** Writes the change; false when the resource is gone (nothing to write to). */
-export async function writeStatus(deps: ActivityDeps, input: WriteStatusInput): Promise<boolean> {
+export async function writeStatus<K extends ResourceKind>(
+  deps: ActivityDeps,
+  input: WriteStatusInput<K>,
+): Promise<boolean> {
   const { resource, change } = input;
   const live = await readResource(deps, input.kind, resource);
   if (!live) return false;
@@ -30,8 +34,8 @@ export async function writeStatus(deps: ActivityDeps, input: WriteStatusInput): 
     { kind: input.kind, namespace: resource.namespace, name: resource.name },
     { ...change.fields, ...(change.conditions?.length ? { conditions } : {}) },
   );
-  const fields = change.fields as { state?: string; startTime?: string; completionTime?: string | null };
-  deps.metrics.stateChanged(input.kind, live.status?.state, fields.state, {
+  const fields: StatusFields<ResourceKind> = change.fields;
+  deps.metrics.stateChanged(input.kind, live.status?.state, fields.state ?? undefined, {
     startTime: fields.startTime ?? live.status?.startTime,
     completionTime: fields.completionTime ?? undefined,
   });

@@ -24,7 +24,7 @@ export type SubmitUpload = (upload: Work & { kind: 'topology' }) => Promise<{ op
  * (a time-out cancels it).
  */
 export async function uploadTopology(
-  run: ResourceRun,
+  run: ResourceRun<'CassandraBackup'>,
   nodes: NodeWork[],
   deadline: number,
   submitUpload: SubmitUpload,

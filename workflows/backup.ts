@@ -10,7 +10,7 @@ import type { BackupWorkflowInput, RunResult } from '../src/contract/runs.js';
 import type { NodeWork } from '../src/contract/status.js';
 import { nodeStatus, overallProgress } from '../src/contract/node-progress.js';
 import { uploadTopology } from './backup-topology.js';
-import { ResourceRun, type KindRun, type RunKind } from './resource-run.js';
+import { ResourceRun, type KindRun } from './resource-run.js';
 import { kube, submit } from './run/activities.js';
 import type { Work } from './run/operations.js';
 import { failedFrom, type AttemptOutcome } from './run/outcomes.js';
@@ -22,14 +22,14 @@ import { failedFrom, type AttemptOutcome } from './run/outcomes.js';
 export const REQUEST_IN_PLAN_PATCH = 'backup-request-built-in-plan';
 
 /** A backup is of one spec: a change while it runs stops the attempt and starts again (docs/operator.md). */
-const BACKUP: RunKind = { kind: 'CassandraBackup', noun: 'Backup', restartsOnSpecChange: true };
+const BACKUP = { kind: 'CassandraBackup', noun: 'Backup', restartsOnSpecChange: true } as const;
 
 export async function backupWorkflow(input: BackupWorkflowInput): Promise<RunResult> {
   const run = new ResourceRun(input, BACKUP);
   return run.execute(new BackupRun(run));
 }
 
-class BackupRun implements KindRun {
+class BackupRun implements KindRun<'CassandraBackup'> {
   /** The tag of the last attempt: a retry of the same generation keeps it (and the nodes done under it). */
   private previousTag: { resolvedTag: string; schemaVersion: string; generation: number } | undefined;
   /** Nodes backed up in an earlier attempt: kept while the generation and the tag stay the same. */
@@ -37,7 +37,7 @@ class BackupRun implements KindRun {
   /** When the first attempt started running. */
   private startTime: string | undefined;
 
-  constructor(private readonly run: ResourceRun) {}
+  constructor(private readonly run: ResourceRun<'CassandraBackup'>) {}
 
   async attempt(): Promise<AttemptOutcome> {
     const run = this.run;

@@ -37,8 +37,8 @@ export { MAX_RESUBMITS } from './run/nodes.js';
 export const SPEC_RESTART_PATCH = 'restart-on-spec-change';
 
 /** What a kind of resource is to its run. */
-export interface RunKind {
-  readonly kind: ResourceKind;
+export interface RunKind<K extends ResourceKind> {
+  readonly kind: K;
   /** 'Backup' or 'Restore': Event reasons (BackupFailed, RestoreCancelled) and messages. */
   readonly noun: 'Backup' | 'Restore';
   /** Whether a spec change stops a running attempt (backups) or waits for the next one (restores). */
@@ -46,20 +46,20 @@ export interface RunKind {
 }
 
 /** What a kind runs: one attempt at a time, and what it adds to a failed or cancelled run's status. */
-export interface KindRun extends TerminalHooks {
+export interface KindRun<K extends ResourceKind> extends TerminalHooks<K> {
   /** One attempt, from reading the spec to success or failure. */
   attempt(): Promise<AttemptOutcome>;
 }
 
-export class ResourceRun implements RunState {
-  readonly kind: ResourceKind;
+export class ResourceRun<K extends ResourceKind> implements RunState<K> {
+  readonly kind: K;
   readonly noun: 'Backup' | 'Restore';
   readonly resource: ResourceKey;
   readonly options: RunOptions;
   readonly progress: RunProgress;
-  readonly report: Reporter;
+  readonly report: Reporter<K>;
   readonly operations: Operations;
-  readonly cancellation: Cancellation;
+  readonly cancellation: Cancellation<K>;
   readonly scheduler: NodeScheduler;
   private readonly restartsOnSpecChange: boolean;
   /** The generation the current attempt works on (`load` sets it). */
@@ -71,7 +71,7 @@ export class ResourceRun implements RunState {
   /** Who asked for the retry being run, when the signal said (the retry annotation). */
   private retryBy: string | undefined;
 
-  constructor(input: ResourceWorkflowInput, kind: RunKind) {
+  constructor(input: ResourceWorkflowInput, kind: RunKind<K>) {
     this.kind = kind.kind;
     this.noun = kind.noun;
     this.restartsOnSpecChange = kind.restartsOnSpecChange;
@@ -108,7 +108,7 @@ export class ResourceRun implements RunState {
     return this.retryBy ? ` (asked by ${this.retryBy})` : '';
   }
 
-  async execute(kindRun: KindRun): Promise<RunResult> {
+  async execute(kindRun: KindRun<K>): Promise<RunResult> {
     setHandler(specChangedSignal, ({ generation }) => {
       if (generation > this.latestGeneration) this.latestGeneration = generation;
       if (
@@ -145,7 +145,7 @@ export class ResourceRun implements RunState {
     }
   }
 
-  private async loop(kindRun: KindRun): Promise<RunResult> {
+  private async loop(kindRun: KindRun<K>): Promise<RunResult> {
     let transientSince: number | undefined;
     let recheckMs = 5_000;
     for (;;) {
@@ -199,7 +199,7 @@ export class ResourceRun implements RunState {
     );
   }
 
-  private async runAttempt(kindRun: KindRun): Promise<AttemptOutcome | 'cancelled'> {
+  private async runAttempt(kindRun: KindRun<K>): Promise<AttemptOutcome | 'cancelled'> {
     this.report.startAttempt();
     const scope = this.cancellation.openScope();
     try {

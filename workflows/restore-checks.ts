@@ -39,7 +39,7 @@ const REFUSAL_REASON = { 'no-bucket': 'BucketNotFound', denied: 'StorageAccessDe
  * the selected keyspaces, with the truncated files kept on every node, and a Warning that says so.
  */
 export async function chooseTables(
-  run: ResourceRun,
+  run: ResourceRun<'CassandraRestore'>,
   state: RestoreState,
   spec: CassandraRestoreSpec,
   plan: RestorePlan,
@@ -87,7 +87,7 @@ export async function chooseTables(
  * failure to confirm fails the restore before anything is truncated.
  */
 export async function confirmDownloads(
-  run: ResourceRun,
+  run: ResourceRun<'CassandraRestore'>,
   state: RestoreState,
   spec: CassandraRestoreSpec,
   plan: RestorePlan,

@@ -6,6 +6,7 @@ import { patched } from '@temporalio/workflow';
 import type { CassandraRestoreSpec } from '../src/kube/api/resources.js';
 import type { RestorePlan } from '../src/contract/activity-io.js';
 import { nodeStatus, overallProgress } from '../src/contract/node-progress.js';
+import type { Reason } from '../src/contract/reasons.js';
 import {
   restorePhaseNames,
   type NodeWork,
@@ -23,14 +24,14 @@ import { failedFrom, type AttemptOutcome } from './run/outcomes.js';
 export const REQUEST_IN_PLAN_PATCH = 'restore-request-built-in-plan';
 
 /** The condition reason while a phase runs. */
-const RUNNING_REASON: Record<RestorePhaseName, string> = {
+const RUNNING_REASON: Record<RestorePhaseName, Reason> = {
   DOWNLOAD: 'Downloading',
   TRUNCATE: 'Truncating',
   IMPORT: 'Importing',
   CLEANUP: 'CleaningUp',
 };
 /** The Event reason when a phase has finished on every node. */
-const DONE_REASON: Record<RestorePhaseName, string> = {
+const DONE_REASON: Record<RestorePhaseName, Reason> = {
   DOWNLOAD: 'Downloaded',
   TRUNCATE: 'Truncated',
   IMPORT: 'Imported',
@@ -93,7 +94,7 @@ export class RestoreState {
 
 /** One phase on every node that has not finished it; undefined when all did. */
 export async function runPhase(
-  run: ResourceRun,
+  run: ResourceRun<'CassandraRestore'>,
   state: RestoreState,
   phase: RestorePhaseName,
   spec: CassandraRestoreSpec,

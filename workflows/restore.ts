@@ -13,8 +13,8 @@ import { patched } from '@temporalio/workflow';
 import type { RestorePlan } from '../src/contract/activity-io.js';
 import { nodeStatus } from '../src/contract/node-progress.js';
 import type { RestoreWorkflowInput, RunResult } from '../src/contract/runs.js';
-import { restorePhaseNames, type NodeWork } from '../src/contract/status.js';
-import { ResourceRun, type KindRun, type RunKind } from './resource-run.js';
+import { restorePhaseNames, type NodeWork, type StatusFields } from '../src/contract/status.js';
+import { ResourceRun, type KindRun } from './resource-run.js';
 import {
   BACKUP_TABLES_PATCH,
   chooseTables,
@@ -26,20 +26,20 @@ import { kube } from './run/activities.js';
 import { failedFrom, type AttemptOutcome } from './run/outcomes.js';
 
 /** A restore goes on with its spec until the attempt ends; a change is taken up by the next one. */
-const RESTORE: RunKind = { kind: 'CassandraRestore', noun: 'Restore', restartsOnSpecChange: false };
+const RESTORE = { kind: 'CassandraRestore', noun: 'Restore', restartsOnSpecChange: false } as const;
 
 export async function restoreWorkflow(input: RestoreWorkflowInput): Promise<RunResult> {
   const run = new ResourceRun(input, RESTORE);
   return run.execute(new RestoreRun(run));
 }
 
-class RestoreRun implements KindRun {
+class RestoreRun implements KindRun<'CassandraRestore'> {
   /** The phases and what each did, kept across attempts. */
   private readonly state = new RestoreState();
   /** When the first attempt started running. */
   private startTime: string | undefined;
 
-  constructor(private readonly run: ResourceRun) {
+  constructor(private readonly run: ResourceRun<'CassandraRestore'>) {
     run.progress.phases = this.state.phases;
   }
 
@@ -144,7 +144,7 @@ class RestoreRun implements KindRun {
     return this.state.leftBehind();
   }
 
-  terminalFields(): Record<string, unknown> {
+  terminalFields(): StatusFields<'CassandraRestore'> {
     const { phases, current } = this.state;
     return { phases, ...(current ? { phase: current } : {}) };
   }

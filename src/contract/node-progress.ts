@@ -1,6 +1,6 @@
 // Pure bookkeeping of per-node progress, shared by the workflow and the activity that watches Icarus:
 // the overall percentage, the IBM `errors` list and the status entry of a node.
-import type { NodeWork } from './status.js';
+import type { NodeStatus, NodeWork } from './status.js';
 
 /** Mean of the nodes' percentages (not started = 0), rounded down: 100 only when every node is done. */
 export function overallProgress(nodes: readonly NodeWork[]): number {
@@ -15,7 +15,7 @@ export function nodeErrors(nodes: readonly NodeWork[]): { source: string; messag
 }
 
 /** A node's entry in status.nodes (the Icarus URL stays internal). */
-export function nodeStatus(n: NodeWork): Record<string, unknown> {
+export function nodeStatus(n: NodeWork): NodeStatus {
   const { icarusUrl: _internal, ...entry } = n;
   return entry;
 }

@@ -107,6 +107,13 @@ export const reasons = [
 /** A reason of a condition or an Event. */
 export type Reason = (typeof reasons)[number];
 
+const known: ReadonlySet<string> = new Set(reasons);
+
+/** Whether `text` is one of the reasons above. */
+export function isReason(text: string): text is Reason {
+  return known.has(text);
+}
+
 /**
  * Whether `text` has the form of a reason: one CamelCase word (what Kubernetes expects of a condition's
  * and an Event's reason, and what a program can act on).

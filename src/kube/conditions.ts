@@ -1,7 +1,7 @@
 // Kubernetes condition bookkeeping (metav1.Condition semantics), pure: the status writer and the
 // workflows' status plans use it. lastTransitionTime moves only when status flips; reason, message and
 // observedGeneration always take the new values.
-import { isReasonName } from '../contract/reasons.js';
+import { isReasonName, type Reason } from '../contract/reasons.js';
 import type { Condition } from './api/resources.js';
 
 export type ConditionStatus = Condition['status'];
@@ -9,8 +9,8 @@ export type ConditionStatus = Condition['status'];
 export interface ConditionUpdate {
   type: string;
   status: ConditionStatus;
-  /** One CamelCase word a program can act on. */
-  reason: string;
+  /** One of src/contract/reasons.ts: one CamelCase word a program can act on. */
+  reason: Reason;
   message: string;
 }
 

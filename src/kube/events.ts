@@ -2,7 +2,7 @@
 // progress (started, node finished, succeeded), Warning for problems (failed, a PlanError's reason).
 import type { CoreV1Api } from '@kubernetes/client-node';
 import { randomBytes } from 'node:crypto';
-import { isReasonName } from '../contract/reasons.js';
+import { isReasonName, type Reason } from '../contract/reasons.js';
 
 export const EVENT_COMPONENT = 'cassandra-backup-operator';
 
@@ -16,8 +16,8 @@ export interface InvolvedObject {
 
 export interface EventRecord {
   type: 'Normal' | 'Warning';
-  /** One CamelCase word, e.g. BackupStarted, SecretNotFound. */
-  reason: string;
+  /** One of src/contract/reasons.ts, e.g. BackupStarted, SecretNotFound (one CamelCase word). */
+  reason: Reason;
   message: string;
 }
 

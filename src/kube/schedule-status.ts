@@ -4,6 +4,9 @@
 import { PatchStrategy, setHeaderOptions, type CustomObjectsApi } from '@kubernetes/client-node';
 import { resourceNames, type CassandraBackupSchedule } from './api/resources.js';
 import { errorCode } from '../contract/error-code.js';
+import type { StatusPatch } from '../contract/status.js';
+
+type ScheduleStatusPatch = StatusPatch<'CassandraBackupSchedule'>;
 
 const { group, version, plural } = resourceNames.CassandraBackupSchedule;
 
@@ -30,7 +33,7 @@ export async function readSchedule(
 export async function patchScheduleStatus(
   custom: CustomObjectsApi,
   obj: CassandraBackupSchedule,
-  status: Record<string, unknown>,
+  status: ScheduleStatusPatch,
 ): Promise<void> {
   await custom.patchNamespacedCustomObjectStatus(
     {
@@ -52,7 +55,7 @@ export async function patchScheduleStatus(
 export async function updateScheduleStatus(
   custom: CustomObjectsApi,
   key: { namespace: string; name: string; uid: string },
-  change: (obj: CassandraBackupSchedule) => Record<string, unknown> | Promise<Record<string, unknown>>,
+  change: (obj: CassandraBackupSchedule) => ScheduleStatusPatch | Promise<ScheduleStatusPatch>,
 ): Promise<boolean> {
   for (let attempt = 1; ; attempt++) {
     const obj = await readSchedule(custom, key.namespace, key.name);

@@ -7,17 +7,19 @@
 import { PatchStrategy, setHeaderOptions, type CustomObjectsApi } from '@kubernetes/client-node';
 import { resourceNames } from './api/resources.js';
 import { errorCode } from '../contract/error-code.js';
+import type { StatusKind, StatusPatch } from '../contract/status.js';
 
-export interface ResourceRef {
-  kind: keyof typeof resourceNames;
+export interface ResourceRef<K extends StatusKind = StatusKind> {
+  kind: K;
   namespace: string;
   name: string;
 }
 
-export type StatusPatch = Record<string, unknown>;
+/** What the writer holds and sends: a status merge patch of any kind (each caller's is typed by kind). */
+type AnyPatch = Record<string, unknown>;
 
 /** Sends one merge patch of `status` to the resource's /status subresource. */
-export type PatchStatus = (ref: ResourceRef, status: StatusPatch) => Promise<void>;
+export type PatchStatus = (ref: ResourceRef, status: AnyPatch) => Promise<void>;
 
 export function patchStatusWith(api: CustomObjectsApi): PatchStatus {
   return async (ref, status) => {
@@ -30,7 +32,7 @@ export function patchStatusWith(api: CustomObjectsApi): PatchStatus {
 }
 
 interface Pending {
-  status: StatusPatch;
+  status: AnyPatch;
   waiters: { resolve: () => void; reject: (err: unknown) => void }[];
   timer?: NodeJS.Timeout;
   /** Drops the entry once its last write no longer throttles anything. */
@@ -63,7 +65,7 @@ export class StatusWriter {
   ) {}
 
   /** Queues an update; resolves once a write that includes it has succeeded (or the resource is gone). */
-  update(ref: ResourceRef, status: StatusPatch): Promise<void> {
+  update<K extends StatusKind>(ref: ResourceRef<K>, status: StatusPatch<K>): Promise<void> {
     const key = `${ref.kind}/${ref.namespace}/${ref.name}`;
     const entry = this.pending.get(key) ?? { status: {}, waiters: [], lastWrite: 0 };
     this.pending.set(key, entry);
@@ -91,7 +93,7 @@ export class StatusWriter {
   }
 
   /** Writes what is pending for the resource now, without waiting for the throttle. */
-  async flush(ref: ResourceRef, status: StatusPatch = {}): Promise<void> {
+  async flush<K extends StatusKind>(ref: ResourceRef<K>, status: StatusPatch<K> = {}): Promise<void> {
     const done = this.update(ref, status);
     const key = `${ref.kind}/${ref.namespace}/${ref.name}`;
     const entry = this.pending.get(key);

@@ -23,6 +23,8 @@ import { scheduleUrl } from '../temporal/connection.js';
 import { SearchAttributeFallback } from '../temporal/search-attributes.js';
 import { desiredSchedule, fingerprintOf, pauseNote } from '../temporal/schedule.js';
 import { scheduleIdOf } from '../contract/ids.js';
+import type { Reason } from '../contract/reasons.js';
+import type { StatusFields, StatusPatch } from '../contract/status.js';
 import { SCHEDULE_FINALIZER, addFinalizer, hasFinalizer, removeFinalizer } from './finalizer.js';
 import type { ReconcileResult } from './work-queue.js';
 import { errorCode } from '../contract/error-code.js';
@@ -161,7 +163,7 @@ export class ScheduleReconciler {
 
   private async refuse(
     obj: CassandraBackupSchedule,
-    reason: string,
+    reason: Reason,
     message: string,
     log: Logger,
   ): Promise<ReconcileResult> {
@@ -185,11 +187,15 @@ export class ScheduleReconciler {
 
   private async writeStatus(
     obj: CassandraBackupSchedule,
-    change: { fields: Record<string, unknown>; ready: ConditionUpdate },
+    change: { fields: StatusFields<'CassandraBackupSchedule'>; ready: ConditionUpdate },
   ): Promise<boolean> {
     const generation = obj.metadata.generation ?? 1;
     const conditions = setCondition(obj.status?.conditions, change.ready, { generation, now: new Date() });
-    const status: Record<string, unknown> = { ...change.fields, observedGeneration: generation, conditions };
+    const status: StatusPatch<'CassandraBackupSchedule'> = {
+      ...change.fields,
+      observedGeneration: generation,
+      conditions,
+    };
     const current = obj.status as Record<string, unknown> | undefined;
     const unchanged = Object.entries(status).every(
       ([k, v]) => JSON.stringify(current?.[k] ?? null) === JSON.stringify(v ?? null),

@@ -106,6 +106,7 @@ test('Events are recorded on the resource, as kubectl shows them', async () => {
   assert.match(stdout, /Normal\s+BackupStarted\s+.*backing up 3 nodes of c to s3:\/\/b/);
   assert.match(stdout, /Warning\s+SecretNotFound\s+.*Secret s not found/);
   await assert.rejects(
+    // @ts-expect-error: not a Reason; what comes from history is checked at run time too.
     recordEvent(core, object, { type: 'Normal', reason: 'not camel', message: 'x' }),
     /CamelCase/,
   );

@@ -10,6 +10,7 @@ import { restoreTemplate } from '../../src/icarus/requests.js';
 import { cassandraRestoreSpecSchema } from '../../src/kube/api/generated.js';
 import type { LoadedRestore, RestorePlan } from '../../src/contract/activity-io.js';
 import type { RunOptions } from '../../src/contract/runs.js';
+import type { StatusChange } from '../../src/contract/status.js';
 import type { restoreWorkflow } from '../../workflows/restore.js';
 import { FakeBackupActivities, runOptions } from './fake-backup-activities.js';
 
@@ -27,6 +28,11 @@ export class FakeRestoreActivities extends FakeBackupActivities {
   icarusGeneration: 2 | 3 = 3;
   /** What reading the backup's manifests gives. */
   contents: BackupContents = { known: false, why: 'the fake storage has no manifests' };
+
+  /** The status writes, each a restore's (FakeBackupActivities keeps them as either kind's). */
+  get restoreStatuses(): StatusChange<'CassandraRestore'>[] {
+    return this.statuses as StatusChange<'CassandraRestore'>[];
+  }
 
   restorePlan(): RestorePlan {
     const { nodes } = this.defaultPlan();

@@ -3,7 +3,9 @@
 // rule that nothing new is submitted once a stop is known, and the clean-up: ask Icarus to stop, wait,
 // then write CANCELLED, even when the workflow itself is being cancelled.
 import { ApplicationFailure, CancellationScope, CancelledFailure, patched } from '@temporalio/workflow';
+import type { ResourceKind } from '../../src/contract/ids.js';
 import { nodeErrors, nodeStatus } from '../../src/contract/node-progress.js';
+import type { StatusFields } from '../../src/contract/status.js';
 import { describeStopped, type Operations } from './operations.js';
 import type { Reporter } from './report.js';
 import type { RunState } from './state.js';
@@ -16,14 +18,14 @@ import type { RunState } from './state.js';
 export const NO_SUBMIT_AFTER_CANCEL_PATCH = 'no-submission-after-cancel';
 
 /** What a kind adds to its run's last status write when the run fails or is cancelled. */
-export interface TerminalHooks {
+export interface TerminalHooks<K extends ResourceKind = ResourceKind> {
   /** What the Cancelled condition says besides the operations stopped (what a restore left behind). */
   cancelledNote?(): string;
   /** Extra status fields written with FAILED and CANCELLED (a restore's phases). */
-  terminalFields?(): Record<string, unknown>;
+  terminalFields?(): StatusFields<K>;
 }
 
-export class Cancellation {
+export class Cancellation<K extends ResourceKind = ResourceKind> {
   /** Why the run is cancelled, once it is (the first reason stays). */
   private why: string | undefined;
   /** Who asked for the cancel, when the signal said (the cancel annotation): named in the message. */
@@ -34,9 +36,9 @@ export class Cancellation {
   private scope: CancellationScope | undefined;
 
   constructor(
-    private readonly run: RunState,
+    private readonly run: RunState<K>,
     private readonly operations: Operations,
-    private readonly report: Reporter,
+    private readonly report: Reporter<K>,
   ) {}
 
   get reason(): string | undefined {
@@ -96,7 +98,7 @@ export class Cancellation {
   }
 
   /** The end of a cancelled run: the clean-up, then the workflow fails as Cancelled. */
-  async end(hooks: TerminalHooks): Promise<never> {
+  async end(hooks: TerminalHooks<K>): Promise<never> {
     await this.finish(hooks);
     throw ApplicationFailure.create({
       message: `${this.run.noun.toLowerCase()} cancelled (${this.why ?? 'CancelRequested'})`,
@@ -106,7 +108,7 @@ export class Cancellation {
   }
 
   /** Clean-up that must run even when the workflow itself is being cancelled. */
-  async finish(hooks: TerminalHooks): Promise<void> {
+  async finish(hooks: TerminalHooks<K>): Promise<void> {
     await CancellationScope.nonCancellable(async () => {
       const outcomes = await this.operations.cancelAll();
       const reason = this.why === 'ResourceDeleted' ? 'ResourceDeleted' : 'Cancelled';
@@ -119,14 +121,14 @@ export class Cancellation {
         (hooks.cancelledNote?.() ?? '');
       progress.state = 'CANCELLED';
       await this.report.emit({ type: 'Warning', reason: `${noun}Cancelled`, message });
+      const fields = {
+        state: 'CANCELLED',
+        completionTime: new Date().toISOString(),
+        errors: nodeErrors(progress.nodes),
+        nodes: progress.nodes.map(nodeStatus),
+      };
       await this.report.setStatus(
-        {
-          state: 'CANCELLED',
-          completionTime: new Date().toISOString(),
-          errors: nodeErrors(progress.nodes),
-          nodes: progress.nodes.map(nodeStatus),
-          ...(hooks.terminalFields?.() ?? {}),
-        },
+        hooks.terminalFields ? { ...fields, ...hooks.terminalFields() } : fields,
         'False',
         reason,
         message,

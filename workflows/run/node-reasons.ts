@@ -4,6 +4,7 @@
 // is behind its `patched()` check.
 import { patched } from '@temporalio/workflow';
 import type { WatchResult } from '../../src/contract/activity-io.js';
+import type { Reason } from '../../src/contract/reasons.js';
 import {
   BUCKET_CHECK_FAILED,
   STORAGE_ACCESS_DENIED,
@@ -25,9 +26,9 @@ export const SECRET_REASON_PATCH = 'secret-gone-reason';
  * StorageAccessDenied, StorageUnreachable or BucketCheckFailed (storage-failures.ts), not NodeFailed.
  */
 export const STORAGE_REASON_PATCH = 'storage-failure-reasons';
-const SECRET_REASONS: ReadonlySet<string> = new Set(['SecretNotFound', 'SecretMissingKeys']);
+const SECRET_REASONS: ReadonlySet<Reason> = new Set<Reason>(['SecretNotFound', 'SecretMissingKeys']);
 /** The reason of nodes that failed because their bucket does not exist (esop's bucket check said so). */
-export const BUCKET_NOT_FOUND = 'BucketNotFound';
+export const BUCKET_NOT_FOUND: Reason = 'BucketNotFound';
 /**
  * esop's message for a bucket that does not exist and that the request may not create
  * (BucketService.checkBucket; backups without createMissingBucket, and every restore phase).
@@ -35,7 +36,7 @@ export const BUCKET_NOT_FOUND = 'BucketNotFound';
 const BUCKET_MISSING =
   /Bucket \S+ does not exist and createMissingBucket in JSON or --create-missing-bucket from console is false/;
 /** Node failures that have a reason of their own (docs/troubleshooting.md); any other is NodeFailed. */
-const NODE_REASONS = new Set([
+const NODE_REASONS: ReadonlySet<Reason> = new Set<Reason>([
   'IcarusUnavailable',
   'IcarusRejected',
   'IcarusProtocolError',
@@ -47,7 +48,7 @@ const NODE_REASONS = new Set([
 ]);
 
 /** Why a node whose operation ended without completing failed (NODE_REASONS, or NodeFailed). */
-export function failedNodeReason(end: Pick<WatchResult['ended'][number], 'outcome' | 'message'>): string {
+export function failedNodeReason(end: Pick<WatchResult['ended'][number], 'outcome' | 'message'>): Reason {
   if (end.outcome === 'UNREACHABLE') return 'IcarusUnavailable';
   if (end.outcome === 'LOST') return 'IcarusOperationLost';
   if (end.outcome !== 'FAILED') return 'NodeFailed';
@@ -61,11 +62,15 @@ export function failedNodeReason(end: Pick<WatchResult['ended'][number], 'outcom
  * The condition reason of failed nodes, given each one's reason: what they all failed of when it has a
  * reason of its own (every node unreachable, every request rejected ...), NodeFailed otherwise.
  */
-export function nodesFailedReason(reasons: ReadonlySet<string>): string {
+export function nodesFailedReason(reasons: ReadonlySet<string>): Reason {
   const [only] = reasons;
-  if (reasons.size === 1 && only && SECRET_REASONS.has(only)) {
+  if (reasons.size === 1 && only && isIn(SECRET_REASONS, only)) {
     return patched(SECRET_REASON_PATCH) ? only : 'NodeFailed';
   }
-  if (reasons.size !== 1 || !only || !NODE_REASONS.has(only)) return 'NodeFailed';
+  if (reasons.size !== 1 || !only || !isIn(NODE_REASONS, only)) return 'NodeFailed';
   return patched(NODE_REASON_PATCH) ? only : 'NodeFailed';
+}
+
+function isIn(set: ReadonlySet<Reason>, text: string): text is Reason {
+  return (set as ReadonlySet<string>).has(text);
 }

@@ -6,6 +6,7 @@ import { isCancellation, patched } from '@temporalio/workflow';
 import type { WatchInput } from '../../src/contract/activity-io.js';
 import { FailureType } from '../../src/contract/failures.js';
 import { overallProgress } from '../../src/contract/node-progress.js';
+import type { Reason } from '../../src/contract/reasons.js';
 import type { NodeWork, ResourceEvent } from '../../src/contract/status.js';
 import { NO_SUBMIT_AFTER_CANCEL_PATCH, type Cancellation } from './cancellation.js';
 import { failedNodeReason, nodesFailedReason } from './node-reasons.js';
@@ -146,7 +147,7 @@ export class NodeScheduler {
    * The condition reason of failed nodes: what they all failed of when it has a reason of its own (every
    * node unreachable, every request rejected ...), NodeFailed otherwise.
    */
-  failedReason(failed: NodeWork[]): string {
+  failedReason(failed: NodeWork[]): Reason {
     return nodesFailedReason(new Set(failed.map((n) => this.nodeReasons.get(n.pod) ?? 'NodeFailed')));
   }
 }

@@ -2,12 +2,14 @@
 // Events, both through the Kubernetes activities, with the `progress` the query answers kept in step.
 // Also what the attempt loop reports of an attempt: a transient problem (PENDING, rechecked) and a
 // failure (FAILED, with the Events of the nodes that failed on submission).
-import type { ConditionChange, ResourceEvent } from '../../src/contract/status.js';
+import type { ResourceKind } from '../../src/contract/ids.js';
+import type { Reason } from '../../src/contract/reasons.js';
+import type { ConditionChange, ResourceEvent, StatusFields } from '../../src/contract/status.js';
 import { nodeErrors, nodeStatus } from '../../src/contract/node-progress.js';
 import { kube } from './activities.js';
 import type { RunState } from './state.js';
 
-export class Reporter {
+export class Reporter<K extends ResourceKind = ResourceKind> {
   /** A status write left running (the Planning write, see `runOn`): the next write waits for it. */
   private pendingWrite: Promise<void> | undefined;
   /** The last transient problem reported with an Event: the same one again is not news. */
@@ -18,12 +20,13 @@ export class Reporter {
    */
   private unreportedFailures: ResourceEvent[] = [];
 
-  constructor(private readonly run: RunState) {}
+  constructor(private readonly run: RunState<K>) {}
 
+  /** A status write of the run's kind (its status fields, typed from its CRD) with the Succeeded condition. */
   async setStatus(
-    fields: Record<string, unknown>,
+    fields: StatusFields<K>,
     succeeded: ConditionChange['status'],
-    reason: string,
+    reason: Reason,
     message: string,
   ): Promise<void> {
     const pendingWrite = this.pendingWrite;
@@ -75,7 +78,7 @@ export class Reporter {
   }
 
   /** A transient problem: PENDING with its reason; an Event when it is a new one. */
-  async waiting(reason: string, message: string): Promise<void> {
+  async waiting(reason: Reason, message: string): Promise<void> {
     this.run.progress.state = 'PENDING';
     await this.setStatus({ state: 'PENDING' }, 'Unknown', reason, message);
     const key = `${reason}:${message}`;
@@ -89,11 +92,7 @@ export class Reporter {
    * A failed attempt: its Events (the kind's, the reason's own, the held node failures), then FAILED
    * with `terminalFields()` (a restore's phases).
    */
-  async failed(
-    reason: string,
-    message: string,
-    terminalFields: () => Record<string, unknown>,
-  ): Promise<void> {
+  async failed(reason: Reason, message: string, terminalFields: () => StatusFields<K>): Promise<void> {
     const progress = this.run.progress;
     progress.state = 'FAILED';
     const errors = nodeErrors(progress.nodes);

@@ -5,8 +5,8 @@
 import type { ResourceKey, ResourceKind } from '../../src/contract/ids.js';
 import type { RunOptions, RunProgress } from '../../src/contract/runs.js';
 
-export interface RunState {
-  readonly kind: ResourceKind;
+export interface RunState<K extends ResourceKind = ResourceKind> {
+  readonly kind: K;
   /** 'Backup' or 'Restore': Event reasons (BackupFailed, RestoreCancelled) and messages. */
   readonly noun: 'Backup' | 'Restore';
   readonly resource: ResourceKey;

@@ -43,7 +43,7 @@ test('errors list the pods with an error; status entries hide the internal Icaru
     { source: 'b', message: 'disk full' },
   ]);
   const entry = nodeStatus(node('a', { operationId: 'op' }));
-  assert.equal(entry.icarusUrl, undefined);
+  assert.equal((entry as Record<string, unknown>).icarusUrl, undefined);
   assert.equal(entry.operationId, 'op');
   assert.equal(entry.address, 'a:4567');
 });

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { StatusWriter, type ResourceRef, type StatusPatch } from '../../../src/kube/status-writer.js';
+import type { StatusPatch } from '../../../src/contract/status.js';
+import { StatusWriter, type ResourceRef } from '../../../src/kube/status-writer.js';
 
 const ref: ResourceRef = { kind: 'CassandraBackup', namespace: 'ns', name: 'b' };
 
 test('the throttle holds across an idle gap: the next write waits for its turn', async (t) => {
   t.mock.timers.enable({ apis: ['setTimeout', 'Date'], now: Date.now() });
-  const sent: StatusPatch[] = [];
+  const sent: StatusPatch<'CassandraBackup'>[] = [];
   const writer = new StatusWriter(
     (_r, s) => {
       sent.push(s);
@@ -44,7 +45,7 @@ test('a resource that is gone (404) resolves its updates; forget drops pending o
 });
 
 test('a failed write is reported and retried, merged with newer updates', async () => {
-  const sent: StatusPatch[] = [];
+  const sent: StatusPatch<'CassandraBackup'>[] = [];
   const errors: unknown[] = [];
   let fail = 1;
   const writer = new StatusWriter(

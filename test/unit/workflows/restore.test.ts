@@ -143,7 +143,7 @@ test('a restore cancelled during IMPORT stops its operations and says the tables
     message:
       'Restore cancelled; Icarus operations: 2 cancelled. The restored tables were truncated and are not fully imported yet: until the restore finishes they miss rows',
   });
-  assert.equal(fake.statuses.at(-1)?.fields.phase, 'IMPORT');
+  assert.equal(fake.restoreStatuses.at(-1)?.fields.phase, 'IMPORT');
 });
 
 test('Icarus 2.x nodes and a store that told the operator the bucket does not exist, or refused the Secret: the restore fails before any node works; the retry reads again', async () => {
