@@ -23,7 +23,7 @@ import {
 import type { BackupRunOutcome } from '../src/contract/activity-io.js';
 import type { ResourceKey } from '../src/contract/ids.js';
 import type { RetentionResult } from '../src/contract/retention.js';
-import { isReasonName, type Reason } from '../src/contract/reasons.js';
+import { isReason } from '../src/contract/reasons.js';
 import type { ScheduledBackupResult } from '../src/contract/runs.js';
 import type { StatusFields } from '../src/contract/status.js';
 import type { ActivityDeps } from './deps.js';
@@ -222,7 +222,7 @@ export async function refuseScheduledRun(deps: ActivityDeps, input: RefuseRunInp
   });
   await scheduleEvent(deps, input.schedule, {
     type: 'Warning',
-    reason: isReasonName(input.reason) ? (input.reason as Reason) : 'RunFailed',
+    reason: isReason(input.reason) ? input.reason : 'RunFailed',
     message: `The run due at ${input.scheduledAt} made no backup: ${input.message}`,
   });
 }
