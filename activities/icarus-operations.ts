@@ -1,6 +1,7 @@
 // The activities that talk to Icarus about operations: submit once per node (adopting an operation that
-// an interrupted attempt already started), watch every running operation of a resource (one poller
-// and one status writer per resource, whatever the node count), and cancel (ask, then wait).
+// an interrupted attempt already started), watch every running operation of a resource (one poller per
+// resource whatever the node count, writing the nodes' progress through the status writer), and cancel
+// (ask, then wait).
 import { Context } from '@temporalio/activity';
 import { IcarusOperationLostError, IcarusError } from '../src/icarus/errors.js';
 import {
@@ -141,11 +142,16 @@ export async function watchOperations(deps: ActivityDeps, input: WatchInput): Pr
   const active = new Set(input.active);
   const ended: WatchResult['ended'] = [];
   const unreachableSince = new Map<string, number>();
-  const ref = { kind: input.kind, namespace: input.resource.namespace, name: input.resource.name };
+  const ref = {
+    kind: input.kind,
+    namespace: input.resource.namespace,
+    name: input.resource.name,
+    uid: input.resource.uid,
+  };
 
   for (;;) {
     if (Date.now() >= input.deadline) {
-      if (!input.silent) await deps.statusWriter.flush(ref, liveStatus(nodes, input));
+      if (!input.silent) await deps.statusWriter.flush(ref, { fields: liveStatus(nodes, input) });
       return { nodes, ended, timedOut: true };
     }
     const answers = await Promise.all(
@@ -183,10 +189,11 @@ export async function watchOperations(deps: ActivityDeps, input: WatchInput): Pr
     ctx.heartbeat({ operations: nodes.filter((n) => active.has(n.pod)).map((n) => [n.pod, n.operationId]) });
     const done = active.size === 0 || (input.returnWhen === 'any' && ended.length > 0);
     if (done) {
-      if (!input.silent) await deps.statusWriter.flush(ref, liveStatus(nodes, input));
+      if (!input.silent) await deps.statusWriter.flush(ref, { fields: liveStatus(nodes, input) });
       return { nodes, ended, timedOut: false };
     }
-    if (!input.silent) void deps.statusWriter.update(ref, liveStatus(nodes, input)).catch(() => {});
+    if (!input.silent)
+      void deps.statusWriter.update(ref, { fields: liveStatus(nodes, input) }).catch(() => {});
     await ctx.sleep(
       nextPollDelay(
         answers.filter((a) => active.has(a.pod)).map((a) => a.op),
@@ -197,6 +204,7 @@ export async function watchOperations(deps: ActivityDeps, input: WatchInput): Pr
   }
 }
 
+/** What the watch writes as it goes: values alone (the status writer sends them without a read). */
 function liveStatus(nodes: NodeWork[], input: WatchInput): StatusFields<ResourceKind> {
   const phase = input.phaseProgress;
   const progress = phase

@@ -5,15 +5,10 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { CustomObjectsApi } from '@kubernetes/client-node';
 import { GROUP, VERSION } from '../src/kube/api/schema.js';
-import {
-  resourceNames,
-  type CassandraBackup,
-  type CassandraBackupSchedule,
-  type RetentionStatus,
-} from '../src/kube/api/resources.js';
+import { resourceNames, type CassandraBackup, type RetentionStatus } from '../src/kube/api/resources.js';
 import { findCondition } from '../src/kube/conditions.js';
 import { recordEvent, type EventRecord } from '../src/kube/events.js';
-import { readSchedule, updateScheduleStatus } from '../src/kube/schedule-status.js';
+import { readSchedule } from '../src/kube/schedule-status.js';
 import {
   SCHEDULE_LABEL,
   SCHEDULED_TIME_ANNOTATION,
@@ -229,7 +224,8 @@ export async function refuseScheduledRun(deps: ActivityDeps, input: RefuseRunInp
 
 /**
  * The run's fields, written only when no later run wrote its own (runs may end out of order), and the
- * backups still running. Retention is written by whichever run applied it.
+ * backups still running. Retention is written by whichever run applied it. Derived from the schedule's
+ * status as the status writer last saw it: derived again when another run or the watcher wrote first.
  */
 async function recordRun(
   deps: ActivityDeps,
@@ -237,23 +233,27 @@ async function recordRun(
   at: Date,
   fields: StatusFields<'CassandraBackupSchedule'>,
 ): Promise<void> {
-  await updateScheduleStatus(deps.custom, schedule, async (obj: CassandraBackupSchedule) => {
-    const status = obj.status ?? {};
-    const latest = !status.lastScheduleTime || Date.parse(status.lastScheduleTime) <= at.getTime();
-    const { lastSuccessfulTime, retention, ...runFields } = fields;
-    const newerSuccess =
-      lastSuccessfulTime &&
-      (!status.lastSuccessfulTime || Date.parse(status.lastSuccessfulTime) < Date.parse(lastSuccessfulTime));
-    const active = (await scheduleBackups(deps.custom, schedule))
-      .filter((b) => !backupOutcome(b))
-      .map((b) => b.metadata.name ?? '')
-      .sort();
-    return {
-      ...(latest ? { ...runFields, lastScheduleTime: at.toISOString() } : {}),
-      ...(newerSuccess ? { lastSuccessfulTime } : {}),
-      ...(retention ? { retention } : {}),
-      active,
-    };
+  const ref = { kind: 'CassandraBackupSchedule' as const, ...schedule };
+  await deps.statusWriter.flush(ref, {
+    derive: async (seen) => {
+      const status = seen.status ?? {};
+      const latest = !status.lastScheduleTime || Date.parse(status.lastScheduleTime) <= at.getTime();
+      const { lastSuccessfulTime, retention, ...runFields } = fields;
+      const newerSuccess =
+        lastSuccessfulTime &&
+        (!status.lastSuccessfulTime ||
+          Date.parse(status.lastSuccessfulTime) < Date.parse(lastSuccessfulTime));
+      const active = (await scheduleBackups(deps.custom, schedule))
+        .filter((b) => !backupOutcome(b))
+        .map((b) => b.metadata.name ?? '')
+        .sort();
+      return {
+        ...(latest ? { ...runFields, lastScheduleTime: at.toISOString() } : {}),
+        ...(newerSuccess ? { lastSuccessfulTime } : {}),
+        ...(retention ? { retention } : {}),
+        active,
+      };
+    },
   });
 }
 

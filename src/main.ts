@@ -4,6 +4,7 @@
 // watching, drain the worker, then exit.
 import { loadConfig, ConfigError } from './config.js';
 import { kubeClients, loadKubeConfig } from './kube/client.js';
+import { StatusWriter, statusApi } from './kube/status-writer.js';
 import { startHttpServer } from './http/server.js';
 import { createLogger } from './logger.js';
 import { OperatorMetrics } from './metrics/operator-metrics.js';
@@ -26,6 +27,13 @@ try {
 const logger = createLogger(config.LOG_LEVEL);
 const metrics = new OperatorMetrics();
 const kube = kubeClients(loadKubeConfig());
+// The one writer of our resources' status, shared by the watcher (schedules) and the worker's activities.
+const statusLog = logger.child({ component: 'status' });
+const statusWriter = new StatusWriter(statusApi(kube.custom), {
+  maxWritesPerSecond: config.STATUS_WRITES_PER_SECOND,
+  onError: (ref, err) => statusLog.warn({ ...ref, err: String(err) }, 'Status write failed; retrying'),
+  onWritten: (ref, result) => metrics.statusWritten(ref.kind, result),
+});
 logger.info(
   {
     run: config.OPERATOR_RUN,
@@ -92,12 +100,12 @@ try {
   if (config.OPERATOR_RUN !== 'worker') {
     const client = await connectClient(config);
     closeClient = () => client.connection.close();
-    watcher = await startWatcher(config, kube, client, logger, metrics);
+    watcher = await startWatcher(config, kube, client, logger, metrics, statusWriter);
   }
   if (config.OPERATOR_RUN !== 'watcher') {
     sdkMetrics.read = await installTemporalRuntime(logger);
     const connection = await connectWorker(config);
-    const created = (await createWorker(config, connection, kube, logger, metrics)).worker;
+    const created = (await createWorker(config, connection, kube, logger, metrics, statusWriter)).worker;
     worker = created;
     workerDone = created.run().then(
       () => logger.info('Worker stopped'),

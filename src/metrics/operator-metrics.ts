@@ -70,7 +70,7 @@ export class OperatorMetrics {
     });
     this.statusWrites = new Counter({
       name: `${PREFIX}status_writes_total`,
-      help: 'Status writes to the Kubernetes API, by kind and result: ok, gone (resource deleted), error.',
+      help: 'Status writes to the Kubernetes API, by kind and result: ok, gone (resource deleted), conflict (written again from a fresh read), error.',
       labelNames: ['kind', 'result'],
       registers,
     });
@@ -109,7 +109,7 @@ export class OperatorMetrics {
     this.icarusErrors.inc({ node, reason });
   }
 
-  statusWritten(kind: string, result: 'ok' | 'gone' | 'error'): void {
+  statusWritten(kind: string, result: 'ok' | 'gone' | 'conflict' | 'error'): void {
     this.statusWrites.inc({ kind, result });
   }
 

@@ -17,7 +17,7 @@ import {
 } from '../kube/api/resources.js';
 import { findCondition, setCondition, type ConditionUpdate } from '../kube/conditions.js';
 import { recordEvent, type EventRecord } from '../kube/events.js';
-import { patchScheduleStatus } from '../kube/schedule-status.js';
+import type { StatusWriter } from '../kube/status-writer.js';
 import type { Logger } from '../logger.js';
 import { scheduleUrl } from '../temporal/connection.js';
 import { SearchAttributeFallback } from '../temporal/search-attributes.js';
@@ -35,6 +35,8 @@ export interface ScheduleReconcilerDeps {
   custom: CustomObjectsApi;
   core: CoreV1Api;
   logger: Logger;
+  /** The one status writer (src/kube/status-writer.ts), shared with the worker when both run here. */
+  statusWriter: StatusWriter;
   get(namespace: string, name: string): CassandraBackupSchedule | undefined;
 }
 
@@ -201,14 +203,18 @@ export class ScheduleReconciler {
       ([k, v]) => JSON.stringify(current?.[k] ?? null) === JSON.stringify(v ?? null),
     );
     if (unchanged) return true;
-    try {
-      await patchScheduleStatus(this.deps.custom, obj, status);
-      return true;
-    } catch (err) {
-      // Our copy is older than the resource (a run wrote its status): again, from the newer one.
-      if (errorCode(err) === 409) return false;
-      throw err;
-    }
+    // Through the status writer, from our copy: when a run wrote the status since, the writer reads it
+    // again and sets Ready on the newer conditions.
+    const { namespace = '', name = '', uid } = obj.metadata;
+    const written = await this.deps.statusWriter.flush(
+      { kind: 'CassandraBackupSchedule', namespace, name, ...(uid ? { uid } : {}) },
+      {
+        fields: { ...change.fields, observedGeneration: generation },
+        conditions: { changes: [change.ready], generation },
+      },
+      obj,
+    );
+    return !written.gone;
   }
 
   private async event(obj: CassandraBackupSchedule, event: EventRecord): Promise<void> {

@@ -4,6 +4,7 @@
 import type { Client } from '@temporalio/client';
 import type { Config } from '../config.js';
 import type { KubeClients } from '../kube/client.js';
+import type { StatusWriter } from '../kube/status-writer.js';
 import { resourceNames } from '../kube/api/resources.js';
 import type { Logger } from '../logger.js';
 import type { KubernetesObject } from '@kubernetes/client-node';
@@ -38,6 +39,7 @@ export async function startWatcher(
   temporal: Client,
   logger: Logger,
   metrics: OperatorMetrics,
+  statusWriter: StatusWriter,
 ): Promise<Watcher> {
   const context = { config, kube, logger, metrics };
   const shared = { config, temporal, custom: kube.custom, core: kube.core };
@@ -52,7 +54,7 @@ export async function startWatcher(
     watchKind<CassandraBackupSchedule>(
       'CassandraBackupSchedule',
       context,
-      (get, log) => new ScheduleReconciler({ ...shared, logger: log, get }),
+      (get, log) => new ScheduleReconciler({ ...shared, statusWriter, logger: log, get }),
     ),
   ]);
   return {

@@ -6,7 +6,7 @@ import { createActivities } from '../../activities/index.js';
 import { icarusClients } from '../../activities/deps.js';
 import type { Config } from '../config.js';
 import type { KubeClients } from '../kube/client.js';
-import { StatusWriter, patchStatusWith } from '../kube/status-writer.js';
+import type { StatusWriter } from '../kube/status-writer.js';
 import type { Logger } from '../logger.js';
 import type { OperatorMetrics } from '../metrics/operator-metrics.js';
 import { PinoSdkLogger } from './runtime.js';
@@ -20,13 +20,9 @@ export async function createWorker(
   kube: KubeClients,
   logger: Logger,
   metrics: OperatorMetrics,
-): Promise<{ worker: Worker; statusWriter: StatusWriter }> {
+  statusWriter: StatusWriter,
+): Promise<{ worker: Worker }> {
   const log = logger.child({ component: 'worker' });
-  const statusWriter = new StatusWriter(patchStatusWith(kube.custom), {
-    maxWritesPerSecond: config.STATUS_WRITES_PER_SECOND,
-    onError: (ref, err) => log.warn({ ...ref, err: String(err) }, 'Status write failed; retrying'),
-    onWritten: (ref, result) => metrics.statusWritten(ref.kind, result),
-  });
   const worker = await Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
@@ -69,5 +65,5 @@ export async function createWorker(
       metrics,
     }),
   });
-  return { worker, statusWriter };
+  return { worker };
 }

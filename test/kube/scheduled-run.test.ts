@@ -13,6 +13,7 @@ import {
   type CassandraBackup,
   type CassandraBackupSchedule,
 } from '../../src/kube/api/resources.js';
+import { StatusWriter, statusApi } from '../../src/kube/status-writer.js';
 import { createLogger } from '../../src/logger.js';
 import { inActivity } from '../support/activity-env.js';
 import { createNamespace, kubeConfig, uniqueName } from '../support/stack-env.js';
@@ -20,7 +21,12 @@ import { createNamespace, kubeConfig, uniqueName } from '../support/stack-env.js
 const kc = kubeConfig();
 const custom = kc.makeApiClient(CustomObjectsApi);
 const core = kc.makeApiClient(CoreV1Api);
-const deps = { custom, core, logger: createLogger('silent') } as unknown as ActivityDeps;
+const deps = {
+  custom,
+  core,
+  logger: createLogger('silent'),
+  statusWriter: new StatusWriter(statusApi(custom), { maxWritesPerSecond: 10 }),
+} as unknown as ActivityDeps;
 let namespace: string;
 
 before(async () => {

@@ -1,6 +1,6 @@
 // Activities against simulated Icarus nodes in Temporal's mock activity environment (unit tests): the
-// nodes, the dependencies an activity gets (Icarus clients, a logger, a status writer that records),
-// and a typed way to run a body as an activity.
+// nodes, the dependencies an activity gets (Icarus clients, a logger, a status writer that records the
+// fields it is given), and a typed way to run a body as an activity.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +9,7 @@ import { icarusClients, type ActivityDeps } from '../../activities/deps.js';
 import { SimulatedCluster } from '../../dev/icarus-simulator/cluster.js';
 import { createLogger } from '../../src/logger.js';
 import type { NodeWork } from '../../src/contract/status.js';
+import type { StatusUpdate } from '../../src/kube/status-writer.js';
 
 export function simulatedActivities(nodes = 2) {
   const cluster = new SimulatedCluster({
@@ -54,8 +55,14 @@ export function simulatedActivities(nodes = 2) {
     },
     logger: createLogger('silent'),
     statusWriter: {
-      update: (_ref: unknown, s: Record<string, unknown>) => (writes.push(s), Promise.resolve()),
-      flush: (_ref: unknown, s: Record<string, unknown>) => (writes.push(s), Promise.resolve()),
+      update: (_ref: unknown, u: StatusUpdate) => (
+        writes.push(u.fields ?? {}),
+        Promise.resolve({ gone: false })
+      ),
+      flush: (_ref: unknown, u: StatusUpdate) => (
+        writes.push(u.fields ?? {}),
+        Promise.resolve({ gone: false })
+      ),
     },
   } as unknown as ActivityDeps;
 
