@@ -204,7 +204,10 @@ export async function watchOperations(deps: ActivityDeps, input: WatchInput): Pr
   }
 }
 
-/** What the watch writes as it goes: values alone (the status writer sends them without a read). */
+/**
+ * What the watch writes as it goes: the nodes and the overall progress, values alone (the status writer
+ * sends them without a read). The state and the conditions are the workflow's to write.
+ */
 function liveStatus(nodes: NodeWork[], input: WatchInput): StatusFields<ResourceKind> {
   const phase = input.phaseProgress;
   const progress = phase
@@ -212,7 +215,7 @@ function liveStatus(nodes: NodeWork[], input: WatchInput): StatusFields<Resource
         (phase.done * 100 + overallProgress(nodes.filter((n) => input.active.includes(n.pod)))) / phase.total,
       )
     : overallProgress(nodes);
-  return { state: 'RUNNING', progress, nodes: nodes.map(nodeStatus) };
+  return { progress, nodes: nodes.map(nodeStatus) };
 }
 
 function applyAnswer(

@@ -100,6 +100,10 @@ test('the watch reports a lost operation (Icarus restarted) and heartbeats the o
   assert.equal(watched.ended[0]?.outcome, 'LOST');
   assert.ok(heartbeats.length > 0);
   assert.ok(writes.length > 0, 'live status was written');
+  assert.ok(
+    writes.every((w) => 'nodes' in w && !('state' in w)),
+    'the watch writes the nodes and their progress; the state is the workflow’s to write',
+  );
 });
 
 test('a backup being deleted gets nothing posted: the submission fails ResourceDeleted', async () => {
