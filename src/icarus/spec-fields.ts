@@ -3,7 +3,7 @@
 // builder and so silently dropped; these tables make that a compile error (every key of each spec type
 // needs an entry) and test/unit/icarus/spec-fields.test.ts a test failure (every key of each zod schema
 // needs one, and a field said to be sent must change the body when it changes).
-// A new spec field: add it in src/kube/api/definitions.ts, then here, then to the builder if it is sent.
+// A new spec field: add it in src/kube/api/definitions/<kind>.ts, then here, then to the builder if it is sent.
 import type {
   BackupTemplate,
   CassandraBackupScheduleSpec,

@@ -1,0 +1,170 @@
+// CassandraBackup: its spec (also a schedule's template), rules and printer columns.
+// Part of the API definitions (../definitions.ts, the single source `npm run gen:api` renders).
+import type { CrdDefinition, PrinterColumn, Schema } from '../schema.js';
+import {
+  cassandraCluster,
+  concurrentConnections,
+  entities,
+  insecure,
+  objectName,
+  retry,
+  skipBucketVerification,
+  snapshotTag,
+  storageLocation,
+  timeout,
+} from './fields.js';
+import { status } from './status.js';
+
+export const DURATION_UNITS = [
+  'days',
+  'hours',
+  'minutes',
+  'seconds',
+  'milliseconds',
+  'microseconds',
+  'nanoseconds',
+];
+
+/**
+ * The CassandraBackup spec. As a schedule's template it loses the rules over time (`oldSelf`): a
+ * template may change, and each backup made from it is then frozen on its own.
+ */
+export function backupSpecSchema(template: boolean): Schema {
+  return {
+    tsName: 'CassandraBackupSpec',
+    type: 'object',
+    required: ['cassandraCluster', 'storageLocation', 'secretName'],
+    properties: {
+      cassandraCluster: template ? withoutTransitionRules(cassandraCluster) : cassandraCluster,
+      storageLocation: storageLocation(true),
+      secretName: objectName(
+        'secretName',
+        'Secret (same namespace) with the storage credentials: awsaccesskeyid, awssecretaccesskey, awsregion, awsendpoint; azurestorageaccount, azurestoragekey; or gcp.',
+        false,
+      ),
+      snapshotTag,
+      duration: {
+        type: 'string',
+        maxLength: 64,
+        description:
+          "Target duration of the upload, '<amount> <unit>' (unit: days, hours, minutes, seconds, ...); Icarus derives an upload rate from it.",
+        'x-kubernetes-validations': [
+          {
+            rule: `self == '' || self.matches(r'^[1-9][0-9]{0,17} (?i:${DURATION_UNITS.join('|')})$')`,
+            messageExpression: `'duration must be "<amount> <unit>" with a positive whole amount and unit one of ${DURATION_UNITS.join(', ')}, e.g. "2 hours"; got "' + self + '"'`,
+          },
+        ],
+      },
+      bandwidth: {
+        tsName: 'DataRate',
+        type: 'object',
+        required: ['value', 'unit'],
+        description: 'Upload rate cap per node.',
+        properties: {
+          value: { type: 'integer', format: 'int64', minimum: 1 },
+          unit: { type: 'string', enum: ['BPS', 'KBPS', 'MBPS', 'GBPS'] },
+        },
+      },
+      concurrentConnections: concurrentConnections('upload'),
+      dc: {
+        type: 'string',
+        maxLength: 253,
+        description: 'Back up only this datacenter. Empty means all.',
+        'x-kubernetes-validations': [
+          {
+            rule: String.raw`self == '' || self.matches(r'^[^,\s]+$')`,
+            message: 'dc names one datacenter (a backup takes one; list several only in a CassandraRestore)',
+          },
+        ],
+      },
+      entities,
+      timeout,
+      metadataDirective: {
+        type: 'string',
+        enum: ['COPY', 'REPLACE'],
+        default: 'COPY',
+        description:
+          'S3-like stores only: COPY or REPLACE object metadata when refreshing (some S3-compatible stores need REPLACE).',
+      },
+      insecure,
+      createMissingBucket: {
+        type: 'boolean',
+        description:
+          'Let each node create the bucket when its check finds none (default false). Needs the check: does nothing with skipBucketVerification.',
+      },
+      skipBucketVerification,
+      skipRefreshing: {
+        type: 'boolean',
+        description: 'Do not refresh the modification time of files already in the bucket.',
+      },
+      retry,
+    },
+    ...(template
+      ? {}
+      : {
+          'x-kubernetes-validations': [
+            {
+              rule: 'has(self.snapshotTag) == has(oldSelf.snapshotTag) && (!has(self.snapshotTag) || self.snapshotTag == oldSelf.snapshotTag)',
+              message:
+                'snapshotTag cannot be set, changed or removed after creation: create a new CassandraBackup',
+            },
+          ],
+        }),
+  };
+}
+
+export function withoutTransitionRules(schema: Schema): Schema {
+  return {
+    ...schema,
+    'x-kubernetes-validations': (schema['x-kubernetes-validations'] ?? []).filter(
+      (r) => !r.rule.includes('oldSelf'),
+    ),
+  };
+}
+
+export const backupSpec = backupSpecSchema(false);
+
+export const succeededColumn: PrinterColumn = {
+  name: 'Succeeded',
+  type: 'string',
+  jsonPath: '.status.conditions[?(@.type=="Succeeded")].status',
+};
+
+/** Why it is where it is, at a glance: the Succeeded condition's reason (docs/troubleshooting.md). */
+export const reasonColumn: PrinterColumn = {
+  name: 'Reason',
+  type: 'string',
+  jsonPath: '.status.conditions[?(@.type=="Succeeded")].reason',
+};
+
+export const cassandraBackup: CrdDefinition = {
+  kind: 'CassandraBackup',
+  plural: 'cassandrabackups',
+  singular: 'cassandrabackup',
+  shortNames: ['cassbackup', 'cbk'],
+  categories: ['cassandra'],
+  description: 'A backup of a Cassandra cluster to object storage, taken node by node through Icarus.',
+  spec: backupSpec,
+  status: status(false),
+  rootRules: [
+    {
+      rule: "!has(oldSelf.status) || !has(oldSelf.status.conditions) || !oldSelf.status.conditions.exists(c, c.type == 'Succeeded' && c.status == 'True') || self.spec == oldSelf.spec",
+      message: 'the spec of a backup that succeeded cannot change: create a new CassandraBackup',
+    },
+    {
+      rule: "!has(oldSelf.status) || !has(oldSelf.status.state) || oldSelf.status.state != 'RUNNING' || self.spec == oldSelf.spec",
+      message:
+        'the spec of a running backup cannot change: wait until it ends (a failed backup takes spec changes as a retry), or delete it and create a new CassandraBackup',
+    },
+  ],
+  printerColumns: [
+    { name: 'Cluster', type: 'string', jsonPath: '.spec.cassandraCluster' },
+    { name: 'State', type: 'string', jsonPath: '.status.state' },
+    { name: 'Progress', type: 'integer', jsonPath: '.status.progress', description: 'Percent done' },
+    succeededColumn,
+    reasonColumn,
+    { name: 'Location', type: 'string', jsonPath: '.spec.storageLocation', priority: 1 },
+    { name: 'Tag', type: 'string', jsonPath: '.status.snapshotTag', priority: 1 },
+    { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+  ],
+};
