@@ -638,17 +638,12 @@ async function refusedUpdate(current: Obj, spec: Record<string, unknown>): Promi
   return refused.message;
 }
 
-const succeeded = (status: 'True' | 'Unknown') => ({
-  conditions: [
-    {
-      type: 'Succeeded',
-      status,
-      reason: status === 'True' ? 'BackupCompleted' : 'Running',
-      message: 'm',
-      lastTransitionTime: new Date().toISOString(),
-    },
-  ],
+/** A status's conditions holding one condition, as the operator writes it. */
+const withCondition = (type: string, status: 'True' | 'Unknown', reason: string) => ({
+  conditions: [{ type, status, reason, message: 'm', lastTransitionTime: new Date().toISOString() }],
 });
+const succeeded = (status: 'True' | 'Unknown') =>
+  withCondition('Succeeded', status, status === 'True' ? 'BackupCompleted' : 'Running');
 
 describe('immutability', () => {
   test("a backup's cluster and tag never change", async () => {
@@ -759,15 +754,7 @@ describe('kubectl', () => {
     await patchStatus(restored, {
       state: 'PENDING',
       snapshotTag: 'x-1',
-      conditions: [
-        {
-          type: 'Succeeded',
-          status: 'Unknown',
-          reason: 'WaitingForBackup',
-          message: 'm',
-          lastTransitionTime: new Date().toISOString(),
-        },
-      ],
+      ...withCondition('Succeeded', 'Unknown', 'WaitingForBackup'),
     });
     const restoreTable = await kubectl('get', 'cassandrarestores', restoreName);
     const [restoreHeader, restoreRow] = restoreTable.trim().split('\n');
@@ -805,15 +792,7 @@ describe('kubectl', () => {
       lastScheduleTime: new Date(Date.now() - 60_000).toISOString(),
       nextScheduleTime: new Date(Date.now() + 3600_000).toISOString(),
       lastResult: 'Succeeded',
-      conditions: [
-        {
-          type: 'Ready',
-          status: 'True',
-          reason: 'Scheduled',
-          message: 'ok',
-          lastTransitionTime: new Date().toISOString(),
-        },
-      ],
+      ...withCondition('Ready', 'True', 'Scheduled'),
     });
     const table = await kubectl('get', 'cbs', name);
     const [header, row] = table.trim().split('\n');
