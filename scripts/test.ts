@@ -81,7 +81,9 @@ const ran = await new Promise<number>((done) => {
       '--test-reporter-destination=stdout',
       ...(skipsFail ? ['--test-reporter=tap', `--test-reporter-destination=${tapFile}`] : []),
       `--test-concurrency=${process.env.TEST_CONCURRENCY ?? '2'}`,
-      '--test-timeout=600000',
+      // Per test file as well as per test: a real-tier file that builds its storage servers on a cold
+      // cache (MinIO alone 2.5 min) and then runs 12 min of round trips needs more than 10 min.
+      '--test-timeout=1800000',
       ...files.map((f) => relative(process.cwd(), f)),
     ],
     {
