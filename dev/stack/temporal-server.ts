@@ -66,16 +66,15 @@ export async function startTemporal(opts: TemporalServerOptions): Promise<Tempor
       'temporal',
       'No Go and no TEMPORAL_CLI_PATH: letting the Temporal SDK download its dev server (needs the internet).',
     );
-    let env = await TestWorkflowEnvironment.createLocal({
-      server: {
-        ip: '127.0.0.1',
-        port,
-        ui: !!uiPort,
-        uiPort,
-        dbFilename: opts.dbFile,
-        searchAttributes: allSearchAttributes,
-      },
-    });
+    const server = {
+      ip: '127.0.0.1',
+      port,
+      ui: !!uiPort,
+      uiPort,
+      dbFilename: opts.dbFile,
+      searchAttributes: allSearchAttributes,
+    };
+    let env = await TestWorkflowEnvironment.createLocal({ server });
     return {
       address,
       namespace: 'default',
@@ -85,16 +84,7 @@ export async function startTemporal(opts: TemporalServerOptions): Promise<Tempor
       restart: async (downMs = 0) => {
         await env.teardown();
         await sleep(downMs);
-        env = await TestWorkflowEnvironment.createLocal({
-          server: {
-            ip: '127.0.0.1',
-            port,
-            ui: !!uiPort,
-            uiPort,
-            dbFilename: opts.dbFile,
-            searchAttributes: allSearchAttributes,
-          },
-        });
+        env = await TestWorkflowEnvironment.createLocal({ server });
       },
     };
   }
