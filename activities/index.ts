@@ -14,6 +14,7 @@ import {
 } from './icarus-operations.js';
 import { readBackupContents, type BackupContentsInput } from './backup-contents.js';
 import { loadBackup, loadRestore } from './resource.js';
+import { cancelOwnRun } from './own-run.js';
 import { checkDownloads, type CheckDownloadsInput } from './restore-downloads.js';
 import { planRestore, type PlanRestoreInput } from './restore-plan.js';
 import { submitRestore, type SubmitRestoreInput } from './restore-submit.js';
@@ -49,6 +50,7 @@ export function createActivities(deps: ActivityDeps) {
     readBackupContents: (input: BackupContentsInput) => call((d) => readBackupContents(d, input)),
     watchOperations: (input: WatchInput) => call((d) => watchOperations(d, input)),
     cancelOperations: (input: CancelInput) => call((d) => cancelOperations(d, input)),
+    cancelOwnRun: () => call(() => cancelOwnRun()),
     writeStatus: <K extends ResourceKind>(input: WriteStatusInput<K>) => call((d) => writeStatus(d, input)),
     publishEvents: (input: PublishEventsInput) => call((d) => publishEvents(d, input)),
     startScheduledRun: (input: StartRunInput) => call((d) => startScheduledRun(d, input)),

@@ -137,7 +137,8 @@ export class ResourceRun<K extends ResourceKind> implements RunState<K> {
     try {
       return await this.loop(kindRun);
     } catch (err) {
-      if (!isCancellation(err)) throw err;
+      // Not a cancel, or the run's own cancel request after its clean-up (a cancelled run closing).
+      if (!isCancellation(err) || this.cancellation.closingAsCanceled) throw err;
       // Temporal's own cancel (Web UI, `temporal workflow cancel`): same clean-up as the signal.
       this.cancellation.record('WorkflowCancelled');
       await this.cancellation.finish(kindRun);

@@ -210,6 +210,8 @@ export class Reconciler {
                     ? [{ key: searchAttributes.cassandraCluster, value: cluster }]
                     : []),
                   { key: searchAttributes.resourceKind, value: kind },
+                  // The run keeps it in step with the state it writes (workflows/run/resource-state.ts).
+                  { key: searchAttributes.resourceState, value: 'PENDING' },
                 ],
               }
             : {}),

@@ -1,15 +1,18 @@
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { searchAttributeNames as names } from '../contract/search-attributes.js';
 import type { Logger } from '../logger.js';
 
 /**
  * Custom search attributes on every workflow, so that the Temporal Web UI can filter by the resource's
- * Kubernetes namespace, its Cassandra cluster and its kind. The local stack registers them at start-up;
- * on another Temporal they are registered once with `temporal operator search-attribute create`.
+ * Kubernetes namespace, its Cassandra cluster, its kind and (backups and restores) its state. The local
+ * stack registers them at start-up; on another Temporal they are registered once with `temporal operator
+ * search-attribute create`.
  */
 export const searchAttributes = {
-  kubernetesNamespace: defineSearchAttributeKey('KubernetesNamespace', SearchAttributeType.KEYWORD),
-  cassandraCluster: defineSearchAttributeKey('CassandraCluster', SearchAttributeType.KEYWORD),
-  resourceKind: defineSearchAttributeKey('ResourceKind', SearchAttributeType.KEYWORD),
+  kubernetesNamespace: defineSearchAttributeKey(names.kubernetesNamespace, SearchAttributeType.KEYWORD),
+  cassandraCluster: defineSearchAttributeKey(names.cassandraCluster, SearchAttributeType.KEYWORD),
+  resourceKind: defineSearchAttributeKey(names.resourceKind, SearchAttributeType.KEYWORD),
+  resourceState: defineSearchAttributeKey(names.resourceState, SearchAttributeType.KEYWORD),
 } as const;
 
 export const allSearchAttributes = Object.values(searchAttributes);

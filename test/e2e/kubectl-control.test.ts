@@ -12,7 +12,8 @@ import {
 import { createS3Secret, startPodCluster, type PodCluster } from '../support/cassandra-pods.js';
 import { kubectlAnnotate } from '../support/kubectl.js';
 import { startOperator, type OperatorProcess } from '../support/operator.js';
-import { createNamespace, kubeConfig, uniqueName } from '../support/stack-env.js';
+import { createNamespace, kubeConfig, temporalClient, uniqueName } from '../support/stack-env.js';
+import { eventually } from '../support/wait.js';
 import { Backups, backupsPerNode, Restores, succeeded } from '../support/custom-resources.js';
 
 let kc: KubeConfig;
@@ -21,6 +22,7 @@ let backups: Backups;
 let restores: Restores;
 const clusters: PodCluster[] = [];
 let operator: OperatorProcess | undefined;
+let temporal: Awaited<ReturnType<typeof temporalClient>>;
 
 before(async () => {
   kc = kubeConfig();
@@ -28,6 +30,7 @@ before(async () => {
   backups = new Backups(kc, namespace, () => operator?.logs.slice(-30).join('\n') ?? '');
   restores = new Restores(kc, namespace, () => operator?.logs.slice(-30).join('\n') ?? '');
   await createS3Secret(kc, namespace, 'creds');
+  temporal = await temporalClient();
   operator = startOperator({
     WATCH_NAMESPACES: namespace,
     TEMPORAL_TASK_QUEUE: uniqueName('e2e-kubectl'),
@@ -39,6 +42,7 @@ before(async () => {
 });
 
 after(async () => {
+  await temporal?.close();
   await operator?.stop();
   await Promise.all(clusters.map((c) => c.stop()));
 });
@@ -54,6 +58,19 @@ async function cluster(durationMs: number): Promise<PodCluster> {
   return c;
 }
 
+/** The workflow ids the Temporal Web UI lists for a query (visibility follows the run shortly after). */
+async function listed(query: string): Promise<string[]> {
+  const ids: string[] = [];
+  for await (const w of temporal.client.workflow.list({ query })) ids.push(w.workflowId);
+  return ids;
+}
+
+/** Waits until the Web UI's list for `query` holds the workflow. */
+const listedAs = (workflowId: string, query: string) =>
+  eventually(`${workflowId} listed for ${query}`, async () =>
+    (await listed(`${query} AND WorkflowId = "${workflowId}"`)).includes(workflowId),
+  );
+
 const spec = (c: PodCluster) => ({
   cassandraCluster: c.cluster.opts.name,
   storageLocation: 's3://e2e-bucket',
@@ -65,11 +82,15 @@ test('the retry annotation retries a FAILED backup once per value; a value the b
   c.cluster.nodes[2]?.simulator.failNext({ atProgress: 0.4, message: 'disk full on node 2', times: 1 });
   const name = uniqueName('flaky');
   await backups.create(name, spec(c));
-  await backups.waitFor(name, 'Succeeded=False', (b) => succeeded(b) === 'False');
+  const failed = await backups.waitFor(name, 'Succeeded=False', (b) => succeeded(b) === 'False');
+  // In the Temporal Web UI: a failed run that waits for a retry, found by the state search attribute.
+  const workflowId = failed.status?.workflowId ?? '';
+  await listedAs(workflowId, 'ResourceState = "FAILED" AND ExecutionStatus = "Running"');
 
   await kubectlAnnotate(namespace, `cassandrabackup/${name}`, `${RETRY_ANNOTATION}=first`);
   const done = await backups.waitFor(name, 'Succeeded=True', (b) => succeeded(b) === 'True');
   assert.equal(done.status?.state, 'COMPLETED');
+  await listedAs(workflowId, 'ResourceState = "COMPLETED" AND ExecutionStatus = "Completed"');
   const requested = await backups.waitForEvent(name, 'RetryRequested', 'Normal');
   assert.match(requested.message, new RegExp(`annotation ${RETRY_ANNOTATION}=first`));
   const retried = await backups.waitForEvent(name, 'BackupRetried', 'Normal');
@@ -116,6 +137,10 @@ test('the cancel annotation stops a running backup without deleting it: CANCELLE
     /^Backup cancelled by annotation cassandra-backup-operator\.io\/cancel; Icarus operations: 3 /,
   );
   assert.ok(cancelled.metadata.deletionTimestamp === undefined, 'the resource stays');
+  // Temporal shows the run as Canceled (not Failed), and its state search attribute says CANCELLED.
+  const workflowId = cancelled.status?.workflowId ?? '';
+  await listedAs(workflowId, 'ResourceState = "CANCELLED" AND ExecutionStatus = "Canceled"');
+  assert.equal((await temporal.client.workflow.getHandle(workflowId).describe()).status.name, 'CANCELLED');
   assert.match(
     (await backups.waitForEvent(name, 'CancelRequested', 'Normal')).message,
     /annotation cassandra-backup-operator\.io\/cancel/,

@@ -8,6 +8,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Activities } from '../../activities/index.js';
 import { toFailure } from '../../activities/failures.js';
+import { cancelOwnRun } from '../../activities/own-run.js';
 import { backupTemplate } from '../../src/icarus/requests.js';
 import { cassandraBackupSpecSchema } from '../../src/kube/api/generated.js';
 import type {
@@ -52,6 +53,8 @@ export class FakeBackupActivities {
   readonly events: ResourceEvent[] = [];
   readonly submissions: Submission[] = [];
   readonly cancels: CancelInput['operations'][] = [];
+  /** How many times the run asked Temporal to cancel it (closing as Canceled after a cancel). */
+  ownCancels = 0;
   /** The `active` list of every watch, in order. */
   readonly watches: string[][] = [];
   plans = 0;
@@ -139,6 +142,10 @@ export class FakeBackupActivities {
           for (const o of input.operations) this.running.delete(o.operationId);
           return { outcomes: Object.fromEntries(input.operations.map((o) => [o.pod, 'CANCELLED'])) };
         }),
+      cancelOwnRun: async () => {
+        this.ownCancels += 1;
+        await cancelOwnRun();
+      },
       writeStatus: (input) =>
         this.answer(() => {
           this.statuses.push(input.change);

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundle } from '@temporalio/worker';
@@ -104,5 +104,19 @@ export async function failureOf(result: Promise<unknown>): Promise<ApplicationFa
   );
   assert.ok(err instanceof WorkflowFailedError, `a workflow failure, not ${String(err)}`);
   assert.ok(err.cause instanceof ApplicationFailure, `an ApplicationFailure, not ${String(err.cause)}`);
+  return err.cause;
+}
+
+/**
+ * How a cancelled backup or restore run closed: as Canceled in Temporal (its own cancel request after
+ * the clean-up), and how many times it asked for that.
+ */
+export async function canceledOf(result: Promise<unknown>): Promise<CancelledFailure> {
+  const err = await result.then(
+    () => assert.fail('the workflow succeeded'),
+    (e: unknown) => e,
+  );
+  assert.ok(err instanceof WorkflowFailedError, `a workflow failure, not ${String(err)}`);
+  assert.ok(err.cause instanceof CancelledFailure, `closed as Canceled, not with ${String(err.cause)}`);
   return err.cause;
 }

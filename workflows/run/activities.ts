@@ -62,3 +62,14 @@ export function watchActivities(heartbeatTimeoutMs: number): ReturnType<typeof p
     retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
   });
 }
+
+/** Asking Temporal to cancel the run itself (workflows/run/cancellation.ts): a short call, retried a little. */
+export const ownRun = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '10 seconds',
+    maximumAttempts: 5,
+  },
+});

@@ -1,11 +1,19 @@
 // How a backup's or restore's run stops: why (the cancel signal, the resource's deletion, Temporal's own
 // cancel), the cancellation scope of the running attempt (which a cancel or a spec change cancels), the
 // rule that nothing new is submitted once a stop is known, and the clean-up: ask Icarus to stop, wait,
-// then write CANCELLED, even when the workflow itself is being cancelled.
-import { ApplicationFailure, CancellationScope, CancelledFailure, patched } from '@temporalio/workflow';
+// then write CANCELLED, even when the workflow itself is being cancelled, and close as Canceled.
+import {
+  ApplicationFailure,
+  CancellationScope,
+  CancelledFailure,
+  condition,
+  log,
+  patched,
+} from '@temporalio/workflow';
 import type { ResourceKind } from '../../src/contract/ids.js';
 import { nodeErrors, nodeStatus } from '../../src/contract/node-progress.js';
 import type { StatusFields } from '../../src/contract/status.js';
+import { ownRun } from './activities.js';
 import { describeStopped, type Operations } from './operations.js';
 import type { Reporter } from './report.js';
 import type { RunState } from './state.js';
@@ -16,6 +24,12 @@ import type { RunState } from './state.js';
  * while submissions are in flight waits for all of them, so that every operation they started is stopped.
  */
 export const NO_SUBMIT_AFTER_CANCEL_PATCH = 'no-submission-after-cancel';
+
+/**
+ * From this patch on, a run cancelled by the signal or by its resource's deletion closes as Canceled in
+ * Temporal (it asks Temporal to cancel it, after the clean-up); before, it failed with the type Cancelled.
+ */
+export const CLOSE_AS_CANCELED_PATCH = 'close-cancelled-run-as-canceled';
 
 /** What a kind adds to its run's last status write when the run fails or is cancelled. */
 export interface TerminalHooks<K extends ResourceKind = ResourceKind> {
@@ -34,6 +48,8 @@ export class Cancellation<K extends ResourceKind = ResourceKind> {
   private restarting: number | undefined;
   /** The running attempt's scope, while one runs. */
   private scope: CancellationScope | undefined;
+  /** The clean-up is done and the run waits for Temporal's cancel, which ends it as Canceled. */
+  private closing = false;
 
   constructor(
     private readonly run: RunState<K>,
@@ -47,6 +63,11 @@ export class Cancellation<K extends ResourceKind = ResourceKind> {
 
   get restartFor(): number | undefined {
     return this.restarting;
+  }
+
+  /** Whether the run has cleaned up and is being closed as Canceled (its own cancel request). */
+  get closingAsCanceled(): boolean {
+    return this.closing;
   }
 
   /** Whether an attempt runs (in a scope that a cancel or a spec change cancels). */
@@ -97,9 +118,26 @@ export class Cancellation<K extends ResourceKind = ResourceKind> {
     }
   }
 
-  /** The end of a cancelled run: the clean-up, then the workflow fails as Cancelled. */
+  /**
+   * The end of a cancelled run: the clean-up, then the run asks Temporal to cancel it and waits for that
+   * cancel, which closes it as Canceled. Runs from before CLOSE_AS_CANCELED_PATCH, or one whose request
+   * fails, fail with the type Cancelled instead.
+   */
   async end(hooks: TerminalHooks<K>): Promise<never> {
     await this.finish(hooks);
+    if (patched(CLOSE_AS_CANCELED_PATCH)) {
+      this.closing = true;
+      try {
+        await ownRun.cancelOwnRun();
+      } catch (err) {
+        log.warn('Could not ask Temporal to cancel this run; it fails as Cancelled instead', {
+          err: String(err),
+        });
+        this.closing = false;
+      }
+      // Temporal's cancel of this run ends this wait with a CancelledFailure: the run closes as Canceled.
+      if (this.closing) await condition(() => false);
+    }
     throw ApplicationFailure.create({
       message: `${this.run.noun.toLowerCase()} cancelled (${this.why ?? 'CancelRequested'})`,
       type: 'Cancelled',

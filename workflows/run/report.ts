@@ -7,6 +7,7 @@ import type { Reason } from '../../src/contract/reasons.js';
 import type { ConditionChange, ResourceEvent, StatusFields } from '../../src/contract/status.js';
 import { nodeErrors, nodeStatus } from '../../src/contract/node-progress.js';
 import { kube } from './activities.js';
+import { ResourceStateAttribute } from './resource-state.js';
 import type { RunState } from './state.js';
 
 export class Reporter<K extends ResourceKind = ResourceKind> {
@@ -19,6 +20,8 @@ export class Reporter<K extends ResourceKind = ResourceKind> {
    * failure's own Events (the same write: histories from before keep their shape).
    */
   private unreportedFailures: ResourceEvent[] = [];
+  /** The run's ResourceState search attribute, kept in step with the state written. */
+  private readonly stateAttribute = new ResourceStateAttribute();
 
   constructor(private readonly run: RunState<K>) {}
 
@@ -35,7 +38,10 @@ export class Reporter<K extends ResourceKind = ResourceKind> {
     const progress = this.run.progress;
     progress.reason = reason;
     progress.message = message;
-    if (typeof fields.state === 'string') progress.state = fields.state;
+    if (typeof fields.state === 'string') {
+      progress.state = fields.state;
+      this.stateAttribute.update(fields.state);
+    }
     await kube().writeStatus({
       kind: this.run.kind,
       resource: this.run.resource,

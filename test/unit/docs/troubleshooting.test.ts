@@ -7,6 +7,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { reasons as listed } from '../../../src/contract/reasons.js';
+import { searchAttributeNames } from '../../../src/contract/search-attributes.js';
 import { repoRoot } from '../../../dev/stack/repo.js';
 
 function sources(dir: string): string[] {
@@ -28,13 +29,14 @@ const PATTERNS = [
   /export const [A-Z_]+ = '([A-Z][a-z]+(?:[A-Z][a-z]+)+)';/g,
   /\.refuse\(\s*\w+,\s*'([A-Z][A-Za-z]+)'/g, // a schedule refused
 ];
-/** Literals the patterns above catch that are not reasons: kinds and event types. */
-const NOT_REASONS = new Set([
+/** Literals the patterns above catch that are not reasons: kinds, event types, search attributes. */
+const NOT_REASONS = new Set<string>([
   'Normal',
   'Warning',
   'CassandraBackup',
   'CassandraRestore',
   'CassandraBackupSchedule',
+  ...Object.values(searchAttributeNames),
 ]);
 
 /** Reason-like literals in the sources, by the patterns above. */

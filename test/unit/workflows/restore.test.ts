@@ -8,7 +8,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { cancelSignal, retrySignal } from '../../../workflows/signals.js';
 import { restorePhaseNames } from '../../../src/contract/status.js';
 import { FakeRestoreActivities, startRestore } from '../../support/fake-restore-activities.js';
-import { failureOf, startTimeSkipping, uniqueId, withWorker } from '../../support/workflow-env.js';
+import { canceledOf, startTimeSkipping, uniqueId, withWorker } from '../../support/workflow-env.js';
 
 let env: TestWorkflowEnvironment;
 before(async () => {
@@ -127,8 +127,7 @@ test('a restore cancelled during IMPORT stops its operations and says the tables
     await fake.until('IMPORT watched', () => fake.holding > 0);
     await handle.signal(cancelSignal, {});
     await fake.until('Icarus asked to cancel', () => fake.cancels.length > 0);
-    const failure = await failureOf(handle.result());
-    assert.equal(failure.message, 'restore cancelled (CancelRequested)');
+    await canceledOf(handle.result());
   });
   assert.ok(
     fake.cancels[0]?.every((o) => o.operationId.includes('-IMPORT-')),
