@@ -139,6 +139,14 @@ export const configSchema = z.object({
     .describe(
       'How long a failed backup or restore waits for the retry signal or a spec change before its workflow ends.',
     ),
+  CONFIGURATION_WAIT_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(120)
+    .describe(
+      "How long a backup or restore waits for something its spec names and that does not exist (the cluster's pods, the Secret, the CassandraBackup) before it turns FAILED; it still starts as soon as that appears, until RETRY_WINDOW_SECONDS.",
+    ),
   CANCEL_GRACE_SECONDS: z.coerce
     .number()
     .int()

@@ -20,6 +20,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { ResourceKey, ResourceKind } from '../src/contract/ids.js';
+import { configurationWaits, type Reason } from '../src/contract/reasons.js';
 import type { ResourceWorkflowInput, RunOptions, RunProgress, RunResult } from '../src/contract/runs.js';
 import { LOCAL_K8S_PATCH } from './run/activities.js';
 import { Cancellation, NO_SUBMIT_AFTER_CANCEL_PATCH, type TerminalHooks } from './run/cancellation.js';
@@ -32,6 +33,12 @@ import { cancelSignal, progressQuery, retrySignal, specChangedSignal } from './s
 
 // The resubmission limit, where workflow tests read it (test/unit/workflows/resubmits.test.ts).
 export { MAX_RESUBMITS } from './run/nodes.js';
+
+/**
+ * From this patch on, a wait for something the spec names that does not exist (configurationWaits) turns
+ * FAILED after the run's configurationWaitMs, and the run goes on checking.
+ */
+export const CONFIGURATION_WAIT_PATCH = 'fail-configuration-waits';
 
 /** From this patch on, a backup whose spec changes while an attempt runs stops it and starts again. */
 export const SPEC_RESTART_PATCH = 'restart-on-spec-change';
@@ -100,7 +107,7 @@ export class ResourceRun<K extends ResourceKind> implements RunState<K> {
 
   /** The attempt that follows a failure (not a transient wait) is a retry. */
   get retrying(): boolean {
-    return this.attempt > 1 && this.progress.state === 'FAILED';
+    return this.attempt > 1 && this.progress.state === 'FAILED' && !this.report.holdingFailure;
   }
 
   /** " (asked by …)" for a retry's Event when the retry signal named who asked; empty otherwise. */
@@ -148,6 +155,8 @@ export class ResourceRun<K extends ResourceKind> implements RunState<K> {
 
   private async loop(kindRun: KindRun<K>): Promise<RunResult> {
     let transientSince: number | undefined;
+    /** The transient reason of the last attempt, and since when it has been the reason. */
+    let waitingFor: { reason: Reason; since: number } | undefined;
     let recheckMs = 5_000;
     for (;;) {
       if (this.cancellation.reason) return this.cancellation.end(kindRun);
@@ -169,14 +178,24 @@ export class ResourceRun<K extends ResourceKind> implements RunState<K> {
       if (outcome.transient) {
         // Something that may fix itself (pods starting, Secret not created yet): check again, backing off.
         transientSince ??= Date.now();
+        if (waitingFor?.reason !== outcome.reason) waitingFor = { reason: outcome.reason, since: Date.now() };
         if (Date.now() - transientSince < this.options.retryWindowMs) {
-          await this.report.waiting(outcome.reason, outcome.message);
+          if (this.configurationWaitOver(waitingFor)) {
+            await this.report.failedStillChecking(
+              outcome.reason,
+              outcome.message,
+              () => kindRun.terminalFields?.() ?? {},
+            );
+          } else {
+            await this.report.waiting(outcome.reason, outcome.message);
+          }
           await this.waitForRetry(recheckMs);
           recheckMs = Math.min(recheckMs * 2, 60_000);
           continue;
         }
       }
       transientSince = undefined;
+      waitingFor = undefined;
       recheckMs = 5_000;
       await this.report.failed(outcome.reason, outcome.message, () => kindRun.terminalFields?.() ?? {});
       const woke = await this.waitForRetry(this.options.retryWindowMs);
@@ -188,6 +207,17 @@ export class ResourceRun<K extends ResourceKind> implements RunState<K> {
         });
       }
     }
+  }
+
+  /** Whether a wait for something the spec names has lasted the configuration wait: it turns FAILED. */
+  private configurationWaitOver(waiting: { reason: Reason; since: number }): boolean {
+    const limit = this.options.configurationWaitMs;
+    return (
+      limit !== undefined &&
+      configurationWaits.includes(waiting.reason) &&
+      Date.now() - waiting.since >= limit &&
+      patched(CONFIGURATION_WAIT_PATCH)
+    );
   }
 
   /** Waits for the retry signal, a new generation or a cancel; false when the time ran out. */
@@ -247,10 +277,13 @@ export class ResourceRun<K extends ResourceKind> implements RunState<K> {
       this.cancellation.record('ResourceDeleted');
       return { kind: 'cancelled' };
     }
+    // A recheck of a configuration wait reported FAILED keeps FAILED on show until something changes.
+    const quiet = this.report.holdingFailure && loaded.generation === this.current;
     this.current = loaded.generation;
     this.latestGeneration = Math.max(this.latestGeneration, loaded.generation);
     this.progress.generation = loaded.generation;
     this.progress.attempt = this.attempt;
+    if (quiet) return loaded;
     const write = this.report.setStatus(
       {
         observedGeneration: this.current,

@@ -107,6 +107,19 @@ export const reasons = [
 /** A reason of a condition or an Event. */
 export type Reason = (typeof reasons)[number];
 
+/**
+ * Transient waits for something the spec names that does not exist yet: PENDING at first (it may be
+ * created in the same apply), then FAILED after the operator's CONFIGURATION_WAIT_SECONDS, still checked
+ * so that the run starts as soon as it appears. Other transient waits (pods starting, a backup still
+ * running) stay PENDING for the whole retry window.
+ */
+export const configurationWaits: readonly Reason[] = [
+  'NoCassandraPods',
+  'CassandraClusterNotFound',
+  'SecretNotFound',
+  'CassandraBackupNotFound',
+];
+
 const known: ReadonlySet<string> = new Set(reasons);
 
 /** Whether `text` is one of the reasons above. */

@@ -12,6 +12,11 @@ export interface RunOptions {
   pollIntervalMs: number;
   unreachableAfterMs: number;
   retryWindowMs: number;
+  /**
+   * How long a wait for something the spec names that does not exist (configurationWaits) stays
+   * PENDING before the run reports it FAILED, still checking (absent in runs started before it).
+   */
+  configurationWaitMs?: number;
   cancelGraceMs: number;
   heartbeatTimeoutMs: number;
   workflowUrl?: string;

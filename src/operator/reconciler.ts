@@ -175,6 +175,7 @@ export class Reconciler {
         pollIntervalMs: config.ICARUS_POLL_INTERVAL_MS,
         unreachableAfterMs: config.ICARUS_UNREACHABLE_SECONDS * 1000,
         retryWindowMs: config.RETRY_WINDOW_SECONDS * 1000,
+        configurationWaitMs: config.CONFIGURATION_WAIT_SECONDS * 1000,
         cancelGraceMs: config.CANCEL_GRACE_SECONDS * 1000,
         heartbeatTimeoutMs: config.HEARTBEAT_TIMEOUT_SECONDS * 1000,
         ...(url ? { workflowUrl: url } : {}),

@@ -10,7 +10,7 @@ import {
   RETRY_HANDLED_ANNOTATION,
 } from '../../src/operator/annotation-requests.js';
 import { createS3Secret, startPodCluster, type PodCluster } from '../support/cassandra-pods.js';
-import { kubectlAnnotate } from '../support/kubectl.js';
+import { kubectlAnnotate, kubectlWaitFailed } from '../support/kubectl.js';
 import { startOperator, type OperatorProcess } from '../support/operator.js';
 import { createNamespace, kubeConfig, temporalClient, uniqueName } from '../support/stack-env.js';
 import { eventually } from '../support/wait.js';
@@ -37,6 +37,8 @@ before(async () => {
     ICARUS_POLL_INTERVAL_MS: '200',
     ICARUS_GENERATION: '3',
     RESYNC_SECONDS: '5',
+    // A missing Secret turns FAILED after 3 s (default 2 min): kubectl wait for the failure returns.
+    CONFIGURATION_WAIT_SECONDS: '3',
   });
   await operator.waitForLog(/Worker running/);
 });
@@ -185,4 +187,24 @@ test('the operator’s log at info level is about resources: the workflow bundle
     [],
     'nothing of it at info (30) or above',
   );
+});
+
+test('a backup naming a Secret that does not exist: kubectl wait for Succeeded=false returns with SecretNotFound, and the backup starts once the Secret is created', async () => {
+  const c = await cluster(300);
+  const name = uniqueName('nosecret');
+  const secret = uniqueName('late-creds');
+  await backups.create(name, { ...spec(c), secretName: secret });
+  await kubectlWaitFailed(namespace, `cassandrabackup/${name}`);
+  const failed = await backups.get(name);
+  assert.equal(failed.status?.state, 'FAILED');
+  const condition = failed.status?.conditions?.find((x) => x.type === 'Succeeded');
+  assert.equal(condition?.reason, 'SecretNotFound');
+  assert.match(condition?.message ?? '', new RegExp(`Secret ${secret} not found.*still checking`));
+  assert.match((await backups.waitForEvent(name, 'SecretNotFound', 'Warning')).message, new RegExp(secret));
+
+  await createS3Secret(kc, namespace, secret);
+  const done = await backups.waitFor(name, 'Succeeded=True', (b) => succeeded(b) === 'True');
+  assert.equal(done.status?.state, 'COMPLETED');
+  assert.ok(!done.status?.errors?.length, 'the failure’s errors are gone');
+  assert.ok((await backups.events(name)).some((e) => e.reason === 'BackupStarted'));
 });

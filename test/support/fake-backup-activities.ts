@@ -275,6 +275,7 @@ export function runOptions(overrides: Partial<RunOptions> = {}): RunOptions {
     pollIntervalMs: 1_000,
     unreachableAfterMs: 60_000,
     retryWindowMs: 3_600_000,
+    configurationWaitMs: 120_000,
     cancelGraceMs: 30_000,
     heartbeatTimeoutMs: 60_000,
     ...overrides,

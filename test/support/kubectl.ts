@@ -20,6 +20,11 @@ export async function kubectlWaitSucceeded(namespace: string, resource: string):
   await kubectl(namespace, 'wait', '--for=condition=Succeeded', resource, '--timeout=120s');
 }
 
+/** `kubectl wait --for=condition=Succeeded=false <kind>/<name>`: how a script finds out that it failed. */
+export async function kubectlWaitFailed(namespace: string, resource: string): Promise<void> {
+  await kubectl(namespace, 'wait', '--for=condition=Succeeded=false', resource, '--timeout=120s');
+}
+
 /** `kubectl annotate <resource> key=value --overwrite`, as a person asks for a retry or a cancel. */
 export async function kubectlAnnotate(
   namespace: string,

@@ -20,6 +20,11 @@ export class Reporter<K extends ResourceKind = ResourceKind> {
    * failure's own Events (the same write: histories from before keep their shape).
    */
   private unreportedFailures: ResourceEvent[] = [];
+  /**
+   * A wait for something the spec names that does not exist, reported FAILED while the run still checks
+   * (`failedStillChecking`): its reason and message. The next write of another state clears it.
+   */
+  private held: string | undefined;
   /** The run's ResourceState search attribute, kept in step with the state written. */
   private readonly stateAttribute = new ResourceStateAttribute();
 
@@ -35,6 +40,11 @@ export class Reporter<K extends ResourceKind = ResourceKind> {
     const pendingWrite = this.pendingWrite;
     this.pendingWrite = undefined;
     await pendingWrite;
+    if (this.held !== undefined && fields.state !== undefined && fields.state !== 'FAILED') {
+      // The failure held while checking is over: its fields go with it.
+      this.held = undefined;
+      fields = { errors: null, completionTime: null, ...fields };
+    }
     const progress = this.run.progress;
     progress.reason = reason;
     progress.message = message;
@@ -73,6 +83,11 @@ export class Reporter<K extends ResourceKind = ResourceKind> {
     this.unreportedFailures = [];
   }
 
+  /** Whether a configuration wait is reported FAILED while the run still checks. */
+  get holdingFailure(): boolean {
+    return this.held !== undefined;
+  }
+
   /** A plan succeeded: the next transient problem is news again. */
   planned(): void {
     this.lastTransient = '';
@@ -95,10 +110,31 @@ export class Reporter<K extends ResourceKind = ResourceKind> {
   }
 
   /**
+   * A wait for something the spec names that does not exist, past the configuration wait: FAILED with
+   * its reason (once, with the failure's Events), while the run goes on checking; the next status of
+   * another state (the run starting, another wait) ends it.
+   */
+  async failedStillChecking(
+    reason: Reason,
+    message: string,
+    terminalFields: () => StatusFields<K>,
+  ): Promise<void> {
+    const key = `${reason}:${message}`;
+    if (this.held === key) return;
+    await this.failed(
+      reason,
+      `${message} (still checking: the ${this.run.noun.toLowerCase()} starts as soon as this is fixed)`,
+      terminalFields,
+    );
+    this.held = key;
+  }
+
+  /**
    * A failed attempt: its Events (the kind's, the reason's own, the held node failures), then FAILED
    * with `terminalFields()` (a restore's phases).
    */
   async failed(reason: Reason, message: string, terminalFields: () => StatusFields<K>): Promise<void> {
+    this.held = undefined;
     const progress = this.run.progress;
     progress.state = 'FAILED';
     const errors = nodeErrors(progress.nodes);

@@ -194,3 +194,50 @@ test('a transient problem that clears up goes on without a failure', async () =>
   assert.equal(fake.plans, 3);
   assert.ok(!fake.eventReasons().includes('BackupRetried'), 'a recheck is not a retry');
 });
+
+test('a missing Secret is PENDING with its reason, turns FAILED after the configuration wait while still checked, and the backup starts once it appears', async () => {
+  const fake = new FakeBackupActivities(2);
+  fake.plan = (attempt) => {
+    if (attempt <= 6) throw new PlanError('SecretNotFound', 'Secret creds not found', true);
+    return fake.defaultPlan();
+  };
+  const queue = uniqueId('backup');
+  await withWorker(env, queue, fake.activities(), async () => {
+    const handle = await startBackup(env, queue, runOptions({ configurationWaitMs: 60_000 }));
+    assert.equal((await handle.result()).outcome, 'Succeeded');
+    // Checked at 0, 5, 15, 35, 75 (past the minute: FAILED), 135 and 195 s (found).
+    assert.deepEqual(await timersOf(handle), [5_000, 10_000, 20_000, 40_000, 60_000, 60_000]);
+  });
+  assert.equal(fake.plans, 7);
+  // Four checks PENDING (Planning, then the wait's reason), the fifth FAILED; the checks after it leave
+  // FAILED on show until the Secret is found.
+  assert.deepEqual(fake.states(), [...Array<string>(9).fill('PENDING'), 'FAILED', 'RUNNING', 'COMPLETED']);
+  const failed = fake.statuses.find((s) => s.fields.state === 'FAILED');
+  assert.deepEqual(failed?.conditions?.[0], {
+    type: 'Succeeded',
+    status: 'False',
+    reason: 'SecretNotFound',
+    message: 'Secret creds not found (still checking: the backup starts as soon as this is fixed)',
+  });
+  const running = fake.statuses.find((s) => s.fields.state === 'RUNNING');
+  assert.equal(running?.fields.errors, null, 'the failure’s errors go once it runs');
+  assert.equal(running?.fields.completionTime, null);
+  const reasons = fake.eventReasons();
+  assert.equal(reasons.filter((r) => r === 'BackupFailed').length, 1, 'one failure, not one per check');
+  assert.ok(reasons.includes('BackupStarted') && !reasons.includes('BackupRetried'), 'a start, not a retry');
+});
+
+test('a transient wait that is not about the spec (a cluster not ready) stays PENDING past the configuration wait', async () => {
+  const fake = new FakeBackupActivities(2);
+  fake.plan = (attempt) => {
+    if (attempt <= 6) throw new PlanError('CassandraClusterNotReady', 'pod c-dc1-rack1-0 is not ready', true);
+    return fake.defaultPlan();
+  };
+  const queue = uniqueId('backup');
+  await withWorker(env, queue, fake.activities(), async () => {
+    const handle = await startBackup(env, queue, runOptions({ configurationWaitMs: 60_000 }));
+    assert.equal((await handle.result()).outcome, 'Succeeded');
+  });
+  assert.ok(!fake.states().includes('FAILED'));
+  assert.ok(!fake.eventReasons().includes('BackupFailed'));
+});
