@@ -23,7 +23,16 @@ export interface BackupContentsInput {
 export type BackupContents =
   | { known: true; tables: string[]; manifests: number }
   /** `refusal`: the store answered that the Secret's credentials may not read, or that the bucket does not exist. */
-  | { known: false; why: string; refusal?: StorageRefusal };
+  | {
+      known: false;
+      why: string;
+      refusal?: StorageRefusal;
+      /**
+       * The store was read and holds other backups' manifests for these nodes, but none of this tag:
+       * the tag is not in this location (names of up to 5 manifests found, and how many there are).
+       */
+      tagAbsent?: { found: string[]; count: number };
+    };
 
 export async function readBackupContents(
   deps: ActivityDeps,
@@ -54,6 +63,11 @@ export async function readBackupContents(
         return {
           known: false,
           why: `no manifest of ${source.snapshotTag} under ${source.storageLocation} for the restored node(s) (${found.missing.join(', ')})`,
+          // Only when the folders hold other backups: the operator then sees what the nodes would read
+          // (an empty listing may be a path only the nodes mount).
+          ...(found.others.length
+            ? { tagAbsent: { found: found.others.slice(0, 5), count: found.others.length } }
+            : {}),
         };
       }
       deps.logger.info(

@@ -29,6 +29,11 @@ export const BACKUP_TABLES_PATCH = 'truncate-only-backup-tables';
  * does not exist (BucketNotFound) or that the Secret's credentials may not read it (StorageAccessDenied).
  */
 export const STORE_REFUSAL_PATCH = 'store-refusal-before-nodes';
+/**
+ * From this patch on, a restore whose tag has no manifest in the folders of its nodes, while those folders
+ * hold other backups, fails before any node works (SnapshotTagNotFound) instead of in DOWNLOAD.
+ */
+export const TAG_ABSENT_PATCH = 'absent-tag-fails-before-nodes';
 /** The condition reason of each refusal. */
 const REFUSAL_REASON = { 'no-bucket': 'BucketNotFound', denied: 'StorageAccessDenied' } as const;
 
@@ -56,6 +61,15 @@ export async function chooseTables(
       kind: 'failed',
       reason: REFUSAL_REASON[contents.refusal],
       message: `Reading the backup's manifests with Secret ${plan.source.secretName}, which the nodes' Icarus 2.x reads too, the store answered: ${contents.why}. No node was asked to do anything; fix the location or the Secret, then retry`,
+      transient: false,
+    };
+  }
+  if (!contents.known && contents.tagAbsent && patched(TAG_ABSENT_PATCH)) {
+    const { found, count } = contents.tagAbsent;
+    return {
+      kind: 'failed',
+      reason: 'SnapshotTagNotFound',
+      message: `No backup ${plan.source.snapshotTag} in ${plan.source.storageLocation}: the operator looked for manifests/${plan.source.snapshotTag}* in the folder of each restored node (cluster ${plan.clusterName}) and found only ${count} manifest(s) of other backups (${found.join(', ')}${count > found.length ? ', …' : ''}). No node was asked to do anything; fix spec.snapshotTag or spec.storageLocation (or restore a CassandraBackup by name with spec.cassandraBackup), then retry`,
       transient: false,
     };
   }

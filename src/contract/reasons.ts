@@ -80,6 +80,7 @@ export const reasons = [
   'WaitingForRestore',
   'TruncateAffectsOtherDatacenters',
   'EntitiesNotInBackup',
+  'SnapshotTagNotFound',
   'BackupTablesRead',
   'BackupContentsUnknown',
   'TruncateLost',

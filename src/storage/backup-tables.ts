@@ -10,6 +10,8 @@ export interface BackupTables {
   manifests: string[];
   /** Node folders with no manifest of the tag. */
   missing: string[];
+  /** The manifests of other backups in those folders (names without their folder), sorted. */
+  others: string[];
 }
 
 export async function readBackupTables(
@@ -20,15 +22,18 @@ export async function readBackupTables(
   const tables = new Set<string>();
   const manifests: string[] = [];
   const missing: string[] = [];
+  const others = new Set<string>();
   for (const folder of nodeFolders) {
     const prefix = folder ? `${folder}/manifests/` : 'manifests/';
-    const name = latestManifest(await store.list(prefix), snapshotTag);
+    const listed = await store.list(prefix);
+    const name = latestManifest(listed, snapshotTag);
     if (!name) {
       missing.push(folder);
+      for (const key of listed) if (key.endsWith('.json')) others.add(key.slice(key.lastIndexOf('/') + 1));
       continue;
     }
     manifests.push(name);
     for (const t of manifestTables(await store.read(name), name)) tables.add(t);
   }
-  return { tables: [...tables].sort(), manifests, missing };
+  return { tables: [...tables].sort(), manifests, missing, others: [...others].sort() };
 }

@@ -153,3 +153,28 @@ test('a table the backup does not hold is refused before any node works', async 
   assert.deepEqual(rows(c, WISHLIST), [[{ id: 0, item: 'wish-0' }], [{ id: 1, item: 'wish-1' }]]);
   await restores.waitForEvent(name, 'RestoreFailed');
 });
+
+test('a restore from a location by a tag it does not hold is refused before any node works, naming the backups it found', async () => {
+  const { c, backup } = await backedUpThenNewTable(`file://${folder}/tags`);
+  const tag = (await backups.get(backup)).status?.snapshotTag ?? '';
+  assert.ok(tag, 'the backup’s tag');
+  const name = uniqueName('restore');
+  await restores.create(name, {
+    cassandraCluster: c.cluster.opts.name,
+    storageLocation: `file://${folder}/tags`,
+    snapshotTag: 'no-such-tag',
+    secretName: 'creds',
+  });
+  const done = await restores.waitFor(name, 'decided', decided);
+  assert.equal(succeeded(done), 'False');
+  const condition = done.status?.conditions?.find((x) => x.type === 'Succeeded');
+  assert.equal(condition?.reason, 'SnapshotTagNotFound');
+  assert.match(
+    String(condition?.message),
+    new RegExp(
+      `^No backup no-such-tag in file://${folder}/tags: .* found only [12] manifest\\(s\\) of other backups \\(${tag}[^)]*\\.json\\)\\. No node was asked to do anything`,
+    ),
+  );
+  assert.deepEqual(restoresPerNode(c), [{}, {}], 'no restore operation reached a node');
+  await restores.waitForEvent(name, 'SnapshotTagNotFound');
+});

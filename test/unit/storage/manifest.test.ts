@@ -1,8 +1,10 @@
-// Reading esop's manifests: the tables they hold, and which manifest a tag names.
+// Reading esop's manifests: the tables they hold, which manifest a tag names, and what a restore's
+// node folders hold.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { latestManifest, manifestTables, ManifestFormatError } from '../../../src/storage/manifest.js';
 import { parseLocation } from '../../../src/storage/location.js';
+import { readBackupTables } from '../../../src/storage/backup-tables.js';
 
 const manifest = (keyspaces: Record<string, string[]>) =>
   JSON.stringify({
@@ -61,4 +63,31 @@ test('locations split into provider, bucket and key prefix', () => {
     prefix: 'var/backups/b/c/dc1/h',
   });
   assert.throws(() => parseLocation('nfs://x'), /not protocol:\/\/bucket/);
+});
+
+test('the backup tables of the restored nodes’ folders, and the other backups’ manifests when the tag has none', async () => {
+  const objects = new Map([
+    ['c/dc1/h1/manifests/nightly-s1-100.json', manifest({ shop: ['orders'] })],
+    ['c/dc1/h1/manifests/weekly-s1-200.json', manifest({ shop: ['orders', 'carts'] })],
+    ['c/dc1/h2/manifests/weekly-s1-300.json', manifest({ shop: ['orders'] })],
+    ['c/dc1/h2/data/shop/orders/x.db', 'sstable'],
+  ]);
+  const store = {
+    list: (prefix: string) => Promise.resolve([...objects.keys()].filter((k) => k.startsWith(prefix))),
+    read: (key: string) => Promise.resolve(objects.get(key) ?? ''),
+    close: () => undefined,
+  };
+  const weekly = await readBackupTables(store, ['c/dc1/h1', 'c/dc1/h2'], 'weekly');
+  assert.deepEqual(weekly, {
+    tables: ['shop.carts', 'shop.orders'],
+    manifests: ['c/dc1/h1/manifests/weekly-s1-200.json', 'c/dc1/h2/manifests/weekly-s1-300.json'],
+    missing: [],
+    others: [],
+  });
+  const monthly = await readBackupTables(store, ['c/dc1/h1', 'c/dc1/h2'], 'monthly');
+  assert.deepEqual(monthly.manifests, []);
+  assert.deepEqual(monthly.missing, ['c/dc1/h1', 'c/dc1/h2']);
+  assert.deepEqual(monthly.others, ['nightly-s1-100.json', 'weekly-s1-200.json', 'weekly-s1-300.json']);
+  const empty = await readBackupTables(store, ['c/dc2/h3'], 'weekly');
+  assert.deepEqual(empty.others, [], 'an empty folder holds no other backup');
 });

@@ -184,3 +184,27 @@ test('Icarus 3.x nodes (their own credentials, perhaps their own account): the s
   assert.ok(fake.eventReasons().includes('BackupContentsUnknown'));
   assert.ok(!fake.states().includes('FAILED'));
 });
+
+test('a tag the location does not hold, while it holds other backups: SnapshotTagNotFound before any node works; the retry reads again', async () => {
+  const fake = new FakeRestoreActivities(3);
+  fake.contents = {
+    known: false,
+    why: 'no manifest of nightly under s3://bucket for the restored node(s)',
+    tagAbsent: { found: ['weekly-s1-1.json', 'weekly-s1-2.json'], count: 2 },
+  };
+  const queue = uniqueId('restore');
+  await withWorker(env, queue, fake.activities(), async () => {
+    const handle = await startRestore(env, queue);
+    await fake.until('FAILED written', () => fake.states().includes('FAILED'));
+    assert.equal(fake.condition()?.reason, 'SnapshotTagNotFound');
+    assert.match(
+      fake.condition()?.message ?? '',
+      /^No backup \S+ in s3:\/\/bucket: the operator looked for manifests\/\S+\* in the folder of each restored node \(cluster \S+\) and found only 2 manifest\(s\) of other backups \(weekly-s1-1\.json, weekly-s1-2\.json\)\. No node was asked to do anything/,
+    );
+    assert.deepEqual(fake.submissions, [], 'no node was asked to do anything');
+    fake.contents = { known: true, tables: ['shop.orders'], manifests: 3 };
+    await handle.signal(retrySignal);
+    await handle.result();
+  });
+  assert.deepEqual(fake.states().slice(-1), ['COMPLETED']);
+});
