@@ -16,6 +16,12 @@ import { failureMessage, type AttemptOutcome } from './run/outcomes.js';
 /** From this patch on, a topology upload that Icarus lost is submitted again (runs before failed it). */
 export const TOPOLOGY_RESUBMIT_PATCH = 'topology-upload-resubmits';
 
+/**
+ * From this patch on, the Succeeded condition says when every node is backed up and the topology is
+ * being written (UploadingTopology), rather than leaving RUNNING at 100% unexplained.
+ */
+export const TOPOLOGY_STATUS_PATCH = 'topology-upload-in-status';
+
 /** The topology upload, as the backup submits it (a backup request of `upload.node`). */
 export type SubmitUpload = (upload: Work & { kind: 'topology' }) => Promise<{ operationId: string }>;
 
@@ -32,6 +38,14 @@ export async function uploadTopology(
   const first = nodes[0];
   if (!first) return undefined;
   const resubmitLost = patched(TOPOLOGY_RESUBMIT_PATCH);
+  if (patched(TOPOLOGY_STATUS_PATCH)) {
+    await run.report.setStatus(
+      {},
+      'Unknown',
+      'UploadingTopology',
+      `Every node is backed up; writing the cluster topology (topology/${run.progress.snapshotTag ?? ''}.json) from ${first.pod}`,
+    );
+  }
   for (let resubmits = 0; ; resubmits += 1) {
     const node: NodeWork = { ...first, operationId: undefined, state: undefined, progress: 0 };
     const upload = { kind: 'topology', node } as const;

@@ -7,6 +7,7 @@ export const reasons = [
   'Pending',
   'Planning',
   'Running',
+  'UploadingTopology',
   'Downloading',
   'Truncating',
   'Importing',

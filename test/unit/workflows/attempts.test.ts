@@ -36,6 +36,15 @@ test('a backup submits every node, at most maxParallelNodes at a time, uploads t
     'the topology upload after every node',
   );
   assert.deepEqual(fake.states(), ['PENDING', 'RUNNING', 'COMPLETED']);
+  assert.deepEqual(
+    fake.statuses.map((s) => s.conditions?.[0]?.reason),
+    ['Planning', 'Running', 'UploadingTopology', 'Completed'],
+    'the topology upload is named while it runs',
+  );
+  assert.match(
+    fake.statuses[2]?.conditions?.[0]?.message ?? '',
+    /^Every node is backed up; writing the cluster topology \(topology\/tag-schema-1-1\.json\) from c-dc1-rack1-0$/,
+  );
   assert.deepEqual(fake.condition(), {
     type: 'Succeeded',
     status: 'True',
