@@ -26,6 +26,8 @@ export interface Build {
   tool: BuildTool;
   /** One invocation per entry: args after the tool, run in `cwd`; `$OUT` is replaced by the staging folder. */
   steps: { args: string[]; cwd?: string; env?: Record<string, string> }[];
+  /** How often a wait for another process's build of it is said (30 s). */
+  waitNoteMs?: number;
 }
 
 /**
@@ -39,13 +41,13 @@ export async function buildOnce(build: Build): Promise<void> {
   const parent = dirname(build.outDir);
   mkdirSync(parent, { recursive: true });
   const lock = `${build.outDir}.lock`;
-  await acquireLock(lock, build.title);
+  const logFile = join(parent, `${build.title.replace(/\W+/g, '-')}.build.log`);
+  await acquireLock(lock, build.title, logFile, build.waitNoteMs ?? 30_000);
   const staging = `${build.outDir}.partial-${process.pid}`;
   try {
     if (build.binaries.every((b) => existsSync(join(build.outDir, b)))) return;
     rmSync(staging, { recursive: true, force: true });
     mkdirSync(staging, { recursive: true });
-    const logFile = join(parent, `${build.title.replace(/\W+/g, '-')}.build.log`);
     say('tools', `Building ${build.title} with ${build.tool} into ${build.outDir}.`);
     say(
       'tools',
@@ -106,9 +108,14 @@ function run(
   });
 }
 
-/** A lock folder; a lock older than two hours is taken as left behind by a killed build. */
-async function acquireLock(lock: string, title: string): Promise<void> {
+/**
+ * A lock folder; a lock older than two hours is taken as left behind by a killed build. While another
+ * process builds, says so every `noteMs` with the time waited and that build's log.
+ */
+async function acquireLock(lock: string, title: string, logFile: string, noteMs: number): Promise<void> {
   let told = false;
+  const since = Date.now();
+  let nextNote = since + noteMs;
   for (;;) {
     try {
       mkdirSync(lock);
@@ -119,9 +126,20 @@ async function acquireLock(lock: string, title: string): Promise<void> {
         rmSync(lock, { recursive: true, force: true });
         continue;
       }
-      if (!told) say('tools', `Waiting for another process that is building ${title} (lock ${lock}).`);
+      if (!told) {
+        say(
+          'tools',
+          `Waiting for another process that is building ${title} (lock ${lock}; its log: ${logFile}).`,
+        );
+      } else if (Date.now() >= nextNote) {
+        nextNote += noteMs;
+        say(
+          'tools',
+          `Still waiting for the other build of ${title}: ${formatDuration(Date.now() - since)} elapsed; its log: ${logFile}`,
+        );
+      }
       told = true;
-      await sleep(2000);
+      await sleep(Math.min(2000, noteMs));
     }
   }
 }
