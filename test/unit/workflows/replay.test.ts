@@ -211,3 +211,46 @@ function submissionsOf(history: proto.temporal.api.history.v1.IHistory): Record<
     return [JSON.parse(Buffer.from(payload.data ?? []).toString()) as Record<string, unknown>];
   });
 }
+
+test('runs recorded before issue 22’s patches replay under today’s code, and so do runs recorded under them', async () => {
+  // Recorded with test/fixtures/histories/record.ts, first on the code before `close-cancelled-run-as-canceled`,
+  // `resource-state-search-attribute`, `fail-configuration-waits`, `topology-upload-in-status` and
+  // `absent-tag-fails-before-nodes` (commit 14376d8), then on the code with them (RECORD_CONFIGURATION_WAIT=1):
+  // a backup, its restore, a backup cancelled by the signal, and a backup that waited for its Secret.
+  const before = ['backup', 'restore', 'cancelled-backup', 'late-secret-backup'].map(
+    (kind) => `${kind}-before-issue-22`,
+  );
+  const under = ['backup', 'cancelled-backup', 'late-secret-backup'].map((kind) => `${kind}-issue-22`);
+  const histories = [...before, ...under].map((name) => ({ workflowId: name, history: fixture(name) }));
+  const issuePatches = [
+    'close-cancelled-run-as-canceled',
+    'resource-state-search-attribute',
+    'fail-configuration-waits',
+    'topology-upload-in-status',
+    'absent-tag-fails-before-nodes',
+  ];
+  for (const { workflowId, history } of histories) {
+    const patches = patchesOf(history);
+    assert.equal(
+      issuePatches.some((p) => patches.includes(p)),
+      under.includes(workflowId),
+      `${workflowId}: ${patches.join(', ')}`,
+    );
+  }
+  const closed = (name: string) =>
+    fixture(name).events?.at(-1)?.eventType ?? EventType.EVENT_TYPE_UNSPECIFIED;
+  assert.equal(closed('cancelled-backup-before-issue-22'), EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED);
+  assert.equal(closed('cancelled-backup-issue-22'), EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED);
+  assert.ok(patchesOf(fixture('late-secret-backup-issue-22')).includes('fail-configuration-waits'));
+  assert.ok(patchesOf(fixture('backup-issue-22')).includes('topology-upload-in-status'));
+  // Upserts of ResourceState (the SDK upserts TemporalChangeVersion with patches too).
+  const upserts = (name: string) =>
+    (fixture(name).events ?? []).filter(
+      (e) =>
+        e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields?.ResourceState !==
+        undefined,
+    ).length;
+  assert.equal(upserts('backup-before-issue-22'), 0);
+  assert.ok(upserts('backup-issue-22') >= 2, 'RUNNING and COMPLETED upserted');
+  await replaysCleanly(histories, histories.length);
+});
