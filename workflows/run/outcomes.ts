@@ -1,7 +1,7 @@
 // How an attempt of a backup or restore ends, and how an activity's failure reads: its message, its
 // ApplicationFailure type (the condition reason), and a failed attempt made of it.
-import { ActivityFailure, ApplicationFailure, isCancellation } from '@temporalio/workflow';
-import { isReasonName, type Reason } from '../../src/contract/reasons.js';
+import { ActivityFailure, ApplicationFailure, isCancellation, patched } from '@temporalio/workflow';
+import { isReason, isReasonName, type Reason } from '../../src/contract/reasons.js';
 
 export type AttemptOutcome =
   | { kind: 'succeeded' }
@@ -31,7 +31,10 @@ export function failedFrom(err: unknown, fallbackReason: Reason): AttemptOutcome
     const details = cause.details?.[0] as { transient?: boolean } | undefined;
     return {
       kind: 'failed',
-      reason: cause.type && isReasonName(cause.type) ? reasonOfFailureType(cause.type) : fallbackReason,
+      reason:
+        cause.type && isReasonName(cause.type)
+          ? reasonOfFailureType(cause.type, fallbackReason)
+          : fallbackReason,
       message: cause.message,
       transient: details?.transient === true,
     };
@@ -40,12 +43,16 @@ export function failedFrom(err: unknown, fallbackReason: Reason): AttemptOutcome
 }
 
 /**
- * An ApplicationFailure type of the form of a reason, as the reason. The activities raise reasons as
- * types (activities/failures.ts), but a failure they did not convert keeps the type Temporal gave it
- * after its last retry (the error's name, such as `Error`), and runs have always written that one too:
- * reading it as the fallback instead would change what running workflows write. So this is the one
- * place a string is taken for a Reason unchecked.
+ * From this patch on, an ApplicationFailure type that is no known reason (the error's name Temporal gives
+ * a failure the activities did not convert, such as `Error`, after its last retry) reads as the caller's
+ * fallback reason; before, runs wrote that type as the condition's reason.
  */
-function reasonOfFailureType(type: string): Reason {
+export const KNOWN_REASONS_PATCH = 'failure-types-known-reasons';
+
+/** An ApplicationFailure type as the reason: a known reason as itself, anything else as `fallback`. */
+function reasonOfFailureType(type: string, fallback: Reason): Reason {
+  if (isReason(type)) return type;
+  if (patched(KNOWN_REASONS_PATCH)) return fallback;
+  // Runs recorded before the patch keep writing the type itself: the one unchecked use of a string.
   return type as Reason;
 }

@@ -5,6 +5,7 @@
 // timers the workflow started are read from its history.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { PlanError } from '../../../src/kube/plan-error.js';
 import { retrySignal, specChangedSignal } from '../../../workflows/signals.js';
@@ -249,4 +250,24 @@ test('a transient wait that is not about the spec (a cluster not ready) stays PE
   });
   assert.ok(!fake.states().includes('FAILED'));
   assert.ok(!fake.eventReasons().includes('BackupFailed'));
+});
+
+test('a failure the activities did not convert (a plain Error, after its retries) fails with the caller’s reason, never the error’s name', async () => {
+  const fake = new FakeBackupActivities(2);
+  fake.plan = () => {
+    // What the workflow gets after the last retry of an unconverted Error: its name as the type.
+    throw ApplicationFailure.create({
+      type: 'Error',
+      message: 'the API server answered 500',
+      nonRetryable: true,
+    });
+  };
+  const queue = uniqueId('backup');
+  await withWorker(env, queue, fake.activities(), async () => {
+    const handle = await startBackup(env, queue, runOptions({ retryWindowMs: 60_000 }));
+    const failure = await failureOf(handle.result());
+    assert.equal(failure.type, 'PlanningFailed');
+  });
+  assert.equal(fake.condition()?.reason, 'PlanningFailed');
+  assert.equal(fake.condition()?.message, 'the API server answered 500');
 });
