@@ -3,27 +3,10 @@
 // Storage JSON API) from the Go module proxy, Azurite (Azure Blob) from npm. Each is a real
 // implementation nobody here wrote; see docs/storage-servers.md for why these and how esop's clients
 // reach them.
-import { accessSync, constants } from 'node:fs';
 import { join } from 'node:path';
-import { buildOnce, haveTool } from './build-once.js';
-import { toolDir } from './cache.js';
+import { cachedToolPaths, resolveCachedTool, type CachedTool, type CachedToolSpec } from './cached-tool.js';
 
 export type StorageToolName = 'minio' | 'versitygw' | 'fake-gcs-server' | 'azurite';
-
-interface ToolSpec {
-  /** Folder name in the tool cache (with the version). */
-  cacheName: string;
-  version: string;
-  /** Environment variable naming an executable to use instead of building one. */
-  override: string;
-  /** The executable, relative to the cache folder. */
-  executable: string;
-  /** Rough cold time, said up front so that a first run is not taken for a hang. */
-  estimate: string;
-  build: { tool: 'go' | 'npm'; args: string[]; env?: Record<string, string> };
-  /** What to install when the build tool is missing, for the error message. */
-  without: string;
-}
 
 /**
  * MinIO has no semver tags on the module proxy: this pseudo-version is `@latest` on 2026-12-05 (commit
@@ -41,8 +24,9 @@ export const FAKE_GCS_SERVER_VERSION = 'v1.56.1';
 /** The newest Azurite that runs on Node 20: 3.36.0 needs Node >= 21, 3.37.0 needs >= 22. */
 export const AZURITE_VERSION = '3.35.0';
 
-export const STORAGE_TOOLS: Record<StorageToolName, ToolSpec> = {
+export const STORAGE_TOOLS: Record<StorageToolName, CachedToolSpec> = {
   minio: {
+    name: 'minio',
     cacheName: 'minio',
     version: MINIO_VERSION,
     override: 'MINIO_PATH',
@@ -56,6 +40,7 @@ export const STORAGE_TOOLS: Record<StorageToolName, ToolSpec> = {
     without: 'Go 1.24 or newer',
   },
   versitygw: {
+    name: 'versitygw',
     cacheName: 'versitygw',
     version: VERSITYGW_VERSION,
     override: 'VERSITYGW_PATH',
@@ -74,6 +59,7 @@ export const STORAGE_TOOLS: Record<StorageToolName, ToolSpec> = {
     without: 'Go 1.25 or newer',
   },
   'fake-gcs-server': {
+    name: 'fake-gcs-server',
     cacheName: 'fake-gcs-server',
     version: FAKE_GCS_SERVER_VERSION,
     override: 'FAKE_GCS_SERVER_PATH',
@@ -87,6 +73,7 @@ export const STORAGE_TOOLS: Record<StorageToolName, ToolSpec> = {
     without: 'Go 1.26 or newer',
   },
   azurite: {
+    name: 'azurite',
     cacheName: 'azurite',
     version: AZURITE_VERSION,
     override: 'AZURITE_PATH',
@@ -109,30 +96,13 @@ export const STORAGE_TOOLS: Record<StorageToolName, ToolSpec> = {
   },
 };
 
-export interface StorageTool {
+export interface StorageTool extends CachedTool {
   name: StorageToolName;
-  /** The executable to run. */
-  path: string;
-  /** The pinned version (what an override binary actually is, is up to whoever set it). */
-  version: string;
-  /** Where it came from, for messages: `MINIO_PATH`, `cache`, `built`. */
-  source: string;
 }
 
 /** The cache folder and executable path of a tool's pinned version. */
 export function storageToolPaths(name: StorageToolName): { dir: string; executable: string } {
-  const spec = STORAGE_TOOLS[name];
-  const dir = toolDir(spec.cacheName, spec.version);
-  return { dir, executable: join(dir, spec.executable) };
-}
-
-function executable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
+  return cachedToolPaths(STORAGE_TOOLS[name]);
 }
 
 /**
@@ -140,33 +110,7 @@ function executable(path: string): boolean {
  * version, else built (or installed) once into the cache.
  */
 export async function resolveStorageTool(name: StorageToolName): Promise<StorageTool> {
-  const spec = STORAGE_TOOLS[name];
-  const override = process.env[spec.override];
-  if (override) {
-    if (!executable(override)) {
-      throw new Error(
-        `${spec.override}=${override} is not an executable file. Point it at a '${name}' executable, or unset it to build one.`,
-      );
-    }
-    return { name, path: override, version: spec.version, source: spec.override };
-  }
-  const { dir, executable: path } = storageToolPaths(name);
-  if (executable(path)) return { name, path, version: spec.version, source: 'cache' };
-  if (!haveTool(spec.build.tool)) {
-    throw new Error(
-      `${name} ${spec.version} is needed and cannot be built here: ${spec.build.tool} is not on PATH. ` +
-        `Install ${spec.without}, or set ${spec.override}=/path/to/${name}.`,
-    );
-  }
-  await buildOnce({
-    tool: spec.build.tool,
-    title: `${name} ${spec.version}`,
-    outDir: dir,
-    binaries: [spec.executable],
-    estimate: spec.estimate,
-    steps: [{ args: spec.build.args, env: spec.build.env }],
-  });
-  return { name, path, version: spec.version, source: 'built' };
+  return { name, ...(await resolveCachedTool(STORAGE_TOOLS[name])) };
 }
 
 /**
