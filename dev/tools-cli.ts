@@ -1,4 +1,5 @@
 // `npm run tools`: builds (once) and prints the local stack's tools, e.g. to warm a CI cache.
+import { resolveHelm } from './stack/helm.js';
 import { resolveKubeTools } from './stack/kube-tools.js';
 import { resolveStorageTools } from './stack/storage-tools.js';
 import { resolveTemporalCli } from './stack/temporal-cli.js';
@@ -8,6 +9,7 @@ const [temporal, kube] = await Promise.all([resolveTemporalCli(), resolveKubeToo
 // After the others: on a cold machine the Go builds then do not compete for the same 2 cores.
 const storage = await resolveStorageTools();
 const testServer = await resolveTemporalTestServer();
+const helm = await resolveHelm();
 console.log(
   JSON.stringify(
     {
@@ -15,6 +17,7 @@ console.log(
       temporalTestServer: testServer.path,
       kube,
       storage,
+      helm,
     },
     null,
     2,
