@@ -1,9 +1,11 @@
-// `npm run gen:api`: writes k8s/crds/*.yaml, src/kube/api/generated.ts, src/kube/api/generated-rules.ts
+// `npm run gen:api`: writes k8s/crds/*.yaml (and the same files into the Helm chart's crds/),
+// src/kube/api/generated.ts, src/kube/api/generated-rules.ts
 // and docs/api-reference.md from src/kube/api/definitions.ts, and docs/configuration.md from the
 // configuration schema (src/config.ts). It fails, writing nothing, on a CEL rule it cannot translate.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  CRD_DIRS,
   crdFileName,
   renderCrdYaml,
   renderModel,
@@ -17,9 +19,11 @@ import { repoRoot } from '../dev/stack/repo.js';
 // First, as it is the step that may refuse the definitions: nothing is written then.
 const rules = renderRules(definitions);
 for (const def of definitions) {
-  const path = join(repoRoot, 'k8s', 'crds', crdFileName(def));
-  writeFileSync(path, renderCrdYaml(def));
-  console.log(`wrote ${path}`);
+  for (const dir of CRD_DIRS) {
+    const path = join(repoRoot, dir, crdFileName(def));
+    writeFileSync(path, renderCrdYaml(def));
+    console.log(`wrote ${path}`);
+  }
 }
 const model = join(repoRoot, 'src', 'kube', 'api', 'generated.ts');
 writeFileSync(model, renderModel(definitions));
@@ -41,9 +45,10 @@ writeFileSync(
     'The operator reads environment variables only, validated once at start-up against the schema in',
     '`src/config.ts`: every invalid variable is listed at once, and the process exits with code 2. An empty',
     'variable counts as unset. In a cluster they come from the `cassandra-backup-operator` ConfigMap of',
-    '`k8s/deploy/` (see [install.md](install.md)); on a workstation, `node --env-file=operator.env` reads',
-    'them from a file. Credentials never go into these variables: the Temporal API key, client key and',
-    'certificates are files (mounted Secrets), read at start-up and never logged.',
+    "`k8s/deploy/`, or from the Helm chart's values `config.<VARIABLE>`, with the same defaults (see",
+    '[install.md](install.md)); on a workstation, `node --env-file=operator.env` reads them from a file.',
+    'Credentials never go into these variables: the Temporal API key, client key and certificates are',
+    'files (mounted Secrets), read at start-up and never logged.',
     '',
     describeConfig(),
     '',

@@ -136,9 +136,13 @@ export interface Started {
   operator?: OperatorProcess;
 }
 
+/** Stops what was started, once: a second call finds nothing left to stop. */
 export async function stopStarted(started: Started): Promise<void> {
-  await started.operator?.stop();
-  await started.cluster?.stop();
+  const { operator, cluster } = started;
+  started.operator = undefined;
+  started.cluster = undefined;
+  await operator?.stop();
+  await cluster?.stop();
 }
 
 /**

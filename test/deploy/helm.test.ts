@@ -1,0 +1,402 @@
+// The Helm chart (charts/cassandra-backup-operator) as a platform team installs it, with the real helm
+// (built once from the Go module proxy, dev/stack/helm.ts) against the real kube-apiserver (RBAC on):
+// helm lint; helm template with default values renders what the kustomize base k8s/deploy renders;
+// bad values are refused; the rendered chart passes a server-side dry run, helm install applies it,
+// the CRDs and helm upgrade follow as docs/install.md says; an operator with nothing but the chart's
+// ServiceAccount token runs a backup, a restore and a scheduled backup; helm uninstall removes the
+// release. The operator runs from source here: test/deploy/manifests.test.ts rebuilds dist/ and runs
+// the compiled one, and the two files may run at the same time.
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { stringify } from 'yaml';
+import { HELM_VERSION, resolveHelm } from '../../dev/stack/helm.js';
+import { kubeVersions } from '../../dev/stack/kube-tools.js';
+import { repoRoot } from '../../dev/stack/repo.js';
+import { loadConfig } from '../../src/config.js';
+import {
+  assertOperatorPod,
+  assertOperatorRights,
+  backupRestoreSchedule,
+  kubectl,
+  manifests,
+  operatorPod,
+  run,
+  serviceAccountKubeconfig,
+  stopStarted,
+  type Manifest,
+  type Started,
+} from '../support/deploy.js';
+import { CHART_DIR } from '../support/helm-chart.js';
+import { uniqueName } from '../support/stack-env.js';
+
+const work = mkdtempSync(join(tmpdir(), 'cbo-helm-'));
+let helmPath = '';
+let helmSource = '';
+/** helm as a person runs it from the repository, with its own config and cache folders. */
+const helm = (args: string[]) =>
+  run(helmPath, [...args, '--kubeconfig', process.env.KUBECONFIG ?? ''], {
+    cwd: repoRoot,
+    env: {
+      ...process.env,
+      HELM_CACHE_HOME: join(work, 'cache'),
+      HELM_CONFIG_HOME: join(work, 'config'),
+      HELM_DATA_HOME: join(work, 'data'),
+    },
+  });
+/** `helm template` of the chart without a cluster, for the Kubernetes version of the stack. */
+const template = async (release: string, namespace: string, args: string[] = []) =>
+  manifests(
+    (
+      await helm([
+        'template',
+        release,
+        CHART_DIR,
+        '-n',
+        namespace,
+        '--include-crds',
+        '--kube-version',
+        kubeVersions().kubernetes,
+        ...args,
+      ])
+    ).stdout,
+  );
+const valuesFile = (name: string, values: unknown) => {
+  const path = join(work, name);
+  writeFileSync(path, stringify(values));
+  return path;
+};
+const only = (rendered: Manifest[], kind: string): Manifest => {
+  const found = rendered.filter((m) => m.kind === kind);
+  assert.equal(found.length, 1, `one ${kind}`);
+  return found[0] as Manifest;
+};
+const withoutConfigMapName = (pod: ReturnType<typeof operatorPod>) => ({
+  ...pod,
+  containers: pod.containers.map((c) => ({ ...c, envFrom: [] })),
+});
+
+// The release this file installs: its own namespace and names, beside k8s/deploy's in cassandra-backup.
+const release = uniqueName('cbo');
+const namespace = release;
+const fullname = `${release}-cassandra-backup-operator`;
+let installed = false;
+let saKubeconfig = '';
+const started: Started = {};
+
+before(async () => {
+  // Built once into the cache on first use, with its progress printed (npm test builds it before the
+  // test files start); HELM_PATH names one instead.
+  ({ path: helmPath, source: helmSource } = await resolveHelm());
+});
+
+after(async () => {
+  await stopStarted(started);
+  if (installed) await helm(['uninstall', release, '-n', namespace]);
+});
+
+test('helm lint --strict finds nothing in the chart', async () => {
+  if (helmSource !== 'HELM_PATH') {
+    // The build stamps its version as a release build does (without it: v3.21).
+    assert.equal((await helm(['version', '--short'])).stdout.trim().split('+')[0], HELM_VERSION);
+  }
+  const { stdout } = await helm(['lint', '--strict', CHART_DIR, '--kube-version', kubeVersions().kubernetes]);
+  assert.match(stdout, /1 chart\(s\) linted, 0 chart\(s\) failed/);
+});
+
+test("with its default values the chart renders k8s/deploy's objects", async () => {
+  const chart = await template('cassandra-backup-operator', 'cassandra-backup', [
+    '--set',
+    'namespace.create=true',
+  ]);
+  const base = manifests((await kubectl(['kustomize', 'k8s/deploy'])).stdout);
+  const kinds = (ms: Manifest[]) => ms.map((m) => m.kind).sort();
+  assert.deepEqual(kinds(chart), kinds(base));
+
+  // The CRDs: crds/ holds k8s/crds' files (test/unit/api/codegen.test.ts); here as helm renders them.
+  const crds = (ms: Manifest[]) =>
+    Object.fromEntries(
+      ms.filter((m) => m.kind === 'CustomResourceDefinition').map((m) => [m.metadata.name, m.spec]),
+    );
+  assert.deepEqual(crds(chart), crds(base));
+  assert.equal(Object.keys(crds(chart)).length, 3);
+
+  const namespaceOf = (ms: Manifest[]) => only(ms, 'Namespace').metadata;
+  assert.equal(namespaceOf(chart).name, namespaceOf(base).name);
+  assert.equal(namespaceOf(chart).labels?.['pod-security.kubernetes.io/enforce'], 'restricted');
+  assert.equal(
+    namespaceOf(base).labels?.['pod-security.kubernetes.io/enforce'],
+    namespaceOf(chart).labels?.['pod-security.kubernetes.io/enforce'],
+  );
+
+  // The same identity and rights.
+  for (const kind of ['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Deployment'])
+    assert.deepEqual(
+      [only(chart, kind).metadata.name, only(chart, kind).metadata.namespace],
+      [only(base, kind).metadata.name, only(base, kind).metadata.namespace],
+      kind,
+    );
+  assert.deepEqual(only(chart, 'ClusterRole').rules, only(base, 'ClusterRole').rules);
+  assert.deepEqual(only(chart, 'ClusterRoleBinding').roleRef, only(base, 'ClusterRoleBinding').roleRef);
+  assert.deepEqual(only(chart, 'ClusterRoleBinding').subjects, only(base, 'ClusterRoleBinding').subjects);
+
+  // The same configuration, as the operator parses it (the chart writes out the operator's defaults
+  // that operator.env leaves to it).
+  const config = (ms: Manifest[]) => loadConfig(only(ms, 'ConfigMap').data ?? {});
+  assert.deepEqual(config(chart), config(base));
+
+  // The same pod, but for the ConfigMap's name (kustomize appends a hash of its content).
+  const pod = operatorPod(only(chart, 'Deployment'));
+  assertOperatorPod(pod, {
+    serviceAccount: 'cassandra-backup-operator',
+    image: 'cassandra-backup-operator:0.1.0',
+    configMap: only(chart, 'ConfigMap').metadata.name,
+  });
+  assert.deepEqual(withoutConfigMapName(pod), withoutConfigMapName(operatorPod(only(base, 'Deployment'))));
+  assert.equal(only(chart, 'Deployment').spec?.replicas, only(base, 'Deployment').spec?.replicas);
+
+  // The metrics Service: same name, port and scrape annotations, selecting the operator's pods.
+  const service = (ms: Manifest[]) => only(ms, 'Service');
+  assert.equal(service(chart).metadata.name, service(base).metadata.name);
+  assert.deepEqual(service(chart).metadata.annotations, service(base).metadata.annotations);
+  assert.deepEqual(service(chart).spec?.ports, service(base).spec?.ports);
+  const podLabels = (
+    only(chart, 'Deployment').spec as { template: { metadata: { labels: Record<string, string> } } }
+  ).template.metadata.labels;
+  for (const [k, v] of Object.entries(service(chart).spec?.selector as Record<string, string>))
+    assert.equal(podLabels[k], v, `the Service selects the pods by ${k}`);
+});
+
+test('values reach the objects: variables as the operator reads them, names, image digest, rolling on change', async () => {
+  const values = valuesFile('values.yaml', {
+    image: { repository: 'registry.example.com/cbo', digest: 'sha256:0123abcd' },
+    serviceAccount: { create: false, name: 'platform-operator' },
+    config: {
+      WATCH_NAMESPACES: ['cassandra', 'cassandra-dr'],
+      // YAML numbers reach Helm as floats: a million must not become 1e+06.
+      RETRY_WINDOW_SECONDS: 1000000,
+      STATUS_WRITES_PER_SECOND: 0.5,
+      TEMPORAL_TLS: true,
+    },
+    extraEnv: [{ name: 'MALLOC_ARENA_MAX', value: '2' }],
+  });
+  const rendered = await template('ops', 'platform', ['-f', values]);
+  const data = only(rendered, 'ConfigMap').data ?? {};
+  assert.equal(data.WATCH_NAMESPACES, 'cassandra,cassandra-dr');
+  assert.equal(data.RETRY_WINDOW_SECONDS, '1000000');
+  assert.equal(data.STATUS_WRITES_PER_SECOND, '0.5');
+  assert.equal(data.TEMPORAL_TLS, 'true');
+  assert.ok(!('TEMPORAL_API_KEY_FILE' in data), 'an empty value is left out');
+  const config = loadConfig(data);
+  assert.deepEqual(config.WATCH_NAMESPACES, ['cassandra', 'cassandra-dr']);
+  assert.equal(config.RETRY_WINDOW_SECONDS, 1_000_000);
+
+  assert.equal(only(rendered, 'Deployment').metadata.name, 'ops-cassandra-backup-operator');
+  assert.ok(
+    rendered.every((m) => m.kind !== 'ServiceAccount'),
+    'no ServiceAccount is created',
+  );
+  assert.ok(rendered.every((m) => m.kind !== 'Namespace'));
+  assert.deepEqual(only(rendered, 'ClusterRoleBinding').subjects, [
+    { kind: 'ServiceAccount', name: 'platform-operator', namespace: 'platform' },
+  ]);
+  for (const m of rendered.filter(
+    (m) => !['ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition'].includes(m.kind),
+  ))
+    assert.equal(m.metadata.namespace, 'platform', `${m.kind} in the release's namespace`);
+  const pod = operatorPod(only(rendered, 'Deployment'));
+  assert.equal(pod.serviceAccountName, 'platform-operator');
+  assert.equal(pod.containers[0]?.image, 'registry.example.com/cbo@sha256:0123abcd');
+  assert.deepEqual((pod.containers[0] as { env?: unknown }).env, [{ name: 'MALLOC_ARENA_MAX', value: '2' }]);
+
+  // A changed configuration changes the pod template, so the Deployment rolls the pods.
+  const checksum = (ms: Manifest[]) =>
+    (only(ms, 'Deployment').spec as { template: { metadata: { annotations: Record<string, string> } } })
+      .template.metadata.annotations['checksum/config'];
+  const debug = await template('ops', 'platform', ['-f', values, '--set', 'config.LOG_LEVEL=debug']);
+  assert.equal(only(debug, 'ConfigMap').data?.LOG_LEVEL, 'debug');
+  assert.match(checksum(rendered) ?? '', /^[0-9a-f]{64}$/);
+  assert.notEqual(checksum(debug), checksum(rendered));
+});
+
+test('bad values are refused before anything reaches the cluster, naming the value', async () => {
+  const refused = async (args: string[], message: RegExp) =>
+    assert.rejects(template('bad', 'bad', args), (err: { stderr?: string }) => {
+      assert.match(err.stderr ?? '', message);
+      return true;
+    });
+  // A mistyped variable, a level the operator does not know (values.schema.json).
+  await refused(['--set', 'config.LOGLEVEL=debug'], /LOGLEVEL/);
+  await refused(['--set', 'config.LOG_LEVEL=loud'], /LOG_LEVEL/);
+  // What only the chart can see: the probes need a fixed port, the drain must end before the kill.
+  await refused(['--set', 'config.HTTP_PORT=0'], /config\.HTTP_PORT is "0": in a cluster it must be a port/);
+  await refused(
+    ['--set', 'config.SHUTDOWN_GRACE_SECONDS=30'],
+    /config\.SHUTDOWN_GRACE_SECONDS \(30\) must stay below terminationGracePeriodSeconds \(30\)/,
+  );
+  await refused(
+    ['--set', 'serviceAccount.create=false'],
+    /serviceAccount\.name must name an existing ServiceAccount/,
+  );
+});
+
+test('the rendered chart passes a server-side dry run, then helm install applies it', async () => {
+  // As docs/install.md says: the namespace first, labelled for Pod Security; the dry run; the install.
+  await kubectl(['create', 'namespace', namespace]);
+  await kubectl(['label', 'namespace', namespace, 'pod-security.kubernetes.io/enforce=restricted']);
+  const rendered = join(work, 'rendered.yaml');
+  writeFileSync(rendered, (await template(release, namespace)).map((m) => stringify(m)).join('---\n'));
+  const dry = await kubectl(['apply', '--server-side', '--dry-run=server', '-f', rendered]);
+  assert.match(
+    dry.stdout,
+    new RegExp(`deployment\\.apps/${fullname} serverside-applied \\(server dry run\\)`),
+  );
+  assert.match(
+    dry.stdout,
+    new RegExp(
+      `clusterrole\\.rbac\\.authorization\\.k8s\\.io/${fullname} serverside-applied \\(server dry run\\)`,
+    ),
+  );
+  assert.match(
+    dry.stdout,
+    /customresourcedefinition\.apiextensions\.k8s\.io\/cassandrabackups\.db\.ibm\.com/,
+  );
+  assert.equal(
+    (await kubectl(['get', '-n', namespace, 'deployment', '--ignore-not-found', '-o', 'name'])).stdout,
+    '',
+    'the dry run created nothing',
+  );
+
+  const install = await helm(['install', release, CHART_DIR, '-n', namespace]);
+  installed = true;
+  assert.match(install.stdout, /STATUS: deployed/);
+  // The notes say what to run next and what the operator watches.
+  assert.ok(install.stdout.includes(`kubectl -n ${namespace} rollout status deployment/${fullname}`));
+  assert.match(
+    install.stdout,
+    /It watches every namespace and runs its workflows on the Temporal at temporal-frontend/,
+  );
+  const { stdout } = await kubectl([
+    'get',
+    '-n',
+    namespace,
+    'serviceaccount,deployment,configmap,service',
+    '-o',
+    'name',
+  ]);
+  for (const name of [
+    `serviceaccount/${fullname}`,
+    `deployment.apps/${fullname}`,
+    `configmap/${fullname}`,
+    `service/${fullname}-metrics`,
+  ])
+    assert.ok(stdout.split('\n').includes(name), `${name} in:\n${stdout}`);
+  assert.match(
+    (await kubectl(['get', 'clusterrolebinding', fullname, '-o', 'name'])).stdout,
+    /clusterrolebinding/,
+  );
+
+  // The pod the Deployment asks for is admitted in a namespace that enforces Pod Security `restricted`
+  // (the stack has no controller to create it: a server-side dry run of the same pod stands in), and a
+  // pod that may run as root is not: the admission is really there.
+  const deployment = manifests(
+    (await kubectl(['get', '-n', namespace, 'deployment', fullname, '-o', 'yaml'])).stdout,
+  )[0];
+  const pod = operatorPod(deployment);
+  const podFile = (name: string, spec: unknown) => {
+    const path = join(work, `${name}.yaml`);
+    writeFileSync(path, stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace }, spec }));
+    return path;
+  };
+  await kubectl(['apply', '--dry-run=server', '-f', podFile('operator', pod)]);
+  await assert.rejects(
+    kubectl([
+      'apply',
+      '--dry-run=server',
+      '-f',
+      podFile('as-root', { ...pod, securityContext: { ...pod.securityContext, runAsNonRoot: false } }),
+    ]),
+    (err: { stderr?: string }) => {
+      assert.match(err.stderr ?? '', /violates PodSecurity "restricted/);
+      return true;
+    },
+  );
+
+  saKubeconfig = await serviceAccountKubeconfig(fullname, namespace);
+});
+
+test('an upgrade: the CRDs applied first, then helm upgrade, and a changed value rolls the pods', async () => {
+  assert.ok(installed, 'the chart was installed');
+  const annotation = async () =>
+    (
+      await kubectl([
+        'get',
+        '-n',
+        namespace,
+        'deployment',
+        fullname,
+        '-o',
+        "jsonpath={.spec.template.metadata.annotations['checksum/config']}",
+      ])
+    ).stdout;
+  const before = await annotation();
+  // Helm never upgrades crds/: docs/install.md has them applied before `helm upgrade`.
+  const crds = await kubectl(['apply', '--server-side', '--force-conflicts', '-f', `${CHART_DIR}/crds/`]);
+  assert.match(
+    crds.stdout,
+    /customresourcedefinition\.apiextensions\.k8s\.io\/cassandrarestores\.db\.ibm\.com serverside-applied/,
+  );
+  const upgrade = await helm([
+    'upgrade',
+    release,
+    CHART_DIR,
+    '-n',
+    namespace,
+    '--set',
+    'config.LOG_LEVEL=debug',
+  ]);
+  assert.match(upgrade.stdout, /REVISION: 2/);
+  assert.equal(
+    (await kubectl(['get', '-n', namespace, 'configmap', fullname, '-o', 'jsonpath={.data.LOG_LEVEL}']))
+      .stdout,
+    'debug',
+  );
+  assert.notEqual(await annotation(), before, 'the pod template changed: the Deployment rolls its pods');
+});
+
+test("the chart's ServiceAccount may do what the operator does, and nothing else asked of it here", async () => {
+  assert.ok(saKubeconfig, 'the chart was installed');
+  await assertOperatorRights(saKubeconfig);
+});
+
+test("the operator, with only the chart's ServiceAccount token: a backup, its restore and a scheduled run", async () => {
+  assert.ok(saKubeconfig, 'the chart was installed');
+  await backupRestoreSchedule(saKubeconfig, started, { prefix: 'helm' });
+});
+
+test('helm uninstall removes the release; the CRDs stay', async () => {
+  assert.ok(installed, 'the chart was installed');
+  await stopStarted(started);
+  await helm(['uninstall', release, '-n', namespace]);
+  installed = false;
+  const left = await kubectl([
+    'get',
+    'clusterrole,clusterrolebinding',
+    fullname,
+    '--ignore-not-found',
+    '-o',
+    'name',
+  ]);
+  assert.equal(left.stdout, '');
+  const names = ['deployment', 'configmap', 'serviceaccount'].map((kind) => `${kind}/${fullname}`);
+  assert.equal(
+    (await kubectl(['get', '-n', namespace, ...names, '--ignore-not-found', '-o', 'name'])).stdout,
+    '',
+  );
+  assert.match(
+    (await kubectl(['get', 'crd', 'cassandrabackups.db.ibm.com', '-o', 'name'])).stdout,
+    /cassandrabackups\.db\.ibm\.com/,
+  );
+});
