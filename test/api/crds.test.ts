@@ -101,7 +101,7 @@ describe('accepted manifests', () => {
       'CassandraBackup:gcp',
       'CassandraBackup:file',
       'CassandraRestore:backup-ref',
-      'CassandraRestore:s3',
+      'CassandraRestore:gcp',
       'CassandraBackupSchedule:',
     ]) {
       assert.ok(kinds.has(expected), `no example of ${expected}; have ${[...kinds].join(', ')}`);

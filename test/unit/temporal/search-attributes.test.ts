@@ -22,7 +22,7 @@ test('search attributes stay on through other errors, and go off once Temporal r
   assert.equal(fallback.turnedOffBy(refusal, log, 'starting workflows'), true);
   assert.equal(fallback.enabled, false);
   assert.deepEqual(warnings, [
-    'Search attributes KubernetesNamespace, CassandraCluster, ResourceKind are not registered in this Temporal namespace; starting workflows without them (see docs/operator.md)',
+    'Search attributes KubernetesNamespace, CassandraCluster, ResourceKind, ResourceState are not registered in this Temporal namespace; starting workflows without them (see docs/operator.md)',
   ]);
   // Already off: the caller's retry without them fails for its own reasons.
   assert.equal(fallback.turnedOffBy(refusal, log, 'starting workflows'), false);
