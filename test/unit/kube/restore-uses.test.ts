@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { restoreUses } from '../../../activities/retention.js';
+import { restoreUses } from '../../../src/kube/restore-uses.js';
 import type { CassandraBackup, CassandraRestore } from '../../../src/kube/api/resources.js';
 
 const backup: CassandraBackup = {
