@@ -15,7 +15,11 @@ import { isConditionTrue } from '../kube/conditions.js';
 import { recordEvent } from '../kube/events.js';
 import { GROUP, VERSION } from '../kube/api/schema.js';
 import type { Logger } from '../logger.js';
-import { SearchAttributeFallback, searchAttributes } from '../temporal/search-attributes.js';
+import {
+  SearchAttributeFallback,
+  resourceSearchAttributes,
+  searchAttributes,
+} from '../temporal/search-attributes.js';
 import { workflowUrl } from '../temporal/connection.js';
 import { cancelSignal, specChangedSignal } from '../../workflows/signals.js';
 import type { ResourceKind } from '../contract/ids.js';
@@ -206,11 +210,7 @@ export class Reconciler {
           ...(withSearchAttributes
             ? {
                 typedSearchAttributes: [
-                  { key: searchAttributes.kubernetesNamespace, value: namespace },
-                  ...(typeof cluster === 'string' && cluster
-                    ? [{ key: searchAttributes.cassandraCluster, value: cluster }]
-                    : []),
-                  { key: searchAttributes.resourceKind, value: kind },
+                  ...resourceSearchAttributes(kind, namespace, cluster),
                   // The run keeps it in step with the state it writes (workflows/run/resource-state.ts).
                   { key: searchAttributes.resourceState, value: 'PENDING' },
                 ],

@@ -8,7 +8,7 @@ import type { Config } from '../config.js';
 import type { CassandraBackupSchedule } from '../kube/api/resources.js';
 import type { ScheduledBackupInput } from '../contract/runs.js';
 import { scheduleIdOf } from '../contract/ids.js';
-import { searchAttributes } from './search-attributes.js';
+import { resourceSearchAttributes } from './search-attributes.js';
 import { parseScheduleDuration } from '../schedule/duration.js';
 
 export const SCHEDULED_WORKFLOW_TYPE = 'scheduledBackupWorkflow';
@@ -83,11 +83,7 @@ export function desiredSchedule(
         memo: { kind: 'CassandraBackupSchedule', namespace, name, cluster, fingerprint },
         ...(opts.withSearchAttributes
           ? {
-              typedSearchAttributes: [
-                { key: searchAttributes.kubernetesNamespace, value: namespace },
-                { key: searchAttributes.cassandraCluster, value: cluster },
-                { key: searchAttributes.resourceKind, value: 'CassandraBackupSchedule' },
-              ],
+              typedSearchAttributes: resourceSearchAttributes('CassandraBackupSchedule', namespace, cluster),
             }
           : {}),
       },

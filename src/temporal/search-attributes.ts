@@ -1,4 +1,4 @@
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { defineSearchAttributeKey, SearchAttributeType, type SearchAttributePair } from '@temporalio/common';
 import { searchAttributeNames as names } from '../contract/search-attributes.js';
 import type { Logger } from '../logger.js';
 
@@ -16,6 +16,24 @@ export const searchAttributes = {
 } as const;
 
 export const allSearchAttributes = Object.values(searchAttributes);
+
+/**
+ * The search attributes of a resource's workflow or schedule: its namespace, its Cassandra cluster (left
+ * out when the spec holds none, as one stored under an older CRD may) and its kind.
+ */
+export function resourceSearchAttributes(
+  kind: string,
+  namespace: string,
+  cluster: unknown,
+): SearchAttributePair[] {
+  return [
+    { key: searchAttributes.kubernetesNamespace, value: namespace },
+    ...(typeof cluster === 'string' && cluster
+      ? [{ key: searchAttributes.cassandraCluster, value: cluster }]
+      : []),
+    { key: searchAttributes.resourceKind, value: kind },
+  ];
+}
 
 /**
  * Whether a reconciler sets the search attributes: yes, until Temporal refuses a start or a schedule
