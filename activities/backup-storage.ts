@@ -1,11 +1,17 @@
 // A backup's data in storage, as the activities that remove it see it: the restores that still need it,
 // and its removal through Icarus's remove-backup (one sidecar removes it from every node folder of the
-// cluster). A schedule's retention (./retention.ts) uses these.
+// cluster), recorded on the resource. The one code path of both removals: a schedule's retention
+// (./retention.ts) and a backup deleted with deletionPolicy Delete (./backup-deletion.ts); what one of
+// them removed, the other finds recorded and does not remove again.
+import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { IcarusError } from '../src/icarus/errors.js';
 import { removeBackupRequest } from '../src/icarus/requests.js';
 import { finishedStates, type Operation } from '../src/icarus/types.js';
 import { resourceNames, type CassandraBackup, type CassandraRestore } from '../src/kube/api/resources.js';
+import { REMOVED_FROM_STORAGE_ANNOTATION } from '../src/kube/backup-deletion.js';
+import { checkCredentials, requireKeysForGeneration } from '../src/kube/credentials.js';
+import { errorCode } from '../src/contract/error-code.js';
 import { credentialsFor } from './backup-plan.js';
 import { findClusterNodes } from './cluster-nodes.js';
 import type { ActivityDeps } from './deps.js';
@@ -20,11 +26,39 @@ export async function listRestores(deps: ActivityDeps, namespace: string): Promi
 }
 
 /**
+ * Removes the backup stored under `tag`, then records it on the resource (the annotation
+ * REMOVED_FROM_STORAGE_ANNOTATION), so that whoever deletes the resource next knows the data is gone.
+ */
+export async function removeBackupData(
+  deps: ActivityDeps,
+  obj: CassandraBackup,
+  tag: string,
+  pollIntervalMs: number,
+): Promise<void> {
+  await removeFromStorage(deps, obj, tag, pollIntervalMs);
+  try {
+    await deps.custom.patchNamespacedCustomObject(
+      {
+        ...resourceNames.CassandraBackup,
+        namespace: obj.metadata.namespace ?? '',
+        name: obj.metadata.name ?? '',
+        body: { metadata: { annotations: { [REMOVED_FROM_STORAGE_ANNOTATION]: tag } } },
+      },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+  } catch (err) {
+    // Gone: nothing is left to record it on.
+    if (errorCode(err) !== 404) throw err;
+  }
+}
+
+/**
  * Removes the backup stored under `tag` through the first sidecar of its cluster that answers. A
  * removal an interrupted attempt started is followed, not started twice; a backup removed already is
- * no error (Icarus completes having removed nothing).
+ * no error (Icarus completes having removed nothing). Icarus 2.x reads the Secret itself: it must be
+ * there, with its keys (a PlanError says which).
  */
-export async function removeFromStorage(
+async function removeFromStorage(
   deps: ActivityDeps,
   obj: CassandraBackup,
   tag: string,
@@ -35,10 +69,17 @@ export async function removeFromStorage(
     namespace,
     cluster: obj.spec.cassandraCluster,
   });
+  if (icarusGeneration === 2) {
+    requireKeysForGeneration(
+      await checkCredentials(deps.core, namespace, obj.spec.secretName, obj.spec.storageLocation),
+      icarusGeneration,
+    );
+  }
   const ctx = Context.current();
   const signal = ctx.cancellationSignal;
   const problems: string[] = [];
   for (const node of nodes) {
+    ctx.heartbeat();
     const request = removeBackupRequest({
       storageLocation: obj.spec.storageLocation,
       node: { cluster: topology.clusterName, dc: node.dc, hostId: node.hostId },

@@ -13,6 +13,7 @@ import {
   type SubmitBackupInput,
 } from './icarus-operations.js';
 import { readBackupContents, type BackupContentsInput } from './backup-contents.js';
+import { removeDeletedBackup, type RemoveDeletedBackupInput } from './backup-deletion.js';
 import { loadBackup, loadRestore } from './resource.js';
 import { cancelOwnRun } from './own-run.js';
 import { checkDownloads, type CheckDownloadsInput } from './restore-downloads.js';
@@ -60,6 +61,7 @@ export function createActivities(deps: ActivityDeps) {
     refuseScheduledRun: (input: RefuseRunInput) => call((d) => refuseScheduledRun(d, input)),
     planRetention: (schedule: ResourceKey) => call((d) => planRetention(d, schedule)),
     removeScheduledBackup: (input: RemoveBackupInput) => call((d) => removeScheduledBackup(d, input)),
+    removeDeletedBackup: (input: RemoveDeletedBackupInput) => call((d) => removeDeletedBackup(d, input)),
   };
 }
 

@@ -3,6 +3,7 @@
 // remove-backup (./backup-storage.ts) and only then delete its resource. With `dry`, nothing is removed:
 // the run reports what would go.
 import { resourceNames } from '../src/kube/api/resources.js';
+import { removedTag } from '../src/kube/backup-deletion.js';
 import { restoresUsing } from '../src/kube/restore-uses.js';
 import { readSchedule } from '../src/kube/schedule-status.js';
 import { SCHEDULED_TIME_ANNOTATION } from '../src/schedule/backup-name.js';
@@ -10,7 +11,7 @@ import { parseScheduleDuration } from '../src/schedule/duration.js';
 import { decideRetention, type RetainedBackup } from '../src/schedule/retention.js';
 import type { ResourceKey } from '../src/contract/ids.js';
 import type { RetentionPlan } from '../src/contract/retention.js';
-import { listRestores, removeFromStorage } from './backup-storage.js';
+import { listRestores, removeBackupData } from './backup-storage.js';
 import type { ActivityDeps } from './deps.js';
 import { readResource } from './resource.js';
 import { backupOutcome, scheduleBackups, scheduleEvent } from './schedule-run.js';
@@ -67,8 +68,9 @@ export async function removeScheduledBackup(deps: ActivityDeps, input: RemoveBac
   const obj = await readResource(deps, 'CassandraBackup', input.backup);
   if (!obj) return false;
   const tag = obj.status?.snapshotTag;
-  // A backup that never got its full tag wrote nothing under it: only the resource goes.
-  if (tag) await removeFromStorage(deps, obj, tag, input.pollIntervalMs);
+  // A backup that never got its full tag wrote nothing under it: only the resource goes. One whose
+  // removal an earlier attempt finished (and recorded) is not removed again.
+  if (tag && removedTag(obj) !== tag) await removeBackupData(deps, obj, tag, input.pollIntervalMs);
   try {
     await deps.custom.deleteNamespacedCustomObject({
       ...resourceNames.CassandraBackup,

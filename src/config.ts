@@ -155,6 +155,14 @@ export const configSchema = z.object({
     .describe(
       'After asking Icarus to cancel, how long to wait for its operations to end before recording them as abandoned.',
     ),
+  REMOVAL_RECHECK_MAX_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(120)
+    .describe(
+      "Longest wait between two tries of removing a deleted backup's data (deletionPolicy Delete) while a restore still uses it or the removal fails; tries start 5 s apart (or this, if shorter) and the wait doubles.",
+    ),
   HEARTBEAT_TIMEOUT_SECONDS: z.coerce
     .number()
     .int()

@@ -1,3 +1,4 @@
 export { backupWorkflow } from './backup.js';
 export { restoreWorkflow } from './restore.js';
 export { scheduledBackupWorkflow } from './scheduled-backup.js';
+export { backupRemovalWorkflow } from './backup-removal.js';

@@ -18,6 +18,14 @@ export function backupWorkflowId(namespace: string, name: string, uid: string): 
   return `cassandrabackup/${namespace}/${name}/${uid}`;
 }
 
+/**
+ * The removal of a deleted backup's data (deletionPolicy Delete): one per resource, whichever replica
+ * starts it, apart from the backup's own workflow (which has ended by then).
+ */
+export function backupRemovalWorkflowId(namespace: string, name: string, uid: string): string {
+  return `cassandrabackup-removal/${namespace}/${name}/${uid}`;
+}
+
 export function restoreWorkflowId(namespace: string, name: string, uid: string): string {
   return `cassandrarestore/${namespace}/${name}/${uid}`;
 }

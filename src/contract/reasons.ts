@@ -35,6 +35,11 @@ export const reasons = [
   'BackupRemoved',
   'RetentionDryRun',
   'RetentionProtected',
+  // A backup deleted with deletionPolicy Delete: its data leaves storage before the resource goes.
+  'RemovingBackup',
+  'BackupInUse',
+  'NothingToRemove',
+  'BackupRetained',
   // A retry asked of a resource that cannot take one.
   'RetryIgnored',
   // The Warning Event of every failure and cancel.

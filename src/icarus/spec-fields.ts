@@ -50,6 +50,10 @@ export const backupSpecFields: SpecCoverage<CassandraBackupSpec, BackupRequest> 
   skipBucketVerification: { sent: ['skipBucketVerification'] },
   skipRefreshing: { sent: ['skipRefreshing'] },
   retry: { sent: ['retry'] },
+  deletionPolicy: {
+    operatorOnly:
+      'on deletion, Delete makes the operator remove the backup from storage (a remove-backup request built from the resource) before the finalizer goes',
+  },
 };
 
 /** CassandraRestore's spec into the restore request of each phase on each node. */

@@ -4,7 +4,8 @@
 //   - finalizer first, before any external work;
 //   - signal-with-start of the workflow whose id is derived from the resource: Temporal starts it once,
 //     later calls only deliver the specChanged signal (deduplicated by generation in the workflow);
-//   - on deletion: the cancel signal, then the finalizer is removed once the workflow has ended;
+//   - on deletion: the cancel signal, then the finalizer is removed once the workflow has ended (for a
+//     backup with deletionPolicy Delete, once its data is removed from storage too: backup-removal.ts);
 //   - the retry and cancel annotations a person set with kubectl: the same signals (annotation-requests.ts).
 import type { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
@@ -25,6 +26,7 @@ import { cancelSignal, specChangedSignal } from '../../workflows/signals.js';
 import type { ResourceKind } from '../contract/ids.js';
 import type { ResourceWorkflow, ResourceWorkflowInput } from '../contract/runs.js';
 import { AnnotationRequests } from './annotation-requests.js';
+import { BackupRemovals } from './backup-removal.js';
 import { addFinalizer, hasFinalizer, removeFinalizer } from './finalizer.js';
 import type { ReconcileResult } from './work-queue.js';
 import { workflowIdOf } from '../contract/ids.js';
@@ -48,6 +50,8 @@ const WORKFLOW_TYPE: Record<ResourceKind, string> = {
 };
 
 const DELETION_RECHECK_MS = 2000;
+/** How often a deleted backup whose data is being removed is looked at again (its status writes wake it too). */
+const REMOVAL_RECHECK_MS = 5000;
 
 export class Reconciler {
   /** Generations already handed to Temporal, per uid: skips needless signals after our own status writes. */
@@ -57,9 +61,11 @@ export class Reconciler {
   private readonly foreign = new Set<string>();
   private readonly attributes = new SearchAttributeFallback();
   private readonly annotations: AnnotationRequests;
+  private readonly removals: BackupRemovals;
 
   constructor(private readonly deps: ReconcilerDeps) {
     this.annotations = new AnnotationRequests(deps);
+    this.removals = new BackupRemovals({ ...deps, attributes: this.attributes });
   }
 
   /** Resources the reconciler remembers something of (for tests: it forgets them when they are deleted). */
@@ -152,6 +158,13 @@ export class Reconciler {
         log.info('Resource deleted: asked its workflow to cancel the Icarus operations');
       }
       return { requeueAfterMs: DELETION_RECHECK_MS };
+    }
+    // A backup's data goes first when its deletionPolicy says so.
+    if (
+      this.deps.kind === 'CassandraBackup' &&
+      !(await this.removals.mayRelease(obj as CassandraBackup, log))
+    ) {
+      return { requeueAfterMs: REMOVAL_RECHECK_MS };
     }
     await removeFinalizer(this.deps.custom, resourceNames[this.deps.kind], obj);
     this.signalled.delete(uid);

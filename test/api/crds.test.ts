@@ -144,8 +144,12 @@ describe('accepted manifests', () => {
     restore.metadata = { ...restore.metadata, namespace };
     const createdBackup = await create(backup);
     const createdRestore = await create(restore);
-    assert.deepEqual(createdBackup.spec, backup.spec, 'no IBM backup field may be pruned or changed');
     // Our added fields get their defaults; every IBM field is kept as written.
+    assert.deepEqual(
+      createdBackup.spec,
+      { ...backup.spec, deletionPolicy: 'Retain' },
+      'no IBM backup field may be pruned or changed',
+    );
     assert.deepEqual(createdRestore.spec, {
       ...restore.spec,
       restorationStrategyType: 'HARDLINKS',
@@ -165,6 +169,11 @@ describe('accepted manifests', () => {
     assert.equal(created.spec?.concurrentConnections, 10);
     assert.equal(created.spec?.timeout, 5);
     assert.equal(created.spec?.metadataDirective, 'COPY');
+    assert.equal(
+      created.spec?.deletionPolicy,
+      'Retain',
+      "deleting it leaves its data, as the IBM operator's did",
+    );
     assert.deepEqual(created.spec?.retry, {
       enabled: true,
       interval: 10,
@@ -331,6 +340,18 @@ const invalid: [string, Kind, Record<string, unknown>, string][] = [
     'CassandraBackup',
     { ...backup, metadataDirective: 'MOVE' },
     'spec.metadataDirective: Unsupported value: "MOVE"',
+  ],
+  [
+    'deletion policy',
+    'CassandraBackup',
+    { ...backup, deletionPolicy: 'Orphan' },
+    'spec.deletionPolicy: Unsupported value: "Orphan": supported values: "Retain", "Delete"',
+  ],
+  [
+    'deletion policy in lower case',
+    'CassandraBackup',
+    { ...backup, deletionPolicy: 'delete' },
+    'spec.deletionPolicy: Unsupported value: "delete"',
   ],
   [
     'retry strategy',
@@ -544,6 +565,12 @@ const invalid: [string, Kind, Record<string, unknown>, string][] = [
     'spec.backupTemplate.spec.cassandraCluster',
   ],
   [
+    'schedule whose template has an unknown deletion policy',
+    'CassandraBackupSchedule',
+    { ...schedule, backupTemplate: { spec: { ...backup, deletionPolicy: 'Purge' } } },
+    'spec.backupTemplate.spec.deletionPolicy: Unsupported value: "Purge"',
+  ],
+  [
     'retention that keeps everything',
     'CassandraBackupSchedule',
     { ...schedule, retention: { dry: true } },
@@ -673,16 +700,42 @@ describe('immutability', () => {
     const done = await patchStatus(created, succeeded('True'));
     assert.match(
       await refusedUpdate(done, { concurrentConnections: 3 }),
+      /the spec of a backup that succeeded cannot change \(only its deletionPolicy can\)/,
+    );
+    // Its deletionPolicy alone may change, both ways (how a backup held in deletion is let go).
+    const deleting = await patchSpec(done, { deletionPolicy: 'Delete' });
+    assert.equal(deleting.spec?.deletionPolicy, 'Delete');
+    const kept = await patchSpec(deleting, { deletionPolicy: 'Retain' });
+    assert.equal(kept.spec?.deletionPolicy, 'Retain');
+    assert.match(
+      await refusedUpdate(kept, { deletionPolicy: 'Delete', timeout: 9 }),
       /the spec of a backup that succeeded cannot change/,
+      'not with another field',
+    );
+    assert.match(
+      await refusedUpdate(kept, { dc: 'dc1' }),
+      /the spec of a backup that succeeded cannot change/,
+      'a field set that was unset is a change',
+    );
+    const tagged = await create(manifest('CassandraBackup', { ...backup, dc: 'dc1' }));
+    const tagDone = await patchStatus(tagged, succeeded('True'));
+    assert.match(
+      await refusedUpdate(tagDone, { dc: null }),
+      /the spec of a backup that succeeded cannot change/,
+      'a field unset that was set is a change',
     );
   });
 
-  test('a backup is frozen while its state is RUNNING', async () => {
+  test('a backup is frozen while its state is RUNNING, deletionPolicy included', async () => {
     const created = await create(manifest('CassandraBackup', backup));
     const running = await patchStatus(created, { state: 'RUNNING' });
     assert.match(
       await refusedUpdate(running, { secretName: 'other-creds' }),
       /the spec of a running backup cannot change/,
+    );
+    assert.match(
+      await refusedUpdate(running, { deletionPolicy: 'Delete' }),
+      /the spec of a running backup cannot change, deletionPolicy included/,
     );
   });
 

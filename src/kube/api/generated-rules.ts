@@ -10,7 +10,7 @@ export const celRules: Record<RuleKind, readonly cel.CelRule[]> = {
   CassandraBackup: [
     {
       path: [],
-      rule: "!has(oldSelf.status) || !has(oldSelf.status.conditions) || !oldSelf.status.conditions.exists(c, c.type == 'Succeeded' && c.status == 'True') || self.spec == oldSelf.spec",
+      rule: "!has(oldSelf.status) || !has(oldSelf.status.conditions) || !oldSelf.status.conditions.exists(c, c.type == 'Succeeded' && c.status == 'True') || self.spec == oldSelf.spec || ((has(self.spec.cassandraCluster) == has(oldSelf.spec.cassandraCluster) && (!has(self.spec.cassandraCluster) || self.spec.cassandraCluster == oldSelf.spec.cassandraCluster)) && (has(self.spec.storageLocation) == has(oldSelf.spec.storageLocation) && (!has(self.spec.storageLocation) || self.spec.storageLocation == oldSelf.spec.storageLocation)) && (has(self.spec.secretName) == has(oldSelf.spec.secretName) && (!has(self.spec.secretName) || self.spec.secretName == oldSelf.spec.secretName)) && (has(self.spec.snapshotTag) == has(oldSelf.spec.snapshotTag) && (!has(self.spec.snapshotTag) || self.spec.snapshotTag == oldSelf.spec.snapshotTag)) && (has(self.spec.duration) == has(oldSelf.spec.duration) && (!has(self.spec.duration) || self.spec.duration == oldSelf.spec.duration)) && (has(self.spec.bandwidth) == has(oldSelf.spec.bandwidth) && (!has(self.spec.bandwidth) || self.spec.bandwidth == oldSelf.spec.bandwidth)) && (has(self.spec.concurrentConnections) == has(oldSelf.spec.concurrentConnections) && (!has(self.spec.concurrentConnections) || self.spec.concurrentConnections == oldSelf.spec.concurrentConnections)) && (has(self.spec.dc) == has(oldSelf.spec.dc) && (!has(self.spec.dc) || self.spec.dc == oldSelf.spec.dc)) && (has(self.spec.entities) == has(oldSelf.spec.entities) && (!has(self.spec.entities) || self.spec.entities == oldSelf.spec.entities)) && (has(self.spec.timeout) == has(oldSelf.spec.timeout) && (!has(self.spec.timeout) || self.spec.timeout == oldSelf.spec.timeout)) && (has(self.spec.metadataDirective) == has(oldSelf.spec.metadataDirective) && (!has(self.spec.metadataDirective) || self.spec.metadataDirective == oldSelf.spec.metadataDirective)) && (has(self.spec.insecure) == has(oldSelf.spec.insecure) && (!has(self.spec.insecure) || self.spec.insecure == oldSelf.spec.insecure)) && (has(self.spec.createMissingBucket) == has(oldSelf.spec.createMissingBucket) && (!has(self.spec.createMissingBucket) || self.spec.createMissingBucket == oldSelf.spec.createMissingBucket)) && (has(self.spec.skipBucketVerification) == has(oldSelf.spec.skipBucketVerification) && (!has(self.spec.skipBucketVerification) || self.spec.skipBucketVerification == oldSelf.spec.skipBucketVerification)) && (has(self.spec.skipRefreshing) == has(oldSelf.spec.skipRefreshing) && (!has(self.spec.skipRefreshing) || self.spec.skipRefreshing == oldSelf.spec.skipRefreshing)) && (has(self.spec.retry) == has(oldSelf.spec.retry) && (!has(self.spec.retry) || self.spec.retry == oldSelf.spec.retry)))",
       transition: true,
       holds: (self, oldSelf) =>
         cel.or(
@@ -26,8 +26,225 @@ export const celRules: Record<RuleKind, readonly cel.CelRule[]> = {
               ),
             ),
           () => cel.eq(cel.get(self, 'spec'), cel.get(oldSelf, 'spec')),
+          () =>
+            cel.and(
+              () =>
+                cel.eq(
+                  cel.has(cel.get(self, 'spec'), 'cassandraCluster'),
+                  cel.has(cel.get(oldSelf, 'spec'), 'cassandraCluster'),
+                ),
+              () =>
+                cel.or(
+                  () => cel.not(cel.has(cel.get(self, 'spec'), 'cassandraCluster')),
+                  () =>
+                    cel.eq(
+                      cel.get(cel.get(self, 'spec'), 'cassandraCluster'),
+                      cel.get(cel.get(oldSelf, 'spec'), 'cassandraCluster'),
+                    ),
+                ),
+              () =>
+                cel.eq(
+                  cel.has(cel.get(self, 'spec'), 'storageLocation'),
+                  cel.has(cel.get(oldSelf, 'spec'), 'storageLocation'),
+                ),
+              () =>
+                cel.or(
+                  () => cel.not(cel.has(cel.get(self, 'spec'), 'storageLocation')),
+                  () =>
+                    cel.eq(
+                      cel.get(cel.get(self, 'spec'), 'storageLocation'),
+                      cel.get(cel.get(oldSelf, 'spec'), 'storageLocation'),
+                    ),
+                ),
+              () =>
+                cel.eq(
+                  cel.has(cel.get(self, 'spec'), 'secretName'),
+                  cel.has(cel.get(oldSelf, 'spec'), 'secretName'),
+                ),
+              () =>
+                cel.or(
+                  () => cel.not(cel.has(cel.get(self, 'spec'), 'secretName')),
+                  () =>
+                    cel.eq(
+                      cel.get(cel.get(self, 'spec'), 'secretName'),
+                      cel.get(cel.get(oldSelf, 'spec'), 'secretName'),
+                    ),
+                ),
+              () =>
+                cel.eq(
+                  cel.has(cel.get(self, 'spec'), 'snapshotTag'),
+                  cel.has(cel.get(oldSelf, 'spec'), 'snapshotTag'),
+                ),
+              () =>
+                cel.or(
+                  () => cel.not(cel.has(cel.get(self, 'spec'), 'snapshotTag')),
+                  () =>
+                    cel.eq(
+                      cel.get(cel.get(self, 'spec'), 'snapshotTag'),
+                      cel.get(cel.get(oldSelf, 'spec'), 'snapshotTag'),
+                    ),
+                ),
+              () =>
+                cel.eq(
+                  cel.has(cel.get(self, 'spec'), 'duration'),
+                  cel.has(cel.get(oldSelf, 'spec'), 'duration'),
+                ),
+              () =>
+                cel.or(
+                  () => cel.not(cel.has(cel.get(self, 'spec'), 'duration')),
+                  () =>
+                    cel.eq(
+                      cel.get(cel.get(self, 'spec'), 'duration'),
+                      cel.get(cel.get(oldSelf, 'spec'), 'duration'),
+                    ),
+                ),
+              () =>
+                cel.eq(
+                  cel.has(cel.get(self, 'spec'), 'bandwidth'),
+                  cel.has(cel.get(oldSelf, 'spec'), 'bandwidth'),
+                ),
+              () =>
+                cel.or(
+                  () => cel.not(cel.has(cel.get(self, 'spec'), 'bandwidth')),
+                  () =>
+                    cel.eq(
+                      cel.get(cel.get(self, 'spec'), 'bandwidth'),
+                      cel.get(cel.get(oldSelf, 'spec'), 'bandwidth'),
+                    ),
+                ),
+              () =>
+                cel.eq(
+                  cel.has(cel.get(self, 'spec'), 'concurrentConnections'),
+                  cel.has(cel.get(oldSelf, 'spec'), 'concurrentConnections'),
+                ),
+              () =>
+                cel.or(
+                  () => cel.not(cel.has(cel.get(self, 'spec'), 'concurrentConnections')),
+                  () =>
+                    cel.eq(
+                      cel.get(cel.get(self, 'spec'), 'concurrentConnections'),
+                      cel.get(cel.get(oldSelf, 'spec'), 'concurrentConnections'),
+                    ),
+                ),
+              () => cel.eq(cel.has(cel.get(self, 'spec'), 'dc'), cel.has(cel.get(oldSelf, 'spec'), 'dc')),
+              () =>
+                cel.or(
+                  () => cel.not(cel.has(cel.get(self, 'spec'), 'dc')),
+                  () => cel.eq(cel.get(cel.get(self, 'spec'), 'dc'), cel.get(cel.get(oldSelf, 'spec'), 'dc')),
+                ),
+              () =>
+                cel.eq(
+                  cel.has(cel.get(self, 'spec'), 'entities'),
+                  cel.has(cel.get(oldSelf, 'spec'), 'entities'),
+                ),
+              () =>
+                cel.or(
+                  () => cel.not(cel.has(cel.get(self, 'spec'), 'entities')),
+                  () =>
+                    cel.eq(
+                      cel.get(cel.get(self, 'spec'), 'entities'),
+                      cel.get(cel.get(oldSelf, 'spec'), 'entities'),
+                    ),
+                ),
+              () =>
+                cel.eq(
+                  cel.has(cel.get(self, 'spec'), 'timeout'),
+                  cel.has(cel.get(oldSelf, 'spec'), 'timeout'),
+                ),
+              () =>
+                cel.or(
+                  () => cel.not(cel.has(cel.get(self, 'spec'), 'timeout')),
+                  () =>
+                    cel.eq(
+                      cel.get(cel.get(self, 'spec'), 'timeout'),
+                      cel.get(cel.get(oldSelf, 'spec'), 'timeout'),
+                    ),
+                ),
+              () =>
+                cel.eq(
+                  cel.has(cel.get(self, 'spec'), 'metadataDirective'),
+                  cel.has(cel.get(oldSelf, 'spec'), 'metadataDirective'),
+                ),
+              () =>
+                cel.or(
+                  () => cel.not(cel.has(cel.get(self, 'spec'), 'metadataDirective')),
+                  () =>
+                    cel.eq(
+                      cel.get(cel.get(self, 'spec'), 'metadataDirective'),
+                      cel.get(cel.get(oldSelf, 'spec'), 'metadataDirective'),
+                    ),
+                ),
+              () =>
+                cel.eq(
+                  cel.has(cel.get(self, 'spec'), 'insecure'),
+                  cel.has(cel.get(oldSelf, 'spec'), 'insecure'),
+                ),
+              () =>
+                cel.or(
+                  () => cel.not(cel.has(cel.get(self, 'spec'), 'insecure')),
+                  () =>
+                    cel.eq(
+                      cel.get(cel.get(self, 'spec'), 'insecure'),
+                      cel.get(cel.get(oldSelf, 'spec'), 'insecure'),
+                    ),
+                ),
+              () =>
+                cel.eq(
+                  cel.has(cel.get(self, 'spec'), 'createMissingBucket'),
+                  cel.has(cel.get(oldSelf, 'spec'), 'createMissingBucket'),
+                ),
+              () =>
+                cel.or(
+                  () => cel.not(cel.has(cel.get(self, 'spec'), 'createMissingBucket')),
+                  () =>
+                    cel.eq(
+                      cel.get(cel.get(self, 'spec'), 'createMissingBucket'),
+                      cel.get(cel.get(oldSelf, 'spec'), 'createMissingBucket'),
+                    ),
+                ),
+              () =>
+                cel.eq(
+                  cel.has(cel.get(self, 'spec'), 'skipBucketVerification'),
+                  cel.has(cel.get(oldSelf, 'spec'), 'skipBucketVerification'),
+                ),
+              () =>
+                cel.or(
+                  () => cel.not(cel.has(cel.get(self, 'spec'), 'skipBucketVerification')),
+                  () =>
+                    cel.eq(
+                      cel.get(cel.get(self, 'spec'), 'skipBucketVerification'),
+                      cel.get(cel.get(oldSelf, 'spec'), 'skipBucketVerification'),
+                    ),
+                ),
+              () =>
+                cel.eq(
+                  cel.has(cel.get(self, 'spec'), 'skipRefreshing'),
+                  cel.has(cel.get(oldSelf, 'spec'), 'skipRefreshing'),
+                ),
+              () =>
+                cel.or(
+                  () => cel.not(cel.has(cel.get(self, 'spec'), 'skipRefreshing')),
+                  () =>
+                    cel.eq(
+                      cel.get(cel.get(self, 'spec'), 'skipRefreshing'),
+                      cel.get(cel.get(oldSelf, 'spec'), 'skipRefreshing'),
+                    ),
+                ),
+              () =>
+                cel.eq(cel.has(cel.get(self, 'spec'), 'retry'), cel.has(cel.get(oldSelf, 'spec'), 'retry')),
+              () =>
+                cel.or(
+                  () => cel.not(cel.has(cel.get(self, 'spec'), 'retry')),
+                  () =>
+                    cel.eq(
+                      cel.get(cel.get(self, 'spec'), 'retry'),
+                      cel.get(cel.get(oldSelf, 'spec'), 'retry'),
+                    ),
+                ),
+            ),
         ),
-      message: 'the spec of a backup that succeeded cannot change: create a new CassandraBackup',
+      message:
+        'the spec of a backup that succeeded cannot change (only its deletionPolicy can): create a new CassandraBackup',
     },
     {
       path: [],
@@ -41,7 +258,7 @@ export const celRules: Record<RuleKind, readonly cel.CelRule[]> = {
           () => cel.eq(cel.get(self, 'spec'), cel.get(oldSelf, 'spec')),
         ),
       message:
-        'the spec of a running backup cannot change: wait until it ends (a failed backup takes spec changes as a retry), or delete it and create a new CassandraBackup',
+        'the spec of a running backup cannot change, deletionPolicy included: wait until it ends (a failed backup takes spec changes as a retry), or delete it and create a new CassandraBackup',
     },
     {
       path: ['spec'],

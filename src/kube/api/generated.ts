@@ -55,6 +55,8 @@ export const cassandraBackupSpecSchema = z.object({
   skipRefreshing: z.boolean().optional(),
   /** Retries of single file uploads / downloads, done by Icarus itself. */
   retry: retrySchema.optional(),
+  /** What deleting this CassandraBackup does to its data in storage. Retain (default): the data stays. Delete: the operator removes the backup from storage (Icarus remove-backup) before the resource goes; while a CassandraRestore that has not succeeded uses it, the removal waits (condition DataRemoved says why). Set Retain on a backup held in deletion to let it go and keep its data. The only field of a succeeded backup that may change. */
+  deletionPolicy: z.enum(['Retain', 'Delete']).default('Retain'),
 });
 export type CassandraBackupSpec = z.infer<typeof cassandraBackupSpecSchema>;
 

@@ -29,10 +29,14 @@ const PATTERNS = [
   /export const [A-Z_]+ = '([A-Z][a-z]+(?:[A-Z][a-z]+)+)';/g,
   /\.refuse\(\s*\w+,\s*'([A-Z][A-Za-z]+)'/g, // a schedule refused
 ];
-/** Literals the patterns above catch that are not reasons: kinds, event types, search attributes. */
+/**
+ * Literals the patterns above catch that are not reasons: kinds, event types, search attributes and
+ * condition types.
+ */
 const NOT_REASONS = new Set<string>([
   'Normal',
   'Warning',
+  'DataRemoved',
   'CassandraBackup',
   'CassandraRestore',
   'CassandraBackupSchedule',

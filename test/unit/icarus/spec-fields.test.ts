@@ -43,6 +43,7 @@ const backupVariants: { [K in keyof CassandraBackupSpec]-?: unknown } = {
   skipBucketVerification: true,
   skipRefreshing: true,
   retry: { enabled: true },
+  deletionPolicy: 'Delete',
 };
 
 const restoreVariants: { [K in keyof CassandraRestoreSpec]-?: unknown } = {

@@ -15,6 +15,9 @@ import {
 } from './fields.js';
 import { status } from './status.js';
 
+/** spec.deletionPolicy: what deleting a backup does to its data (docs/usage.md, "Deleting"). */
+export const DELETION_POLICIES = ['Retain', 'Delete'] as const;
+
 export const DURATION_UNITS = [
   'days',
   'hours',
@@ -98,6 +101,13 @@ export function backupSpecSchema(template: boolean): Schema {
         description: 'Do not refresh the modification time of files already in the bucket.',
       },
       retry,
+      deletionPolicy: {
+        type: 'string',
+        enum: [...DELETION_POLICIES],
+        default: 'Retain',
+        description:
+          'What deleting this CassandraBackup does to its data in storage. Retain (default): the data stays. Delete: the operator removes the backup from storage (Icarus remove-backup) before the resource goes; while a CassandraRestore that has not succeeded uses it, the removal waits (condition DataRemoved says why). Set Retain on a backup held in deletion to let it go and keep its data. The only field of a succeeded backup that may change.',
+      },
     },
     ...(template
       ? {}
@@ -137,6 +147,18 @@ export const reasonColumn: PrinterColumn = {
   jsonPath: '.status.conditions[?(@.type=="Succeeded")].reason',
 };
 
+/**
+ * The spec is the same as before, but for deletionPolicy: a field-by-field comparison (CEL cannot drop a
+ * field from an object), each field set on both sides with the same value or unset on both.
+ */
+const specSameButDeletionPolicy = Object.keys(backupSpec.properties ?? {})
+  .filter((field) => field !== 'deletionPolicy')
+  .map(
+    (f) =>
+      `(has(self.spec.${f}) == has(oldSelf.spec.${f}) && (!has(self.spec.${f}) || self.spec.${f} == oldSelf.spec.${f}))`,
+  )
+  .join(' && ');
+
 export const cassandraBackup: CrdDefinition = {
   kind: 'CassandraBackup',
   plural: 'cassandrabackups',
@@ -148,13 +170,14 @@ export const cassandraBackup: CrdDefinition = {
   status: status(false),
   rootRules: [
     {
-      rule: "!has(oldSelf.status) || !has(oldSelf.status.conditions) || !oldSelf.status.conditions.exists(c, c.type == 'Succeeded' && c.status == 'True') || self.spec == oldSelf.spec",
-      message: 'the spec of a backup that succeeded cannot change: create a new CassandraBackup',
+      rule: `!has(oldSelf.status) || !has(oldSelf.status.conditions) || !oldSelf.status.conditions.exists(c, c.type == 'Succeeded' && c.status == 'True') || self.spec == oldSelf.spec || (${specSameButDeletionPolicy})`,
+      message:
+        'the spec of a backup that succeeded cannot change (only its deletionPolicy can): create a new CassandraBackup',
     },
     {
       rule: "!has(oldSelf.status) || !has(oldSelf.status.state) || oldSelf.status.state != 'RUNNING' || self.spec == oldSelf.spec",
       message:
-        'the spec of a running backup cannot change: wait until it ends (a failed backup takes spec changes as a retry), or delete it and create a new CassandraBackup',
+        'the spec of a running backup cannot change, deletionPolicy included: wait until it ends (a failed backup takes spec changes as a retry), or delete it and create a new CassandraBackup',
     },
   ],
   printerColumns: [
