@@ -834,6 +834,22 @@ describe('kubectl', () => {
     assert.match(both, new RegExp(`cassandrarestore.db.ibm.com/${restoreName}\\s+c1\\s+${name}`));
   });
 
+  test('kubectl explain describes deletionPolicy: its two values and what each does to the data', async () => {
+    const text = (await kubectl('explain', 'cassandrabackup.spec.deletionPolicy')).replace(/\s+/g, ' ');
+    assert.match(text, /FIELD: deletionPolicy <string>/);
+    assert.match(text, /ENUM: Retain Delete/);
+    assert.match(text, /Retain \(default\): the data stays/);
+    assert.match(
+      text,
+      /Delete: the operator removes the backup from storage \(Icarus remove-backup\) before the resource goes/,
+    );
+    const template = await kubectl(
+      'explain',
+      'cassandrabackupschedule.spec.backupTemplate.spec.deletionPolicy',
+    );
+    assert.match(template, /FIELD: deletionPolicy <string>/);
+  });
+
   test('a schedule gets its defaults, and kubectl get shows its times, result and readiness', async () => {
     const name = uniqueName('sched');
     const created = await create(manifest('CassandraBackupSchedule', schedule, name));
