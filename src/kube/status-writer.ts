@@ -23,99 +23,23 @@
 //  - Once nothing is pending and the throttle interval after its last write has passed, a resource is
 //    forgotten, the object last seen with it: what the writer holds is bounded by the resources being
 //    written, not by all it ever wrote.
-import { PatchStrategy, setHeaderOptions, type CustomObjectsApi } from '@kubernetes/client-node';
-import { resourceNames } from './api/resources.js';
-import type { Condition } from './api/resources.js';
-import { setCondition, type ConditionUpdate } from './conditions.js';
 import { errorCode } from '../contract/error-code.js';
-import type { StatusFields, StatusKind, StatusOf } from '../contract/status.js';
+import type { StatusKind, StatusOf } from '../contract/status.js';
+import type { ResourceRef, Seen, StatusApi } from './status-api.js';
+import { editsOf, merged, patchOf, type Edit, type StatusUpdate } from './status-edits.js';
+
+// The resource and the API (./status-api.ts) and the change (./status-edits.ts), as callers import them here.
+export { statusApi, type ResourceRef, type Seen, type StatusApi } from './status-api.js';
+export type { StatusUpdate } from './status-edits.js';
 
 /** Conflicts one turn takes before it counts as a failed write (retried at the next turn). */
 export const MAX_CONFLICTS = 5;
-
-export interface ResourceRef<K extends StatusKind = StatusKind> {
-  kind: K;
-  namespace: string;
-  name: string;
-  /** When given, an object of another uid under this name is a gone resource (deleted and recreated). */
-  uid?: string;
-}
-
-/** A resource as the writer keeps it: what a patch is derived from and locked on. */
-export interface Seen<K extends StatusKind = StatusKind> {
-  metadata: { uid?: string; resourceVersion?: string; generation?: number };
-  status?: StatusOf[K];
-}
-
-/** One change of a resource's status; each part is optional. */
-export interface StatusUpdate<K extends StatusKind = StatusKind> {
-  /** Fields set to these values (null clears one). */
-  fields?: StatusFields<K>;
-  /** Conditions set on the object's, with the generation they observe. */
-  conditions?: { changes: readonly ConditionUpdate[]; generation: number };
-  /** Fields derived from the object as last seen: run again on a fresher object after a conflict. */
-  derive?: (seen: Seen<K>) => StatusFields<K> | Promise<StatusFields<K>>;
-}
 
 /** How a write that included an update ended. */
 export type Written<K extends StatusKind = StatusKind> =
   | { gone: true }
   /** `before`: the status a patch with conditions or derived fields was applied to (values alone: none). */
   | { gone: false; before?: StatusOf[K] };
-
-/** What the writer needs of the API server (the real one: statusApi; tests may fake it). */
-export interface StatusApi {
-  /** The object, or undefined when there is none (404). */
-  read(ref: ResourceRef): Promise<Seen | undefined>;
-  /**
-   * One merge patch of `status`; with a resourceVersion, only if the object is still at it (else 409).
-   * Returns the object after the patch, when the API gives it.
-   */
-  patch(ref: ResourceRef, status: Record<string, unknown>, resourceVersion?: string): Promise<Seen | void>;
-}
-
-export function statusApi(api: CustomObjectsApi): StatusApi {
-  const names = (ref: ResourceRef) => ({
-    ...resourceNames[ref.kind],
-    namespace: ref.namespace,
-    name: ref.name,
-  });
-  return {
-    async read(ref) {
-      try {
-        return seenOf(await api.getNamespacedCustomObject(names(ref)));
-      } catch (err) {
-        if (errorCode(err) === 404) return undefined;
-        throw err;
-      }
-    },
-    async patch(ref, status, resourceVersion) {
-      const body = resourceVersion ? { metadata: { resourceVersion }, status } : { status };
-      return seenOf(
-        await api.patchNamespacedCustomObjectStatus(
-          { ...names(ref), body },
-          setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-        ),
-      );
-    },
-  };
-}
-
-/** Only what the writer uses of an object: its identity, version and status (not its spec, not managedFields). */
-function seenOf(obj: unknown): Seen | undefined {
-  const o = obj as { metadata?: Seen['metadata']; status?: Seen['status'] } | undefined;
-  if (!o?.metadata) return undefined;
-  const { uid, resourceVersion, generation } = o.metadata;
-  return { metadata: { uid, resourceVersion, generation }, ...(o.status ? { status: o.status } : {}) };
-}
-
-type AnyFields = Record<string, unknown>;
-
-/** A pending part of a change, in the order it was made. */
-type Edit =
-  | { fields: AnyFields }
-  | { conditions: readonly ConditionUpdate[]; generation: number }
-  | { derive: (seen: Seen) => AnyFields | Promise<AnyFields> };
 
 interface Waiter {
   resolve: (written: Written) => void;
@@ -328,54 +252,4 @@ export class StatusWriter {
 /** A resource recreated under its name (another uid) is another entry. */
 function keyOf(ref: ResourceRef): string {
   return `${ref.kind}/${ref.namespace}/${ref.name}/${ref.uid ?? ''}`;
-}
-
-function editsOf(update: StatusUpdate): Edit[] {
-  const edits: Edit[] = [];
-  if (update.fields && Object.keys(update.fields).length > 0) edits.push({ fields: { ...update.fields } });
-  if (update.conditions?.changes.length)
-    edits.push({ conditions: update.conditions.changes, generation: update.conditions.generation });
-  if (update.derive) edits.push({ derive: update.derive });
-  return edits;
-}
-
-/** `later` after `earlier`, a run of field values made one (the last value of a field wins). */
-function merged(earlier: Edit[], later: Edit[]): Edit[] {
-  const out = [...earlier];
-  for (const edit of later) {
-    const last = out.at(-1);
-    if (last && 'fields' in last && 'fields' in edit)
-      out[out.length - 1] = { fields: { ...last.fields, ...edit.fields } };
-    else out.push(edit);
-  }
-  return out;
-}
-
-/**
- * The merge patch of `edits` made against `seen` (pure but for what a derive does): field values as
- * given, conditions set on the object's, derived fields from the status with the edits before applied.
- */
-async function patchOf(edits: readonly Edit[], seen: Seen | undefined, now: Date): Promise<AnyFields> {
-  const view: AnyFields = { ...(seen?.status ?? {}) };
-  const patch: AnyFields = {};
-  const set = (fields: AnyFields) => {
-    for (const [field, value] of Object.entries(fields)) {
-      patch[field] = value;
-      if (value === null) delete view[field];
-      else view[field] = value;
-    }
-  };
-  for (const edit of edits) {
-    if ('fields' in edit) set(edit.fields);
-    else if ('conditions' in edit) {
-      let conditions = view.conditions as Condition[] | undefined;
-      for (const change of edit.conditions) {
-        conditions = setCondition(conditions, change, { generation: edit.generation, now });
-      }
-      set({ conditions });
-    } else {
-      set(await edit.derive({ metadata: seen?.metadata ?? {}, status: view }));
-    }
-  }
-  return patch;
 }
