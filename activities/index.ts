@@ -5,13 +5,8 @@ import type { ResourceKey, ResourceKind } from '../src/contract/ids.js';
 import { planBackup, type PlanBackupInput } from './backup-plan.js';
 import type { ActivityDeps } from './deps.js';
 import { converting } from './failures.js';
-import {
-  cancelOperations,
-  submitBackup,
-  watchOperations,
-  type CancelInput,
-  type SubmitBackupInput,
-} from './icarus-operations.js';
+import { submitBackup, type SubmitBackupInput } from './backup-submit.js';
+import { cancelOperations, type CancelInput } from './cancel-operations.js';
 import { readBackupContents, type BackupContentsInput } from './backup-contents.js';
 import { removeDeletedBackup, type RemoveDeletedBackupInput } from './backup-deletion.js';
 import { loadBackup, loadRestore } from './resource.js';
@@ -32,6 +27,7 @@ import {
   type StartRunInput,
 } from './schedule-run.js';
 import { publishEvents, writeStatus, type PublishEventsInput, type WriteStatusInput } from './status.js';
+import { watchOperations } from './watch-operations.js';
 import type { WatchInput } from '../src/contract/activity-io.js';
 
 export type { ActivityDeps } from './deps.js';

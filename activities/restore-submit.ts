@@ -16,7 +16,7 @@ import type { ResourceKey } from '../src/contract/ids.js';
 import type { RestorePlan } from '../src/contract/activity-io.js';
 import { credentialsFor } from './backup-plan.js';
 import type { ActivityDeps } from './deps.js';
-import type { Submitted } from './icarus-operations.js';
+import type { Submitted } from './backup-submit.js';
 import { ensureNotDeleted } from './resource.js';
 import { ensureSecretStillThere } from './secret-still-there.js';
 

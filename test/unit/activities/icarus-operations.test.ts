@@ -5,11 +5,8 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { ApplicationFailure } from '@temporalio/activity';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import {
-  submitBackup,
-  watchOperations,
-  type SubmitBackupInput,
-} from '../../../activities/icarus-operations.js';
+import { submitBackup, type SubmitBackupInput } from '../../../activities/backup-submit.js';
+import { watchOperations } from '../../../activities/watch-operations.js';
 import { cassandraBackupSpecSchema } from '../../../src/kube/api/resources.js';
 import type { WatchInput } from '../../../src/contract/activity-io.js';
 import { inActivity, simulatedActivities } from '../../support/activity-env.js';

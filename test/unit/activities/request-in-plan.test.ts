@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { submitBackup } from '../../../activities/icarus-operations.js';
+import { submitBackup } from '../../../activities/backup-submit.js';
 import { submitRestore } from '../../../activities/restore-submit.js';
 import { backupTemplate, restoreTemplate } from '../../../src/icarus/requests.js';
 import { cassandraBackupSpecSchema, cassandraRestoreSpecSchema } from '../../../src/kube/api/resources.js';
