@@ -8,7 +8,8 @@
 //   run.operations    the operations running: watch, cancel            run/operations.ts
 //   run.cancellation  why it stops, the attempt's scope, the clean-up  run/cancellation.ts
 //
-// The activity proxies are in run/activities.ts, how an attempt ends in run/outcomes.ts.
+// The activity proxies are in run/activities.ts, how an attempt ends in run/outcomes.ts, the generation
+// worked on and the reads of the resource at an attempt's start and before success in run/generations.ts.
 import {
   ApplicationFailure,
   CancellationScope,
@@ -17,16 +18,15 @@ import {
   log,
   patched,
   setHandler,
-  workflowInfo,
 } from '@temporalio/workflow';
 import type { ResourceKey, ResourceKind } from '../src/contract/ids.js';
 import { configurationWaits, type Reason } from '../src/contract/reasons.js';
 import type { ResourceWorkflowInput, RunOptions, RunProgress, RunResult } from '../src/contract/runs.js';
-import { LOCAL_K8S_PATCH } from './run/activities.js';
-import { Cancellation, NO_SUBMIT_AFTER_CANCEL_PATCH, type TerminalHooks } from './run/cancellation.js';
+import { Cancellation, type TerminalHooks } from './run/cancellation.js';
+import { Generations, SPEC_RESTART_PATCH } from './run/generations.js';
 import { NodeScheduler } from './run/nodes.js';
 import { describeStopped, Operations } from './run/operations.js';
-import { failedFrom, type AttemptOutcome } from './run/outcomes.js';
+import type { AttemptOutcome } from './run/outcomes.js';
 import { Reporter } from './run/report.js';
 import type { RunState } from './run/state.js';
 import { cancelSignal, progressQuery, retrySignal, specChangedSignal } from './signals.js';
@@ -39,9 +39,6 @@ export { MAX_RESUBMITS } from './run/nodes.js';
  * FAILED after the run's configurationWaitMs, and the run goes on checking.
  */
 export const CONFIGURATION_WAIT_PATCH = 'fail-configuration-waits';
-
-/** From this patch on, a backup whose spec changes while an attempt runs stops it and starts again. */
-export const SPEC_RESTART_PATCH = 'restart-on-spec-change';
 
 /** What a kind of resource is to its run. */
 export interface RunKind<K extends ResourceKind> {
@@ -69,10 +66,8 @@ export class ResourceRun<K extends ResourceKind> implements RunState<K> {
   readonly cancellation: Cancellation<K>;
   readonly scheduler: NodeScheduler;
   private readonly restartsOnSpecChange: boolean;
-  /** The generation the current attempt works on (`load` sets it). */
-  private current: number;
-  /** The newest generation seen (the specChanged signal, a read): past `current`, a failure retries. */
-  private latestGeneration: number;
+  /** The generation worked on and the newest seen; the reads of the resource that move them. */
+  private readonly generations: Generations<K>;
   private attempt = 0;
   private retryRequested = false;
   /** Who asked for the retry being run, when the signal said (the retry annotation). */
@@ -84,8 +79,7 @@ export class ResourceRun<K extends ResourceKind> implements RunState<K> {
     this.restartsOnSpecChange = kind.restartsOnSpecChange;
     this.resource = input.resource;
     this.options = input.options;
-    this.latestGeneration = input.generation;
-    this.current = input.generation;
+    this.generations = new Generations(input.generation, this);
     this.progress = {
       attempt: 0,
       state: 'PENDING',
@@ -102,7 +96,7 @@ export class ResourceRun<K extends ResourceKind> implements RunState<K> {
   }
 
   get generation(): number {
-    return this.current;
+    return this.generations.current;
   }
 
   /** The attempt that follows a failure (not a transient wait) is a retry. */
@@ -117,11 +111,11 @@ export class ResourceRun<K extends ResourceKind> implements RunState<K> {
 
   async execute(kindRun: KindRun<K>): Promise<RunResult> {
     setHandler(specChangedSignal, ({ generation }) => {
-      if (generation > this.latestGeneration) this.latestGeneration = generation;
+      this.generations.signalled(generation);
       if (
         this.restartsOnSpecChange &&
         this.cancellation.attemptRunning &&
-        generation > this.current &&
+        generation > this.generations.current &&
         !this.cancellation.reason &&
         patched(SPEC_RESTART_PATCH)
       ) {
@@ -225,7 +219,7 @@ export class ResourceRun<K extends ResourceKind> implements RunState<K> {
     this.retryRequested = false;
     this.retryBy = undefined;
     return condition(
-      () => this.retryRequested || this.latestGeneration > this.current || Boolean(this.cancellation.reason),
+      () => this.retryRequested || this.generations.changed || Boolean(this.cancellation.reason),
       timeoutMs,
     );
   }
@@ -252,7 +246,7 @@ export class ResourceRun<K extends ResourceKind> implements RunState<K> {
       await this.report.emit({
         type: 'Normal',
         reason: 'SpecChanged',
-        message: `The spec changed (generation ${generation}) while generation ${this.current} was being run${describeStopped(outcomes)}; starting again with the new spec`,
+        message: `The spec changed (generation ${generation}) while generation ${this.generations.current} was being run${describeStopped(outcomes)}; starting again with the new spec`,
       });
       return { kind: 'restart' };
     });
@@ -260,68 +254,19 @@ export class ResourceRun<K extends ResourceKind> implements RunState<K> {
 
   /**
    * The start of every attempt: reads the resource (an outcome when it is gone or its spec is invalid),
-   * records the generation it works on and marks it Planning.
+   * records the generation it works on and marks it Planning (run/generations.ts).
    */
-  async load<L extends { generation: number; deleting?: boolean }>(
+  load<L extends { generation: number; deleting?: boolean }>(
     read: () => Promise<L | undefined>,
     planning: (loaded: L) => string,
   ): Promise<L | AttemptOutcome> {
-    let loaded;
-    try {
-      loaded = await read();
-    } catch (err) {
-      return failedFrom(err, 'InvalidSpec');
-    }
-    if (!loaded) return { kind: 'gone' };
-    if (loaded.deleting && patched(NO_SUBMIT_AFTER_CANCEL_PATCH)) {
-      this.cancellation.record('ResourceDeleted');
-      return { kind: 'cancelled' };
-    }
-    // A recheck of a configuration wait reported FAILED keeps FAILED on show until something changes.
-    const quiet = this.report.holdingFailure && loaded.generation === this.current;
-    this.current = loaded.generation;
-    this.latestGeneration = Math.max(this.latestGeneration, loaded.generation);
-    this.progress.generation = loaded.generation;
-    this.progress.attempt = this.attempt;
-    if (quiet) return loaded;
-    const write = this.report.setStatus(
-      {
-        observedGeneration: this.current,
-        state: 'PENDING',
-        workflowId: workflowInfo().workflowId,
-        ...(this.options.workflowUrl ? { workflowUrl: this.options.workflowUrl } : {}),
-        errors: null,
-        completionTime: null,
-      },
-      'Unknown',
-      'Planning',
-      planning(loaded),
-    );
-    // With local activities the Planning write and the planning itself run side by side; the next
-    // status write waits for it, so the two land in order.
-    if (patched(LOCAL_K8S_PATCH)) this.report.runOn(write);
-    else await write;
-    return loaded;
+    return this.generations.load(read, planning, this.attempt);
   }
 
   /** The resource, read again just before success: a spec that changed since the attempt began restarts. */
-  async stillCurrent(
+  stillCurrent(
     read: () => Promise<{ generation: number; deleting?: boolean } | undefined>,
   ): Promise<AttemptOutcome | undefined> {
-    if (!patched(SPEC_RESTART_PATCH)) return undefined;
-    const now = await read();
-    if (!now) return { kind: 'gone' };
-    if (now.deleting) {
-      this.cancellation.record('ResourceDeleted');
-      return { kind: 'cancelled' };
-    }
-    if (now.generation <= this.current) return undefined;
-    this.latestGeneration = Math.max(this.latestGeneration, now.generation);
-    await this.report.emit({
-      type: 'Normal',
-      reason: 'SpecChanged',
-      message: `The spec changed (generation ${now.generation}) while generation ${this.current} was being run; starting again with the new spec`,
-    });
-    return { kind: 'restart' };
+    return this.generations.stillCurrent(read);
   }
 }
