@@ -3,7 +3,8 @@
 // empties a table on every node of every datacenter, as Cassandra does.
 import { randomInt, randomUUID } from 'node:crypto';
 import { backupExecutor } from './backup.js';
-import { IcarusSimulator, type NodeIdentity } from './node.js';
+import { IcarusSimulator } from './node.js';
+import type { NodeIdentity } from './topology.js';
 import type { Timing } from './operations.js';
 import { removeBackupExecutor } from './remove-backup.js';
 import { restoreExecutor } from './restore.js';

@@ -1,6 +1,9 @@
 // One simulated Icarus sidecar: the REST API of the real one (same paths, status codes and JSON
 // shapes; see docs/icarus.md for what is pinned against the real Icarus), operations in memory, and
 // fault injection for the reliability tests. Used by the tests and by the local sandbox.
+//
+// The cluster it answers for is in ./topology.ts, the defaults it fills into a request in
+// ./request-defaults.ts, its plain HTTP in ./http.ts.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
@@ -13,19 +16,9 @@ import {
   type Timing,
 } from './operations.js';
 import type { OperationState } from '../../src/icarus/types.js';
-
-/** What a simulated node knows about itself: the facts Icarus reads from its Cassandra over JMX. */
-export interface NodeIdentity {
-  cluster: string;
-  dc: string;
-  rack: string;
-  hostId: string;
-  /** Address Cassandra listens on (the pod IP). */
-  address: string;
-  /** Host name: the `source` of the node's operation errors (the pod name in Kubernetes). */
-  hostname?: string;
-  tokens: string[];
-}
+import { readBody, send, sendJson } from './http.js';
+import { REQUEST_DEFAULTS } from './request-defaults.js';
+import { topologyAnswer, type ClusterView, type NodeIdentity } from './topology.js';
 
 /** Turns a submitted request into what the operation does, or the validation message Icarus would give. */
 export type Executor = (request: Record<string, unknown>) => Execution | { invalid: string };
@@ -37,7 +30,7 @@ export interface SimulatorOptions {
   port?: number;
   node: NodeIdentity;
   /** The cluster as this node sees it (all nodes, the schema version). */
-  topology: () => { clusterName: string; schemaVersion: string; nodes: NodeIdentity[] };
+  topology: () => ClusterView;
   executors: Record<string, Executor>;
   timing?: Partial<Timing>;
   /** The clock of the operations' times and of their expiry: the real one unless a test moves its own. */
@@ -212,22 +205,7 @@ export class IcarusSimulator {
       const dc = path.startsWith('/topology/')
         ? decodeURIComponent(path.slice('/topology/'.length))
         : undefined;
-      const t = this.opts.topology();
-      return sendJson(res, 200, {
-        timestamp: Date.now(),
-        clusterName: t.clusterName,
-        schemaVersion: t.schemaVersion,
-        topology: t.nodes
-          .filter((n) => !dc || n.dc === dc)
-          .map((n) => ({
-            hostname: n.address,
-            cluster: n.cluster,
-            dc: n.dc,
-            rack: n.rack,
-            nodeId: n.hostId,
-            ipAddress: n.address,
-          })),
-      });
+      return sendJson(res, 200, topologyAnswer(this.opts.topology(), dc));
     }
     if (method === 'GET' && path === '/version/schema')
       return sendJson(res, 200, { schemaVersion: this.opts.topology().schemaVersion });
@@ -272,61 +250,4 @@ export class IcarusSimulator {
     res.setHeader('Location', `${this.url}/operations/${op.id}`);
     sendJson(res, 201, toJson(op));
   }
-}
-
-/** Defaults Icarus fills into a request (and so shows in the operation), as recorded from the real one. */
-const RETRY_DEFAULTS = { interval: 10, strategy: 'LINEAR', maxAttempts: 3, enabled: false };
-const REQUEST_DEFAULTS: Record<string, Record<string, unknown>> = {
-  backup: {
-    concurrentConnections: 10,
-    metadataDirective: 'COPY',
-    entities: '',
-    snapshotTag: `autosnap-${Math.floor(Date.now() / 1000)}`,
-    globalRequest: false,
-    timeout: 5,
-    insecure: false,
-    createMissingBucket: false,
-    skipBucketVerification: false,
-    uploadClusterTopology: false,
-    retry: RETRY_DEFAULTS,
-    skipRefreshing: false,
-  },
-  'remove-backup': {
-    globalRequest: false,
-    dry: false,
-    resolveNodes: false,
-    removeOldest: false,
-    insecure: false,
-    skipBucketVerification: false,
-  },
-  restore: {
-    concurrentConnections: 10,
-    entities: '',
-    globalRequest: false,
-    timeout: 5,
-    insecure: false,
-    skipBucketVerification: false,
-    restoreSystemKeyspace: false,
-    restoreSystemAuth: false,
-    retry: RETRY_DEFAULTS,
-  },
-};
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => resolve(body));
-    req.on('error', () => resolve(body));
-  });
-}
-
-function send(res: ServerResponse, status: number, text: string): void {
-  res.writeHead(status, { 'Content-Type': 'text/plain' });
-  res.end(text);
-}
-
-function sendJson(res: ServerResponse, status: number, value: unknown): void {
-  res.writeHead(status, { 'Content-Type': 'application/json' });
-  res.end(JSON.stringify(value));
 }
