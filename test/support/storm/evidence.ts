@@ -1,12 +1,33 @@
 // Gathers what the checks need once the storm has settled: each resource's workflow history (when the
 // cancel signal came, which TRUNCATE operations a restore's submissions returned), its Events, and the
-// workflows of the namespace still running.
+// workflows of the namespace still running; and the shape of that evidence (Evidence), which the checks
+// (./checks.ts) read.
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { backupWorkflowId, restoreWorkflowId } from '../../../src/contract/ids.js';
-import type { WorkflowFacts } from './checks.js';
 import type { Journal } from './people.js';
+
+export interface WorkflowFacts {
+  /** The workflow existed. */
+  found: boolean;
+  /** When the `cancel` signal reached its history (epoch ms). */
+  cancelAt?: number;
+  /** Restores: the TRUNCATE operations its submit activities returned. */
+  truncateOps: string[];
+}
+
+export interface Evidence {
+  journals: Journal[];
+  /** Requests before this (ISO) were the set-up's (the restores' source backups). */
+  stormStart: string;
+  histories: Map<string, WorkflowFacts>;
+  events: Map<string, { reason: string; type: string; message: string }[]>;
+  /** Workflows of the namespace still running after the settle: id and the resource's name. */
+  running: { id: string; name: string }[];
+  /** Reasons named in docs/troubleshooting.md. */
+  documented: Set<string>;
+}
 
 type History = Awaited<ReturnType<ReturnType<Client['workflow']['getHandle']>['fetchHistory']>>;
 
