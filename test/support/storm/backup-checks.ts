@@ -5,7 +5,7 @@
 import type { CassandraBackup } from '../../../src/kube/api/resources.js';
 import type { ReceivedRequest } from '../../../dev/icarus-simulator/node.js';
 import type { Evidence } from './evidence.js';
-import type { Journal } from './people.js';
+import type { Journal } from './journal.js';
 import {
   checkFailures,
   countRepeats,

@@ -6,7 +6,7 @@ import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { backupWorkflowId, restoreWorkflowId } from '../../../src/contract/ids.js';
-import type { Journal } from './people.js';
+import type { Journal } from './journal.js';
 
 export interface WorkflowFacts {
   /** The workflow existed. */

@@ -2,27 +2,23 @@
 // second restore) and followed to its end, as a person with kubectl and the `retry` signal would. What they
 // did and saw is kept in a journal per resource, which the checks then hold against what Icarus ran.
 // Kubernetes and Temporal may be down at any moment: every call is tried again, a bounded number of times.
-import { PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
+//
+// A resource's journal is in journal.ts, how a call is tried again in persist.ts, deleting and editing a
+// backup in backup-actions.ts.
 import type { Client } from '@temporalio/client';
-import {
-  resourceNames,
-  type CassandraBackup,
-  type CassandraRestore,
-} from '../../../src/kube/api/resources.js';
+import type { KubeConfig } from '@kubernetes/client-node';
 import type { PodCluster } from '../cassandra-pods.js';
 import { Backups, Restores, succeeded } from '../custom-resources.js';
-import {
-  classOf,
-  type PlannedBackup,
-  type PlannedResource,
-  type PlannedRestore,
-  type ResourceClass,
-} from './load.js';
+import { deleteBackup, editBackup, LOCATION } from './backup-actions.js';
+import { restartedSince, TRUNCATE_REASONS, type Journal, type Resource } from './journal.js';
+import { classOf, type PlannedBackup, type PlannedResource, type PlannedRestore } from './load.js';
+import { persist, sleep, statusOf } from './persist.js';
 import type { Random } from './random.js';
 
+export { LOCATION, MOVED_LOCATION } from './backup-actions.js';
+export type { Journal, Resource } from './journal.js';
+
 export const TABLE = 'shop.orders';
-export const LOCATION = 's3://storm';
-export const MOVED_LOCATION = 's3://storm-moved';
 /** Rate-limited, so that a cancel really stops an upload in (simulated) Icarus. */
 const BANDWIDTH = { value: 50, unit: 'MBPS' };
 /**
@@ -31,42 +27,6 @@ const BANDWIDTH = { value: 50, unit: 'MBPS' };
  * storm may strike every TRUNCATE of one restore, and each such failure is explained, so the person goes on.
  */
 export const MAX_RETRIES = 3;
-
-export type Resource = CassandraBackup | CassandraRestore;
-
-/** Restores that fail with these after a restart of their sidecars ended as designed (checks.ts). */
-export const TRUNCATE_REASONS = new Set(['TruncateLost', 'TruncateOutcomeUnknown']);
-
-/** Whether a sidecar of the journal's cluster restarted after `from` (epoch ms). */
-export function restartedSince(j: Journal, from: number, to = Date.now()): boolean {
-  const [a, b] = [new Date(from).toISOString(), new Date(to).toISOString()];
-  return j.cluster.cluster.nodes.some((n) => n.simulator.restarts.some((t) => t >= a && t <= b));
-}
-
-export interface Journal {
-  name: string;
-  kind: 'backup' | 'restore';
-  class: ResourceClass;
-  cluster: PodCluster;
-  uid?: string;
-  createdAt: number;
-  /** Restores: the CassandraBackup restored and the rows each node had when it was taken. */
-  source?: { backup: string; rows: unknown[] };
-  edit?: { at: number; from: string; to: string; progress: number } | { missed: string };
-  deletedAt?: number;
-  failures: { at: number; reason: string; message: string }[];
-  retries: { at: number; afterReason: string }[];
-  /** Restores: the second restore a person started while this one waited for retry. */
-  second?: string;
-  /** Last thing seen: the resource, or 'gone' once deleted. */
-  end?: Resource | 'gone';
-  /** It reached an end (COMPLETED, FAILED with no retry left, CANCELLED, gone) before the deadline. */
-  ended: boolean;
-  /** Restores: each node's rows when COMPLETED was seen, and whether another restore of the cluster was busy then. */
-  rowsAtEnd?: { rows: unknown[]; othersBusy: boolean };
-  /** What the person could not do (a call that kept failing). */
-  problems: string[];
-}
 
 export interface PeopleContext {
   kc: KubeConfig;
@@ -79,28 +39,6 @@ export interface PeopleContext {
   deadline: () => number;
   journals: Journal[];
   context: () => string;
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Tries a call until it works, for up to `tries` seconds (a server may be restarting). */
-async function persist<T>(what: string, call: () => Promise<T>, tries = 90): Promise<T> {
-  let last: unknown;
-  for (let i = 0; i < tries; i++) {
-    try {
-      return await call();
-    } catch (err) {
-      last = err;
-      if (statusOf(err) === 409 || statusOf(err) === 404 || statusOf(err) === 422) throw err;
-      await sleep(1000);
-    }
-  }
-  throw new Error(`${what}: ${last instanceof Error ? last.message : String(last)}`);
-}
-
-export function statusOf(err: unknown): number | undefined {
-  const e = err as { code?: number; statusCode?: number; response?: { statusCode?: number } };
-  return e?.code ?? e?.statusCode ?? e?.response?.statusCode;
 }
 
 export class People {
@@ -171,75 +109,11 @@ export class People {
     if (!(await this.create(j, spec))) return;
     if (plan.action === 'delete') {
       await sleep(plan.deleteAfterMs);
-      await this.delete(j);
+      await deleteBackup(this.backups, this.ctx.namespace, this.ctx.deadline, j);
       return;
     }
-    if (plan.action === 'edit') await this.edit(j);
+    if (plan.action === 'edit') await editBackup(this.backups, this.ctx.namespace, this.ctx.deadline, j);
     await this.follow(j, this.ctx.random.fork(j.name));
-  }
-
-  private async delete(j: Journal): Promise<void> {
-    const { custom } = this.backups;
-    try {
-      await persist(`delete ${j.name}`, () =>
-        custom.deleteNamespacedCustomObject({
-          ...resourceNames.CassandraBackup,
-          namespace: this.ctx.namespace,
-          name: j.name,
-        }),
-      );
-    } catch (err) {
-      if (statusOf(err) !== 404) j.problems.push(`could not delete it: ${String(err)}`);
-    }
-    j.deletedAt = Date.now();
-    while (Date.now() < this.ctx.deadline()) {
-      try {
-        j.end = await this.backups.get(j.name);
-      } catch (err) {
-        if (statusOf(err) === 404) {
-          j.end = 'gone';
-          j.ended = true;
-          return;
-        }
-      }
-      await sleep(1000);
-    }
-  }
-
-  /** Waits until the backup is about 30 % done, then points it at another storage location. */
-  private async edit(j: Journal): Promise<void> {
-    while (Date.now() < this.ctx.deadline()) {
-      const b: CassandraBackup | undefined = await this.backups.get(j.name).catch(() => undefined);
-      if (
-        b &&
-        (b.status?.state === 'COMPLETED' || b.status?.state === 'FAILED' || b.status?.state === 'CANCELLED')
-      ) {
-        j.edit = { missed: `it was ${b.status.state} before 30 %` };
-        return;
-      }
-      const progress = b?.status?.progress ?? 0;
-      if (b && b.status?.state === 'RUNNING' && progress >= 30) {
-        try {
-          await persist(`edit ${j.name}`, () =>
-            this.backups.custom.patchNamespacedCustomObject(
-              {
-                ...resourceNames.CassandraBackup,
-                namespace: this.ctx.namespace,
-                name: j.name,
-                body: { spec: { storageLocation: MOVED_LOCATION } },
-              },
-              setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-            ),
-          );
-          j.edit = { at: Date.now(), from: LOCATION, to: MOVED_LOCATION, progress };
-        } catch (err) {
-          j.edit = { missed: `the patch failed: ${String(err)}` };
-        }
-        return;
-      }
-      await sleep(250);
-    }
-    j.edit = { missed: 'never reached 30 % before the deadline' };
   }
 
   private async restore(plan: PlannedRestore, second = false): Promise<void> {

@@ -5,7 +5,7 @@
 import type { CassandraRestore } from '../../../src/kube/api/resources.js';
 import type { ReceivedRequest } from '../../../dev/icarus-simulator/node.js';
 import type { Evidence } from './evidence.js';
-import { TRUNCATE_REASONS, type Journal } from './people.js';
+import { TRUNCATE_REASONS, type Journal } from './journal.js';
 import { checkFailures, outcomeOf, repeats, short, verdict, type Verdict } from './verdict.js';
 
 const restoreKey = (r: ReceivedRequest) =>

@@ -8,7 +8,7 @@ import type { OperationRecord, ReceivedRequest } from '../../../dev/icarus-simul
 import type { PodCluster } from '../cassandra-pods.js';
 import type { Evidence } from './evidence.js';
 import type { ResourceClass } from './load.js';
-import { restartedSince, TRUNCATE_REASONS, type Journal } from './people.js';
+import { restartedSince, TRUNCATE_REASONS, type Journal } from './journal.js';
 
 export interface Verdict {
   name: string;
