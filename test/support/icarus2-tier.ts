@@ -11,21 +11,15 @@
 //
 // The sidecars have no cloud credentials at all: each reads the Secret named in a request through the
 // stack's kube-apiserver as its own ServiceAccount (test/support/sidecar-identity.ts), in esop 2.x's
-// Kubernetes client mode. What their JVMs do get is test-tier plumbing, nothing the operator sends:
-// esop 2.x's Azure and GCS clients take no endpoint (esop-2.0.4 AzureModule.java:52 builds
-// https://<account>.blob.core.windows.net from the account name; GCPModule.java:71 leaves Google's
-// default host), so a hosts file (`-Djdk.net.hosts.file`) maps those two names to the servers and a
-// trust store holds their certificate. Needs root (port 443, and the nodes' private mount namespaces).
-import { readFileSync, writeFileSync } from 'node:fs';
-import { Agent } from 'node:https';
+// Kubernetes client mode. What their JVMs do get is test-tier plumbing, nothing the operator sends: a
+// hosts file and a trust store (./icarus2-tier/sidecar-jvm.ts says why). Needs root (port 443, and the
+// nodes' private mount namespaces). The buckets and Secrets are made in ./icarus2-tier/stores.ts.
 import { join } from 'node:path';
-import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import type { BlobServiceClient } from '@azure/storage-blob';
-import { azureBlobHostName, GCS_HOST_NAME, renderHostsFile } from '../../dev/stack/jvm-hosts.js';
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { GCS_HOST_NAME } from '../../dev/stack/jvm-hosts.js';
 import { freeLoopbackAddress } from '../../dev/stack/loopback.js';
 import {
-  randomToken,
   startAzurite,
   startFakeGcs,
   startMinio,
@@ -34,32 +28,19 @@ import {
 } from '../../dev/stack/storage-servers.js';
 import { writeSelfSignedCert } from '../../dev/stack/tls.js';
 import { realTarget, type ContractNode, type ContractTarget } from '../contract/targets.js';
-import { loopbackLookup } from '../storage/support.js';
-import {
-  azureBlobClient,
-  createGcsBucket,
-  listBlobs,
-  listGcsObjects,
-  listS3Objects,
-} from './cloud-clients.js';
+import { listBlobs, listGcsObjects, listS3Objects } from './cloud-clients.js';
 import { Backups, Restores } from './custom-resources.js';
 import { startGcsTokenStub, type GcsTokenStub } from './gcs-token-stub.js';
+import { sidecarJvmArgs, writeJvmHostsFile } from './icarus2-tier/sidecar-jvm.js';
+import { makeStores, type Provider, type Store } from './icarus2-tier/stores.js';
 import { startOperator, type OperatorProcess } from './operator.js';
 import { createRealNodePod } from './real-node-pod.js';
 import { sidecarKubeconfig } from './sidecar-identity.js';
 import { createNamespace, kubeConfig, uniqueName } from './stack-env.js';
 
-export const CLUSTER = 'contract';
-export type Provider = 's3' | 'azure' | 'gcp';
-export const PROVIDERS: readonly Provider[] = ['s3', 'azure', 'gcp'];
-const GCP_PROJECT = 'cbo-icarus2-project';
+export { PROVIDERS, type Provider, type Store } from './icarus2-tier/stores.js';
 
-/** Where a provider's backups go: its bucket (made beforehand), the location, the Secret. */
-export interface Store {
-  bucket: string;
-  location: string;
-  secretName: string;
-}
+export const CLUSTER = 'contract';
 
 export interface Icarus2Tier {
   readonly target: ContractTarget;
@@ -160,88 +141,23 @@ export async function startIcarus2Tier(workDir: string, log: (line: string) => v
     const kubeconfig = await sidecarKubeconfig(kc, namespace, workDir);
     phase('MinIO, Azurite, fake-gcs-server, the token stub and the sidecars’ identity ready');
 
-    // The buckets, made through each server's own API, as a platform team makes them beforehand (each
-    // node checks its bucket: createMissingBucket stays false).
-    const stores: Record<Provider, Store> = {
-      s3: store('s3', `cbo-icarus2-s3-${randomToken(10)}`),
-      azure: store('azure', `cbo-icarus2-azure-${randomToken(10)}`),
-      gcp: store('gcp', `cbo-icarus2-gcs-${randomToken(10)}`),
-    };
-    const s3 = new S3Client({
-      region: minio.region,
-      credentials: minio.credentials,
-      endpoint: minio.endpoint,
-      forcePathStyle: true,
-      maxAttempts: 1,
-    });
-    stoppers.push(() => s3.destroy());
-    const agent = (map: Record<string, string>) => {
-      const a = new Agent({ ca: cert.certPem, lookup: loopbackLookup(map).lookup });
-      stoppers.push(() => a.destroy());
-      return a;
-    };
-    const blobs: BlobServiceClient = azureBlobClient(azurite, agent({ '.blob.core.windows.net': azureHost }));
-    const gcsAgent = agent({ [GCS_HOST_NAME]: gcsHost });
-    await s3.send(new CreateBucketCommand({ Bucket: stores.s3.bucket }));
-    await blobs.getContainerClient(stores.azure.bucket).create();
-    await createGcsBucket(stores.gcp.bucket, GCP_PROJECT, gcsAgent);
-
-    // The Secrets, in the API's format, and nothing else: the only way to the credentials.
-    const core = kc.makeApiClient(CoreV1Api);
-    const secret = async (name: string, stringData: Record<string, string>) => {
-      await core.createNamespacedSecret({ namespace, body: { metadata: { name }, stringData } });
-    };
-    const serviceAccountFile = join(workDir, 'gcp-service-account.json');
-    tokens.writeServiceAccount(serviceAccountFile, GCP_PROJECT);
-    const serviceAccount = readFileSync(serviceAccountFile, 'utf8');
-    const privateKey = (JSON.parse(serviceAccount) as { private_key: string }).private_key;
-    const credentials = [
-      minio.credentials.secretAccessKey,
-      azurite.accountKey,
-      // The key's base64 lines (a whole PEM would never match a JSON-escaped copy of it).
-      ...privateKey.split('\n').filter((l) => l.length >= 40 && !l.startsWith('-----')),
-    ];
-    await secret(stores.s3.secretName, {
-      awsaccesskeyid: minio.credentials.accessKeyId,
-      awssecretaccesskey: minio.credentials.secretAccessKey,
-      awsregion: minio.region,
-      awsendpoint: minio.endpoint,
-    });
-    await secret(stores.azure.secretName, {
-      azurestorageaccount: azurite.accountName,
-      azurestoragekey: azurite.accountKey,
-    });
-    await secret(stores.gcp.secretName, { gcp: serviceAccount });
-
-    // The sidecars' JVM reaches Azure's and Google's host names on loopback, and only there.
-    const hostsFile = join(workDir, 'jvm-hosts');
-    writeFileSync(
-      hostsFile,
-      renderHostsFile(readFileSync('/etc/hosts', 'utf8'), [
-        { address: azureHost, names: [azureBlobHostName(azurite.accountName)] },
-        { address: gcsHost, names: [GCS_HOST_NAME] },
-      ]),
+    // The buckets and the Secrets (./icarus2-tier/stores.ts), then the JVMs' hosts file.
+    const { stores, s3, blobs, gcsAgent, credentials, secret } = await makeStores(
+      { minio, azurite, tokens },
+      { cert, azureHost, gcsHost },
+      kc,
+      namespace,
+      workDir,
+      stoppers,
     );
+    const hostsFile = writeJvmHostsFile(workDir, azurite.accountName, { azureHost, gcsHost });
     phase('buckets, Secrets and the JVM hosts file made');
 
     const target = await realTarget(
       {
         generation: 2,
         kubeconfig,
-        jvmArgs: [
-          `-Djdk.net.hosts.file=${hostsFile}`,
-          `-Djavax.net.ssl.trustStore=${trustStore.file}`,
-          `-Djavax.net.ssl.trustStoreType=${trustStore.type}`,
-          // Guards a store of public certificates only (tls.ts): not a credential.
-          `-Djavax.net.ssl.trustStorePassword=${trustStore.password}`,
-          // A connection per request for the JDK's HttpURLConnection (Azure's and Google's clients;
-          // not the AWS SDK's or the Kubernetes client's): with keep-alive, 5–10 % of concurrent
-          // resumable-upload PUTs of esop 2.0.4's Google client to fake-gcs-server over TLS fail with
-          // `SocketException: Socket closed` while reading the answer (reproduced outside the tier: 0
-          // failures over plain HTTP, with one thread, or with this setting), and esop 2.0.4 retries
-          // only AWS errors (UploadTracker.java:139-142), so the node's backup fails. docs/icarus.md.
-          '-Dhttp.keepAlive=false',
-        ],
+        jvmArgs: sidecarJvmArgs(hostsFile, trustStore),
       },
       // Two nodes (127.0.0.1 and .2), each with its own sidecar: every backup and restore runs on both.
       { nodes: 2 },
@@ -310,8 +226,4 @@ export async function startIcarus2Tier(workDir: string, log: (line: string) => v
     await stop();
     throw err;
   }
-}
-
-function store(provider: Provider, bucket: string): Store {
-  return { bucket, location: `${provider}://${bucket}`, secretName: `${provider}-credentials` };
 }
