@@ -1,7 +1,9 @@
 // The operator's own Prometheus series (prom-client, one registry per process): resources by state, runs
-// started and finished with their durations, Icarus errors per node, status writes and reconciles, plus
-// Node's process metrics. Names are prefixed `cassandra_operator_`; docs/observability.md lists them.
+// started and finished with their durations, Icarus errors per node, status writes and reconciles, per
+// Cassandra cluster the last successful and failed run (./cluster-runs.ts), plus Node's process metrics.
+// Names are prefixed `cassandra_operator_`; docs/observability.md lists them.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { clusterRuns, type ClusterRuns, type RunResource } from './cluster-runs.js';
 
 const PREFIX = 'cassandra_operator_';
 
@@ -21,6 +23,7 @@ export interface ResourceCount {
 export class OperatorMetrics {
   readonly registry = new Registry();
   private readonly resourceSources: (() => ResourceCount[])[] = [];
+  private readonly runSources: { kind: string; list: () => Iterable<RunResource> }[] = [];
   private readonly runsStarted: Counter<'kind'>;
   private readonly runsFinished: Counter<'kind' | 'result'>;
   private readonly runDuration: Histogram<'kind' | 'result'>;
@@ -43,6 +46,7 @@ export class OperatorMetrics {
           for (const { kind, state, count } of source()) this.inc({ kind, state }, count);
       },
     });
+    this.clusterGauges(registers);
     this.runsStarted = new Counter({
       name: `${PREFIX}runs_started_total`,
       help: 'Attempts of backups and restores that started work on the nodes (status.state became RUNNING; a retry counts again).',
@@ -85,6 +89,63 @@ export class OperatorMetrics {
   /** A source of resource counts, read at each scrape (the watcher's caches). */
   countResources(source: () => ResourceCount[]): void {
     this.resourceSources.push(source);
+  }
+
+  /** Backups or restores of one kind, read at each scrape (the watcher's cache) for the per-cluster series. */
+  runsOf(kind: string, list: () => Iterable<RunResource>): void {
+    this.runSources.push({ kind, list });
+  }
+
+  /**
+   * The per-cluster gauges, labelled with the resource's kind and namespace and its spec.cassandraCluster,
+   * each derived afresh at each scrape from the run sources: a cluster whose resources are all gone loses
+   * its series.
+   */
+  private clusterGauges(registers: Registry[]): void {
+    const sources = this.runSources;
+    const gauge = (
+      name: string,
+      help: string,
+      values: (runs: ClusterRuns) => [labels: Record<string, string>, value: number | undefined][],
+      extraLabels: string[] = [],
+    ) =>
+      new Gauge({
+        name: `${PREFIX}${name}`,
+        help,
+        labelNames: ['kind', 'namespace', 'cassandra_cluster', ...extraLabels],
+        registers,
+        collect() {
+          this.reset();
+          for (const { kind, list } of sources) {
+            for (const runs of clusterRuns(list())) {
+              const labels = { kind, namespace: runs.namespace, cassandra_cluster: runs.cluster };
+              for (const [extra, value] of values(runs))
+                if (value !== undefined) this.set({ ...labels, ...extra }, value);
+            }
+          }
+        },
+      });
+    gauge(
+      'cluster_resources',
+      'Backups and restores per namespace and Cassandra cluster (spec.cassandraCluster), by status.state (New before any status).',
+      (runs) => [...runs.states].map(([state, count]) => [{ state }, count]),
+      ['state'],
+    );
+    gauge(
+      'last_success_timestamp_seconds',
+      'When the latest successful backup or restore of the cluster ended (status.completionTime of the newest COMPLETED one), in seconds since the epoch.',
+      (runs) => [[{}, runs.lastSuccess?.at]],
+    );
+    gauge(
+      'last_success_duration_seconds',
+      'How long that latest successful backup or restore ran: status.completionTime - status.startTime.',
+      (runs) => [[{}, runs.lastSuccess?.durationSeconds]],
+    );
+    gauge(
+      'last_failure_timestamp_seconds',
+      'When the latest failed backup or restore of the cluster that is still FAILED ended (its status.completionTime), in seconds since the epoch.',
+      (runs) => [[{}, runs.lastFailureAt]],
+    );
   }
 
   /** A status write moved a resource from one state to another (counted once: retries see no change). */

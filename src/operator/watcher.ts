@@ -49,6 +49,7 @@ export async function startWatcher(
         kind,
         context,
         (get, log) => new Reconciler({ ...shared, kind, logger: log, get }),
+        (list) => metrics.runsOf(kind, list),
       ),
     ),
     watchKind<CassandraBackupSchedule>(
@@ -81,6 +82,8 @@ async function watchKind<T extends KubernetesObject>(
     metrics,
   }: { config: Config; kube: KubeClients; logger: Logger; metrics: OperatorMetrics },
   makeReconciler: (get: (namespace: string, name: string) => T | undefined, log: Logger) => KindReconciler<T>,
+  /** Hands the cache's listing on once it has listed (the per-cluster metrics read it at each scrape). */
+  listed?: (list: () => T[]) => void,
 ): Promise<Watcher> {
   const log = logger.child({ component: 'watcher', kind });
   const watched: { cache?: WatchedResources<T> } = {};
@@ -124,6 +127,7 @@ async function watchKind<T extends KubernetesObject>(
     for (const obj of cache.list()) counts.set(stateOf(obj), (counts.get(stateOf(obj)) ?? 0) + 1);
     return [...counts].map(([state, count]) => ({ kind, state, count }));
   });
+  listed?.(() => cache.list());
   const resync = setInterval(
     () => cache.list().forEach((obj) => queue.add(keyOf(obj))),
     config.RESYNC_SECONDS * 1000,

@@ -75,3 +75,46 @@ test('process metrics are on by default; two instances do not share a registry',
     1,
   );
 });
+
+test('per-cluster series: derived at each scrape from the resources, labelled kind, namespace, cassandra_cluster', async () => {
+  const m = new OperatorMetrics({ processMetrics: false });
+  const completed = {
+    metadata: { namespace: 'prod', name: 'nightly' },
+    spec: { cassandraCluster: 'ring', storageLocation: 's3://b', secretName: 's' },
+    status: {
+      state: 'COMPLETED',
+      startTime: '2026-11-25T01:00:00Z',
+      completionTime: '2026-11-25T01:02:00Z',
+    },
+  };
+  const failedRestore = {
+    metadata: { namespace: 'prod', name: 'put-back' },
+    spec: { cassandraCluster: 'ring' },
+    status: { state: 'FAILED', completionTime: '2026-11-25T03:00:00Z' },
+  };
+  let backups = [completed];
+  m.runsOf('CassandraBackup', () => backups);
+  m.runsOf('CassandraRestore', () => [failedRestore]);
+  const labels = (kind: string) => `kind="${kind}",namespace="prod",cassandra_cluster="ring"`;
+  const backup = labels('CassandraBackup');
+  const restore = labels('CassandraRestore');
+  assert.equal(
+    await value(m, `cassandra_operator_last_success_timestamp_seconds{${backup}}`),
+    Date.parse('2026-11-25T01:02:00Z') / 1000,
+  );
+  assert.equal(await value(m, `cassandra_operator_last_success_duration_seconds{${backup}}`), 120);
+  assert.equal(await value(m, `cassandra_operator_cluster_resources{${backup},state="COMPLETED"}`), 1);
+  assert.equal(await value(m, `cassandra_operator_last_failure_timestamp_seconds{${backup}}`), undefined);
+  assert.equal(
+    await value(m, `cassandra_operator_last_failure_timestamp_seconds{${restore}}`),
+    Date.parse('2026-11-25T03:00:00Z') / 1000,
+  );
+  assert.equal(await value(m, `cassandra_operator_last_success_timestamp_seconds{${restore}}`), undefined);
+  // The backup is deleted: its cluster's backup series go at the next scrape.
+  backups = [];
+  assert.equal(await value(m, `cassandra_operator_last_success_timestamp_seconds{${backup}}`), undefined);
+  assert.equal(
+    await value(m, `cassandra_operator_cluster_resources{${backup},state="COMPLETED"}`),
+    undefined,
+  );
+});
