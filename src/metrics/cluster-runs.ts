@@ -1,7 +1,7 @@
 // What the per-cluster series say, derived from the backups' or restores' status as the watcher's cache
 // holds them (level-triggered: recomputed at each scrape, so a restarted operator shows the same values):
-// per namespace and Cassandra cluster, how many resources are in each state, when the last run succeeded
-// and how long it took, and when the last one failed. Times come from status.completionTime; a resource
+// per namespace and Cassandra cluster, how many resources are in each state, when the oldest was created,
+// when the last run succeeded and how long it took, and when the last one failed. Times come from status.completionTime; a resource
 // without it (written by the IBM operator, or a state set by hand) falls back to the time its Succeeded
 // condition turned True or False, and without that it counts in its state only. The status holds no size
 // of a backup, so there is none here.
@@ -9,7 +9,8 @@ import type { CassandraBackupStatus, CassandraRestoreStatus } from '../kube/api/
 
 /** What is read of a backup or a restore. */
 export interface RunResource {
-  metadata: { namespace?: string };
+  /** creationTimestamp: a string as the API sends it (the client's type says Date). */
+  metadata: { namespace?: string; creationTimestamp?: Date | string };
   spec: { cassandraCluster: string };
   status?: Pick<
     CassandraBackupStatus | CassandraRestoreStatus,
@@ -23,15 +24,17 @@ export interface ClusterRuns {
   cluster: string;
   /** Resources by status.state (`New` before any status). */
   states: Map<string, number>;
+  /** When the oldest of them was created, in seconds since the epoch. */
+  oldestCreatedAt?: number;
   /** The latest successful run (state COMPLETED): when it ended, in seconds since the epoch, and how long it ran. */
   lastSuccess?: { at: number; durationSeconds?: number };
   /** When the latest failed run (state FAILED) ended, in seconds since the epoch. */
   lastFailureAt?: number;
 }
 
-const seconds = (time: string | undefined): number | undefined => {
+const seconds = (time: Date | string | undefined): number | undefined => {
   if (!time) return undefined;
-  const ms = Date.parse(time);
+  const ms = new Date(time).getTime();
   return Number.isFinite(ms) ? ms / 1000 : undefined;
 };
 
@@ -58,6 +61,9 @@ export function clusterRuns(resources: Iterable<RunResource>): ClusterRuns[] {
     }
     const state = resource.status?.state ?? 'New';
     entry.states.set(state, (entry.states.get(state) ?? 0) + 1);
+    const created = seconds(resource.metadata.creationTimestamp);
+    if (created !== undefined && created < (entry.oldestCreatedAt ?? Infinity))
+      entry.oldestCreatedAt = created;
     if (state === 'COMPLETED') {
       const at = endedAt(resource, 'True');
       if (at !== undefined && at > (entry.lastSuccess?.at ?? -Infinity)) {

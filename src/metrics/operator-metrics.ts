@@ -132,6 +132,11 @@ export class OperatorMetrics {
       ['state'],
     );
     gauge(
+      'oldest_created_timestamp_seconds',
+      'When the oldest backup or restore of the cluster that exists now was created (metadata.creationTimestamp), in seconds since the epoch: how long a cluster without any success has been waiting for one.',
+      (runs) => [[{}, runs.oldestCreatedAt]],
+    );
+    gauge(
       'last_success_timestamp_seconds',
       'When the latest successful backup or restore of the cluster ended (status.completionTime of the newest COMPLETED one), in seconds since the epoch.',
       (runs) => [[{}, runs.lastSuccess?.at]],

@@ -8,9 +8,10 @@ function backup(
   namespace: string,
   cluster: string,
   status?: NonNullable<RunResource['status']>,
+  creationTimestamp?: string,
 ): RunResource {
   return {
-    metadata: { namespace },
+    metadata: { namespace, ...(creationTimestamp ? { creationTimestamp } : {}) },
     spec: { cassandraCluster: cluster },
     ...(status ? { status } : {}),
   };
@@ -26,11 +27,12 @@ const condition = (status: 'True' | 'False', lastTransitionTime: string) => ({
 
 test('per namespace and cluster: the newest COMPLETED run, its duration, the newest FAILED run, the states', () => {
   const runs = clusterRuns([
-    backup('prod', 'ring', {
-      state: 'COMPLETED',
-      startTime: '2026-11-24T01:00:00Z',
-      completionTime: '2026-11-24T01:20:00Z',
-    }),
+    backup(
+      'prod',
+      'ring',
+      { state: 'COMPLETED', startTime: '2026-11-24T01:00:00Z', completionTime: '2026-11-24T01:20:00Z' },
+      '2026-11-24T00:59:00Z',
+    ),
     // The newest success wins, whatever the order of the list.
     backup('prod', 'ring', {
       state: 'COMPLETED',
@@ -53,7 +55,7 @@ test('per namespace and cluster: the newest COMPLETED run, its duration, the new
       completionTime: '2026-11-22T02:01:00Z',
     }),
     backup('prod', 'ring', { state: 'RUNNING', startTime: '2026-11-26T01:00:00Z' }),
-    backup('prod', 'ring'),
+    backup('prod', 'ring', undefined, '2026-11-20T10:00:00Z'),
     // Same cluster name in another namespace: another cluster.
     backup('test', 'ring', {
       state: 'COMPLETED',
@@ -71,6 +73,7 @@ test('per namespace and cluster: the newest COMPLETED run, its duration, the new
         ['RUNNING', 1],
         ['New', 1],
       ]),
+      oldestCreatedAt: at('2026-11-20T10:00:00Z'),
       lastSuccess: { at: at('2026-11-25T01:05:30Z'), durationSeconds: 330 },
       lastFailureAt: at('2026-11-25T02:01:00Z'),
     },
@@ -83,9 +86,9 @@ test('per namespace and cluster: the newest COMPLETED run, its duration, the new
   ]);
 });
 
-test('a cluster whose runs never succeeded or failed has states only; cancelled and pending runs give no time', () => {
+test('a cluster whose runs never succeeded or failed has states and its oldest creation only; cancelled and pending runs give no time', () => {
   const [runs] = clusterRuns([
-    backup('prod', 'quiet', { state: 'PENDING' }),
+    backup('prod', 'quiet', { state: 'PENDING' }, '2026-11-25T00:00:00Z'),
     backup('prod', 'quiet', {
       state: 'CANCELLED',
       startTime: '2026-11-25T01:00:00Z',
@@ -95,6 +98,7 @@ test('a cluster whose runs never succeeded or failed has states only; cancelled 
   assert.deepEqual(runs, {
     namespace: 'prod',
     cluster: 'quiet',
+    oldestCreatedAt: at('2026-11-25T00:00:00Z'),
     states: new Map([
       ['PENDING', 1],
       ['CANCELLED', 1],

@@ -79,7 +79,7 @@ test('process metrics are on by default; two instances do not share a registry',
 test('per-cluster series: derived at each scrape from the resources, labelled kind, namespace, cassandra_cluster', async () => {
   const m = new OperatorMetrics({ processMetrics: false });
   const completed = {
-    metadata: { namespace: 'prod', name: 'nightly' },
+    metadata: { namespace: 'prod', name: 'nightly', creationTimestamp: '2026-11-25T00:59:00Z' },
     spec: { cassandraCluster: 'ring', storageLocation: 's3://b', secretName: 's' },
     status: {
       state: 'COMPLETED',
@@ -103,6 +103,10 @@ test('per-cluster series: derived at each scrape from the resources, labelled ki
     Date.parse('2026-11-25T01:02:00Z') / 1000,
   );
   assert.equal(await value(m, `cassandra_operator_last_success_duration_seconds{${backup}}`), 120);
+  assert.equal(
+    await value(m, `cassandra_operator_oldest_created_timestamp_seconds{${backup}}`),
+    Date.parse('2026-11-25T00:59:00Z') / 1000,
+  );
   assert.equal(await value(m, `cassandra_operator_cluster_resources{${backup},state="COMPLETED"}`), 1);
   assert.equal(await value(m, `cassandra_operator_last_failure_timestamp_seconds{${backup}}`), undefined);
   assert.equal(
