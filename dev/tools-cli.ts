@@ -1,6 +1,7 @@
 // `npm run tools`: builds (once) and prints the local stack's tools, e.g. to warm a CI cache.
 import { resolveHelm } from './stack/helm.js';
 import { resolveKubeTools } from './stack/kube-tools.js';
+import { resolvePromtool } from './stack/promtool.js';
 import { resolveStorageTools } from './stack/storage-tools.js';
 import { resolveTemporalCli } from './stack/temporal-cli.js';
 import { resolveTemporalTestServer } from './stack/temporal-test-server.js';
@@ -10,6 +11,7 @@ const [temporal, kube] = await Promise.all([resolveTemporalCli(), resolveKubeToo
 const storage = await resolveStorageTools();
 const testServer = await resolveTemporalTestServer();
 const helm = await resolveHelm();
+const promtool = await resolvePromtool();
 console.log(
   JSON.stringify(
     {
@@ -18,6 +20,7 @@ console.log(
       kube,
       storage,
       helm,
+      promtool: promtool.path,
     },
     null,
     2,
