@@ -23,6 +23,7 @@ import { withCloudHosts } from '../dev/stack/cloud-hosts-option.js';
 import { operatorKubeconfig } from '../dev/stack/operator-identity.js';
 import { resolveHelm } from '../dev/stack/helm.js';
 import { repoRoot } from '../dev/stack/repo.js';
+import { resolvePromtool } from '../dev/stack/promtool.js';
 import { resolveTemporalTestServer } from '../dev/stack/temporal-test-server.js';
 
 const args = process.argv.slice(2);
@@ -59,6 +60,16 @@ if (files.some((f) => relative(repoRoot, f).startsWith('test/unit/workflows/')))
 // and counts against no test file's time limit. The test finds it in the cache.
 if (files.some((f) => relative(repoRoot, f).startsWith('test/deploy/helm'))) await resolveHelm();
 
+// The tests of k8s/monitoring (test/monitoring) check the alerting rules with Prometheus's promtool: built
+// once per version while the stack starts (on a cold cache its module downloads overlap the stack's
+// builds), and handed to them by path.
+const promtoolBuild = files.some((f) => relative(repoRoot, f).startsWith('test/monitoring/'))
+  ? resolvePromtool().then(
+      (promtool) => ({ promtool }),
+      (err: unknown) => ({ err }),
+    )
+  : undefined;
+
 // Operators started by the tests act as the ServiceAccount of k8s/deploy, with nothing but its token:
 // the whole suite thereby checks that the install's RBAC grants what the operator does.
 let operatorEnv: Record<string, string> = {};
@@ -66,6 +77,16 @@ if (needsStack) {
   stack = await startStack();
   const kubeconfig = await operatorKubeconfig(stack.kube, stack.workDir);
   if (kubeconfig) operatorEnv = { OPERATOR_KUBECONFIG: kubeconfig };
+}
+
+let promtoolEnv: Record<string, string> = {};
+if (promtoolBuild) {
+  const built = await promtoolBuild;
+  if ('err' in built) {
+    await stack?.stop();
+    throw built.err;
+  }
+  promtoolEnv = { PROMTOOL_PATH: built.promtool.path };
 }
 
 // No test process reaches a real cloud: dev/stack/cloud-hosts.mjs maps the clouds' host names to the
@@ -100,6 +121,7 @@ const ran = await new Promise<number>((done) => {
         ...(stack?.env() ?? {}),
         ...operatorEnv,
         ...testServerEnv,
+        ...promtoolEnv,
         NODE_OPTIONS: nodeOptions,
       },
     },
