@@ -21,7 +21,7 @@ export const PROMTOOL: CachedToolSpec = {
   version: PROMETHEUS_MODULE_VERSION,
   override: 'PROMTOOL_PATH',
   executable: 'promtool',
-  estimate: '15-20 minutes with an empty Go module cache, most of it downloading 1.8 GB of modules',
+  estimate: '10-20 minutes',
   build: {
     tool: 'go',
     args: [
