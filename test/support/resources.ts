@@ -23,3 +23,12 @@ export async function createBackup(
     },
   })) as CassandraBackup;
 }
+
+/** A CassandraBackup as the API server has it now. */
+export async function readBackup(kc: KubeConfig, namespace: string, name: string): Promise<CassandraBackup> {
+  return (await kc.makeApiClient(CustomObjectsApi).getNamespacedCustomObject({
+    ...resourceNames.CassandraBackup,
+    namespace,
+    name,
+  })) as CassandraBackup;
+}

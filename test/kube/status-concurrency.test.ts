@@ -1,16 +1,14 @@
-// The status writer and Events on the real kube-apiserver: the throttle, and the concurrency policy
-// (src/kube/status-writer.ts) against other writers: a write derived from a stale copy is refused (409),
-// made again from a fresh read, and undoes nothing another wrote.
+// The status writer's concurrency policy on the real kube-apiserver (src/kube/status-writer.ts) against
+// other writers: a write derived from a stale copy is refused (409), made again from a fresh read, and
+// undoes nothing another wrote; values alone go without a read or a lock; a resource created again under
+// its name is gone to a writer of the old one.
 
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { promisify } from 'node:util';
-import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
-import { resourceNames, type CassandraBackup } from '../../src/kube/api/resources.js';
+import { CustomObjectsApi } from '@kubernetes/client-node';
+import { resourceNames } from '../../src/kube/api/resources.js';
 import { findCondition } from '../../src/kube/conditions.js';
-import { recordEvent } from '../../src/kube/events.js';
 import type { Reason } from '../../src/contract/reasons.js';
 import {
   StatusWriter,
@@ -20,12 +18,11 @@ import {
   type StatusApi,
   type StatusWriterOptions,
 } from '../../src/kube/status-writer.js';
-import { createBackup } from '../support/resources.js';
+import { createBackup, readBackup } from '../support/resources.js';
 import { createNamespace, kubeConfig, uniqueName } from '../support/stack-env.js';
 
 const kc = kubeConfig();
 const custom = kc.makeApiClient(CustomObjectsApi);
-const core = kc.makeApiClient(CoreV1Api);
 const { group, version, plural } = resourceNames.CassandraBackup;
 let namespace: string;
 
@@ -40,65 +37,7 @@ async function eventuallyLater(time: string): Promise<void> {
   while (new Date().toISOString().slice(0, 19) <= time.slice(0, 19)) await sleep(50);
 }
 
-const read = async (ref: ResourceRef) =>
-  (await custom.getNamespacedCustomObject({
-    group,
-    version,
-    namespace,
-    plural,
-    name: ref.name,
-  })) as CassandraBackup;
-
-test('many updates from many callers become few writes, and the last values are stored', async () => {
-  const created = await backup();
-  const ref: ResourceRef = { kind: 'CassandraBackup', namespace, name: created.metadata.name ?? '' };
-  let writes = 0;
-  const api = statusApi(custom);
-  const writer = new StatusWriter(
-    {
-      read: (r) => api.read(r),
-      patch: (r, s, v) => {
-        writes += 1;
-        return api.patch(r, s, v);
-      },
-    },
-    { maxWritesPerSecond: 2 },
-  );
-  const started = Date.now();
-  const updates: Promise<void>[] = [];
-  // 6 "nodes" each reporting 20 progress steps as fast as they can.
-  for (let step = 1; step <= 20; step++) {
-    for (let node = 0; node < 6; node++) {
-      updates.push(
-        writer
-          .update(ref, { fields: { state: 'RUNNING', progress: Math.round((step / 20) * 100) } })
-          .then(() => undefined),
-      );
-    }
-    await sleep(10);
-  }
-  await Promise.all(updates);
-  const elapsed = (Date.now() - started) / 1000;
-  assert.ok(writes <= Math.ceil(elapsed * 2) + 1, `${writes} writes in ${elapsed.toFixed(2)} s at 2/s`);
-  assert.ok(writes >= 1);
-  assert.equal((await read(ref)).status?.progress, 100);
-});
-
-test('flush writes at once; a resource that is gone drops its pending update', async () => {
-  const created = await backup();
-  const ref: ResourceRef = { kind: 'CassandraBackup', namespace, name: created.metadata.name ?? '' };
-  // One write per 1000 s: only flush can write the second update before the test's time-out.
-  const writer = new StatusWriter(statusApi(custom), { maxWritesPerSecond: 0.001 });
-  await writer.update(ref, { fields: { state: 'PENDING' } });
-  const outcome = await Promise.race([
-    writer.flush(ref, { fields: { state: 'COMPLETED', progress: 100 } }).then(() => 'flushed'),
-    sleep(60_000, undefined, { ref: false }).then(() => 'waited for the throttle'),
-  ]);
-  assert.equal(outcome, 'flushed');
-  assert.equal((await read(ref)).status?.state, 'COMPLETED');
-  await custom.deleteNamespacedCustomObject({ group, version, namespace, plural, name: ref.name });
-  assert.deepEqual(await writer.flush(ref, { fields: { state: 'FAILED' } }), { gone: true });
-});
+const read = (ref: ResourceRef) => readBackup(kc, namespace, ref.name);
 
 /** A backup, and the ref a run writes it by (with its uid). */
 async function ownedBackup(): Promise<ResourceRef<'CassandraBackup'>> {
@@ -273,40 +212,4 @@ test('a resource deleted and created again under its name is gone to a writer of
     },
   );
   assert.equal((await read(ref)).status, undefined, 'the new resource is not written');
-});
-
-test('Events are recorded on the resource, as kubectl shows them', async () => {
-  const created = await backup();
-  const name = created.metadata.name ?? '';
-  const object = {
-    apiVersion: `${group}/${version}`,
-    kind: 'CassandraBackup',
-    namespace,
-    name,
-    uid: created.metadata.uid ?? '',
-  };
-  await recordEvent(core, object, {
-    type: 'Normal',
-    reason: 'BackupStarted',
-    message: 'backing up 3 nodes of c to s3://b',
-  });
-  await recordEvent(core, object, {
-    type: 'Warning',
-    reason: 'SecretNotFound',
-    message: 'Secret s not found',
-  });
-  const { stdout } = await promisify(execFile)(process.env.KUBECTL ?? 'kubectl', [
-    'describe',
-    'cassandrabackup',
-    name,
-    '-n',
-    namespace,
-  ]);
-  assert.match(stdout, /Normal\s+BackupStarted\s+.*backing up 3 nodes of c to s3:\/\/b/);
-  assert.match(stdout, /Warning\s+SecretNotFound\s+.*Secret s not found/);
-  await assert.rejects(
-    // @ts-expect-error: not a Reason; what comes from history is checked at run time too.
-    recordEvent(core, object, { type: 'Normal', reason: 'not camel', message: 'x' }),
-    /CamelCase/,
-  );
 });
