@@ -11,6 +11,10 @@ import type { StorageServer } from '../../dev/stack/storage-servers.js';
 // pins @aws-sdk/client-s3 (and @azure/storage-blob, whose 12.33 already needs Node 22) exactly.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
+// An object in Icarus's layout, so that the listing is the kind the round-trip tests will read.
+export const KEY = 'my-cluster/dc1/2f6c1a7e-0000-4000-8000-000000000001/manifests/snap-1-1764900000000.json';
+export const BODY = JSON.stringify({ snapshot: 'snap-1', at: 1764900000000 });
+
 /** A temporary folder, removed at the end unless STACK_KEEP=true (as the stack's own). */
 export function workDir(prefix: string): { dir: string; remove(): void } {
   const dir = mkdtempSync(join(tmpdir(), `cbo-${prefix}-`));
