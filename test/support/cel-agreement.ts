@@ -1,8 +1,8 @@
-// For test/api/crds.test.ts: the operator's own checks of the CRD rules (src/kube/api/generated-rules.ts,
-// JavaScript generated from the CEL rules by `npm run gen:api`) against the real kube-apiserver's CEL.
-// A request the API server refuses is run through the generated checks too; both must find the same
-// CEL failures, path and message alike. Each rule so compared is recorded, so that a last test can
-// require every rule to have been compared at least once.
+// For the CRD tests (test/api/crd-*.test.ts): the operator's own checks of the CRD rules
+// (src/kube/api/generated-rules.ts, JavaScript generated from the CEL rules by `npm run gen:api`) against
+// the real kube-apiserver's CEL. A request the API server refuses is run through the generated checks
+// too; both must find the same CEL failures, path and message alike. Each rule so compared is recorded,
+// so that a last test can require every rule to have been compared at least once.
 import assert from 'node:assert/strict';
 import { violations, type CelRule } from '../../src/kube/api/cel-runtime.js';
 import { celRules, type RuleKind } from '../../src/kube/api/generated-rules.js';

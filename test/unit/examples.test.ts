@@ -1,5 +1,5 @@
 // The examples in k8s/examples are what users copy: besides the API server accepting them
-// (test/api/crds.test.ts), Icarus must be able to use what they ask for.
+// (test/api/crd-accepted.test.ts), Icarus must be able to use what they ask for.
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,7 +1,7 @@
 // The CEL rules of the CRDs as the operator holds them (src/kube/api/generated-rules.ts, written by
 // `npm run gen:api`): every rule of the definitions has its predicate, and what the API server accepts,
 // the predicates accept too. That each broken rule is refused with the API server's own message is
-// proven against the real kube-apiserver in test/api/crds.test.ts.
+// proven against the real kube-apiserver in test/api/crd-refusals.test.ts.
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
