@@ -11,6 +11,12 @@ function required(name: string): string {
   return value;
 }
 
+/** A Temporal client of the stack's dev server, and how to close its connection. */
+export interface TemporalClient {
+  client: Client;
+  close: () => Promise<void>;
+}
+
 export const temporalAddress = () => required('TEMPORAL_ADDRESS');
 export const temporalNamespace = () => process.env.TEMPORAL_NAMESPACE ?? 'default';
 
@@ -25,7 +31,7 @@ export function uniqueName(prefix: string): string {
   return `${prefix}-${randomBytes(4).toString('hex')}`;
 }
 
-export async function temporalClient(): Promise<{ client: Client; close: () => Promise<void> }> {
+export async function temporalClient(): Promise<TemporalClient> {
   const connection = await Connection.connect({ address: temporalAddress() });
   return {
     client: new Client({ connection, namespace: temporalNamespace() }),

@@ -1,101 +1,32 @@
-// CassandraRestore end to end on the real stack: the operator process against the real kube-apiserver
-// and Temporal dev server, with simulated Icarus nodes (holding rows per table) behind real Pod objects.
+// CassandraRestore by backup name, end to end on the real stack: the operator process against the real
+// kube-apiserver and Temporal dev server, with simulated Icarus nodes (holding rows per table) behind real
+// Pod objects. The deleted rows come back phase by phase with barriers; a failed IMPORT is retried on its
+// node alone; a restore of a backup that does not exist yet waits for it; a dc filter whose TRUNCATE
+// would empty other datacenters is refused until the spec opts in.
 import assert from 'node:assert/strict';
-import { cpSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
-import { PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
+import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { Worker } from '@temporalio/worker';
-import type { Row } from '../../dev/icarus-simulator/cluster.js';
 import { resourceNames } from '../../src/kube/api/resources.js';
 import { restoreWorkflowId } from '../../src/contract/ids.js';
 import { retrySignal } from '../../workflows/signals.js';
-import {
-  createAzureSecret,
-  createS3Secret,
-  startPodCluster,
-  type PodCluster,
-} from '../support/cassandra-pods.js';
-import { Backups, Restores, restoresPerNode, succeeded } from '../support/custom-resources.js';
+import { type Backups, type Restores, restoresPerNode, succeeded } from '../support/custom-resources.js';
+import { deleteRows, phaseCounts, RestoreWorld, rowsOf } from '../support/e2e/restore.js';
 import { kubectlWaitSucceeded } from '../support/kubectl.js';
-import { startOperator, type OperatorProcess } from '../support/operator.js';
-import { createNamespace, kubeConfig, temporalClient, uniqueName } from '../support/stack-env.js';
+import { uniqueName } from '../support/stack-env.js';
 
-let kc: KubeConfig;
+const world = new RestoreWorld();
+const { cluster, backedUp } = world;
 let namespace: string;
-let temporal: Awaited<ReturnType<typeof temporalClient>>;
+let temporal: RestoreWorld['temporal'];
 let backups: Backups;
 let restores: Restores;
-const clusters: PodCluster[] = [];
-let operator: OperatorProcess;
 
 before(async () => {
-  kc = kubeConfig();
-  namespace = await createNamespace(kc, 'e2e-restore');
-  temporal = await temporalClient();
-  const logs = () => operator.logs.slice(-30).join('\n');
-  backups = new Backups(kc, namespace, logs);
-  restores = new Restores(kc, namespace, logs);
-  await createS3Secret(kc, namespace, 'creds');
-  await createAzureSecret(kc, namespace, 'azure-creds');
-  operator = startOperator({
-    WATCH_NAMESPACES: namespace,
-    TEMPORAL_TASK_QUEUE: uniqueName('e2e-restore'),
-    ICARUS_POLL_INTERVAL_MS: '200',
-    STATUS_WRITES_PER_SECOND: '4',
-    ICARUS_GENERATION: '3',
-    RESYNC_SECONDS: '5',
-  });
-  await operator.waitForLog(/Watching CassandraRestores/);
-  await operator.waitForLog(/Worker running/);
+  ({ namespace, temporal, backups, restores } = await world.start());
 });
-
-after(async () => {
-  await operator?.stop();
-  await Promise.all(clusters.map((c) => c.stop()));
-  await temporal?.close();
-});
-
-const ORDERS = 'shop.orders';
-
-/** A cluster whose nodes hold rows of shop.orders (each node its own share, as Cassandra's ring would). */
-async function cluster(datacenters: Record<string, number> = { dc1: 3 }): Promise<PodCluster> {
-  const c = await startPodCluster(kc, namespace, {
-    name: uniqueName('ring'),
-    datacenters,
-    timing: { durationMs: 800, pendingMs: 30 },
-    buckets: ['s3://restore-bucket'],
-  });
-  clusters.push(c);
-  c.cluster.nodes.forEach((n, i) =>
-    n.data.set(ORDERS, [
-      { id: i * 10 + 1, item: `book-${i}` },
-      { id: i * 10 + 2, item: `lamp-${i}` },
-    ]),
-  );
-  return c;
-}
-
-const rowsOf = (c: PodCluster): Row[][] => c.cluster.nodes.map((n) => n.data.get(ORDERS) ?? []);
-
-async function backedUp(c: PodCluster): Promise<string> {
-  const name = uniqueName('backup');
-  await backups.create(name, {
-    cassandraCluster: c.cluster.opts.name,
-    storageLocation: 's3://restore-bucket',
-    secretName: 'creds',
-  });
-  await backups.waitFor(name, 'Succeeded=True', (b) => succeeded(b) === 'True');
-  return name;
-}
-
-/** What a bad day does to the table after the backup: rows deleted on every node. */
-function deleteRows(c: PodCluster): void {
-  for (const n of c.cluster.nodes) n.data.set(ORDERS, (n.data.get(ORDERS) ?? []).slice(0, 1));
-}
-
-const phaseCounts = (c: PodCluster, phase: string) => restoresPerNode(c).map((n) => n[phase] ?? 0);
+after(() => world.stop());
 
 test('backup, then restore by backup name: the deleted rows are back, phase by phase with barriers', async () => {
   const c = await cluster();
@@ -304,129 +235,4 @@ test('a dc filter whose TRUNCATE would empty other datacenters is refused until 
     ['dc1', 'dc1'],
   );
   assert.deepEqual(phaseCounts(c, 'DOWNLOAD'), [1, 1, 0]);
-});
-
-test('a restore by location + tag of a backup in Icarus’s own global-backup layout (fixture) picks the newest match', async () => {
-  const fixtureDir = fileURLToPath(new URL('../fixtures/icarus-global-backup/', import.meta.url));
-  const fixture = JSON.parse(readFileSync(join(fixtureDir, 'cluster.json'), 'utf8')) as {
-    clusterName: string;
-    dc: string;
-    schemaVersion: string;
-    nodes: { hostId: string; tokens: string[] }[];
-  };
-  const c = await startPodCluster(kc, namespace, {
-    name: fixture.clusterName,
-    datacenters: { [fixture.dc]: fixture.nodes.length },
-    identities: fixture.nodes,
-    schemaVersion: fixture.schemaVersion,
-    timing: { durationMs: 500, pendingMs: 30 },
-  });
-  clusters.push(c);
-  // The bucket as Icarus's coordinator left it, under the simulator's s3 root.
-  cpSync(join(fixtureDir, 'bucket'), join(c.storageRoot, 's3', 'fixture-bucket'), { recursive: true });
-  c.cluster.nodes.forEach((n, i) =>
-    n.data.set(ORDERS, [{ id: i * 10 + 9, item: 'written after the backup' }]),
-  );
-
-  const name = uniqueName('restore');
-  await restores.create(name, {
-    cassandraCluster: fixture.clusterName,
-    storageLocation: 's3://fixture-bucket',
-    snapshotTag: 'nightly',
-    secretName: 'creds',
-  });
-  const done = await restores.waitFor(name, 'Succeeded=True', (x) => succeeded(x) === 'True');
-  assert.deepEqual(done.status?.source, {
-    storageLocation: 's3://fixture-bucket',
-    snapshotTag: 'nightly',
-    secretName: 'creds',
-  });
-  assert.deepEqual(
-    rowsOf(c),
-    c.cluster.nodes.map((_, i) => [
-      { id: i * 10 + 1, item: `new-book-${i}` },
-      { id: i * 10 + 2, item: `new-lamp-${i}` },
-    ]),
-    'every node restored its own rows of the newest backup tagged nightly',
-  );
-  for (const n of c.cluster.nodes) {
-    for (const r of n.simulator.received.filter((x) => x.type === 'restore')) {
-      assert.equal(
-        r.request.storageLocation,
-        `s3://fixture-bucket/${fixture.clusterName}/${fixture.dc}/${n.identity.hostId}`,
-      );
-    }
-  }
-});
-
-test('a restore from a bucket that does not exist fails in DOWNLOAD with BucketNotFound, and truncates nothing', async () => {
-  const c = await cluster();
-  const before = rowsOf(c);
-  const name = uniqueName('restore');
-  const bucket = uniqueName('never-made');
-  await restores.create(name, {
-    cassandraCluster: c.cluster.opts.name,
-    storageLocation: `s3://${bucket}`,
-    snapshotTag: 'nightly',
-    secretName: 'creds',
-    // Icarus checks the bucket before every restore phase whatever this says.
-    skipBucketVerification: true,
-  });
-  const failed = await restores.waitFor(name, 'Succeeded=False', (r) => succeeded(r) === 'False');
-  const condition = failed.status?.conditions?.find((x) => x.type === 'Succeeded');
-  assert.equal(condition?.reason, 'BucketNotFound');
-  assert.match(condition?.message ?? '', /^DOWNLOAD failed on 3 of 3 node\(s\)/);
-  assert.ok(
-    condition?.message.includes(`Bucket ${bucket} does not exist and createMissingBucket`),
-    condition?.message,
-  );
-  await restores.waitForEvent(name, 'BucketNotFound');
-  assert.deepEqual(
-    restoresPerNode(c),
-    c.cluster.nodes.map(() => ({ DOWNLOAD: 1 })),
-  );
-  assert.deepEqual(rowsOf(c), before);
-});
-
-test('a restore whose nodes cannot use their store fails in DOWNLOAD with BucketCheckFailed, truncates nothing, and completes when retried once put right', async () => {
-  const c = await cluster();
-  const location = `azure://${uniqueName('access')}`;
-  c.cluster.storage.createBucket(location);
-  const backup = uniqueName('backup');
-  await backups.create(backup, {
-    cassandraCluster: c.cluster.opts.name,
-    storageLocation: location,
-    secretName: 'azure-creds',
-  });
-  await backups.waitFor(backup, 'Succeeded=True', (b) => succeeded(b) === 'True');
-  deleteRows(c);
-  const damaged = rowsOf(c);
-  c.cluster.nodes.forEach((n) => (n.storageAccess = { azure: 'credentials-refused' }));
-  const name = uniqueName('restore');
-  const created = await restores.create(name, {
-    cassandraCluster: c.cluster.opts.name,
-    cassandraBackup: backup,
-  });
-  const failed = await restores.waitFor(name, 'Succeeded=False', (r) => succeeded(r) === 'False');
-  const condition = failed.status?.conditions?.find((x) => x.type === 'Succeeded');
-  assert.equal(condition?.reason, 'BucketCheckFailed');
-  assert.match(condition?.message ?? '', /^DOWNLOAD failed on 3 of 3 node\(s\)/);
-  const bucket = location.slice('azure://'.length);
-  assert.ok(
-    condition?.message.includes(`Unable to determine if the bucket ${bucket} exists.`),
-    condition?.message,
-  );
-  await restores.waitForEvent(name, 'BucketCheckFailed');
-  assert.deepEqual(rowsOf(c), damaged, 'nothing truncated');
-
-  c.cluster.nodes.forEach((n) => (n.storageAccess = {}));
-  await temporal.client.workflow
-    .getHandle(restoreWorkflowId(namespace, name, created.metadata.uid ?? ''))
-    .signal(retrySignal);
-  await restores.waitFor(name, 'Succeeded=True', (r) => succeeded(r) === 'True');
-  assert.deepEqual(
-    rowsOf(c).map((rows) => rows.length),
-    c.cluster.nodes.map(() => 2),
-    'every row back',
-  );
 });
