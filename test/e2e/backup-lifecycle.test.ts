@@ -1,78 +1,46 @@
-// CassandraBackup end to end on the real stack: the operator process (watcher + worker) against the
-// real kube-apiserver and Temporal dev server, with simulated Icarus nodes behind real Pod objects.
+// CassandraBackup end to end on the real stack, its life: the operator processes (a watcher + worker
+// and a second watcher, as two replicas) against the real kube-apiserver and Temporal dev server, with
+// simulated Icarus nodes behind real Pod objects. A 3-node backup succeeds with one workflow; a failing
+// node fails it and the retry signal re-runs that node alone; a spec change retries a failed backup;
+// deleting a running backup cancels its operations; a missing Secret is waited for.
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { Worker } from '@temporalio/worker';
 import { after, before, test } from 'node:test';
-import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
+import {
+  PatchStrategy,
+  setHeaderOptions,
+  type CustomObjectsApi,
+  type KubeConfig,
+} from '@kubernetes/client-node';
 import { IcarusClient } from '../../src/icarus/client.js';
 import { resourceNames } from '../../src/kube/api/resources.js';
 import { FINALIZER } from '../../src/operator/finalizer.js';
 import { searchAttributes } from '../../src/temporal/search-attributes.js';
 import { backupWorkflowId } from '../../src/contract/ids.js';
 import { retrySignal } from '../../workflows/signals.js';
-import {
-  createAzureSecret,
-  createS3Secret,
-  startPodCluster,
-  type PodCluster,
-} from '../support/cassandra-pods.js';
+import { createS3Secret } from '../support/cassandra-pods.js';
 import { kubectlWaitSucceeded } from '../support/kubectl.js';
-import { startOperator, type OperatorProcess } from '../support/operator.js';
-import { createNamespace, kubeConfig, temporalClient, uniqueName } from '../support/stack-env.js';
+import { uniqueName } from '../support/stack-env.js';
 import { eventually } from '../support/wait.js';
-import { Backups, backupsPerNode, succeeded } from '../support/custom-resources.js';
+import { type Backups, backupsPerNode, succeeded } from '../support/custom-resources.js';
+import { BackupWorld } from '../support/e2e/backup.js';
 import { errorCode } from '../../src/contract/error-code.js';
 
 const { group, version, plural } = resourceNames.CassandraBackup;
 
+const world = new BackupWorld();
+const { cluster } = world;
 let kc: KubeConfig;
 let custom: CustomObjectsApi;
 let namespace: string;
-let temporal: Awaited<ReturnType<typeof temporalClient>>;
+let temporal: BackupWorld['temporal'];
 let backups: Backups;
-const clusters: PodCluster[] = [];
-const operators: OperatorProcess[] = [];
-const taskQueue = uniqueName('e2e-backup');
 
 before(async () => {
-  kc = kubeConfig();
-  custom = kc.makeApiClient(CustomObjectsApi);
-  namespace = await createNamespace(kc, 'e2e-backup');
-  temporal = await temporalClient();
-  backups = new Backups(kc, namespace, () => operators[0]?.logs.slice(-30).join('\n') ?? '');
-  await createS3Secret(kc, namespace, 'creds');
-  await createAzureSecret(kc, namespace, 'azure-creds');
-  const env = {
-    WATCH_NAMESPACES: namespace,
-    TEMPORAL_TASK_QUEUE: taskQueue,
-    ICARUS_POLL_INTERVAL_MS: '200',
-    STATUS_WRITES_PER_SECOND: '4',
-    ICARUS_GENERATION: '3',
-    RESYNC_SECONDS: '5',
-  };
-  // Two processes watch the same resources, as two replicas would: the ids keep it to one workflow.
-  operators.push(startOperator(env), startOperator({ ...env, OPERATOR_RUN: 'watcher' }));
-  await Promise.all(operators.map((o) => o.waitForLog(/Watching CassandraBackups/)));
-  await operators[0]?.waitForLog(/Worker running/);
+  ({ kc, custom, namespace, temporal, backups } = await world.start());
 });
-
-after(async () => {
-  await Promise.all(operators.map((o) => o.stop()));
-  await Promise.all(clusters.map((c) => c.stop()));
-  await temporal?.close();
-});
-
-async function cluster(name: string, opts: { durationMs?: number } = {}): Promise<PodCluster> {
-  const c = await startPodCluster(kc, namespace, {
-    name,
-    datacenters: { dc1: 3 },
-    timing: { durationMs: opts.durationMs ?? 1500, pendingMs: 50 },
-    buckets: ['s3://e2e-bucket'],
-  });
-  clusters.push(c);
-  return c;
-}
+after(() => world.stop());
 
 test('a 3-node backup succeeds: IBM fields, per-node status, Events, kubectl wait, one workflow', async () => {
   const c = await cluster(uniqueName('ring'));
@@ -221,56 +189,6 @@ test('a spec change on a failed backup retries it with the new spec', async () =
   assert.equal(last?.request.concurrentConnections, 4);
 });
 
-test('a backup to a bucket that does not exist fails with BucketNotFound on every node; createMissingBucket: true makes it and backs up', async () => {
-  const c = await cluster(uniqueName('ring'));
-  const name = uniqueName('nobucket');
-  const location = `s3://${uniqueName('never-made')}`;
-  await backups.create(name, {
-    cassandraCluster: c.cluster.opts.name,
-    storageLocation: location,
-    secretName: 'creds',
-  });
-  const failed = await backups.waitFor(name, 'Succeeded=False', (b) => succeeded(b) === 'False');
-  const bucket = location.slice('s3://'.length);
-  const esop = `Bucket ${bucket} does not exist and createMissingBucket in JSON or --create-missing-bucket from console is false! Can not continue!`;
-  const condition = failed.status?.conditions?.find((x) => x.type === 'Succeeded');
-  assert.equal(condition?.reason, 'BucketNotFound');
-  assert.match(condition?.message ?? '', /3 of 3 node\(s\) failed/);
-  assert.ok(condition?.message.includes(esop), condition?.message);
-  assert.equal(failed.status?.state, 'FAILED');
-  assert.deepEqual(
-    failed.status?.nodes?.map((n) => n.state),
-    ['FAILED', 'FAILED', 'FAILED'],
-  );
-  assert.ok(
-    failed.status?.errors?.every((e) => e.message === esop),
-    JSON.stringify(failed.status?.errors),
-  );
-  assert.ok((await backups.waitForEvent(name, 'BucketNotFound')).message.includes(esop));
-  assert.equal(c.cluster.storage.bucketExists(location), false, 'nothing was written, nothing made');
-
-  // The spec says to make it: a new attempt, whose nodes make the bucket (all at once) and back up.
-  await custom.patchNamespacedCustomObject(
-    { group, version, plural, namespace, name, body: { spec: { createMissingBucket: true } } },
-    setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-  );
-  await backups.waitFor(name, 'Succeeded=True', (b) => succeeded(b) === 'True');
-  assert.equal(c.cluster.storage.bucketExists(location), true);
-  for (const node of c.cluster.nodes) {
-    const sent = node.simulator.received.filter(
-      (r) => r.type === 'backup' && !r.request.uploadClusterTopology,
-    );
-    assert.deepEqual(
-      sent.map((r) => [r.request.skipBucketVerification, r.request.createMissingBucket]),
-      [
-        [false, false],
-        [false, true],
-      ],
-      'every node checked its bucket, then was asked to make it',
-    );
-  }
-});
-
 test('deleting a running backup cancels its Icarus operations, then removes the finalizer', async () => {
   const c = await cluster(uniqueName('ring'), { durationMs: 120_000 });
   const name = uniqueName('doomed');
@@ -325,74 +243,4 @@ test('a missing Secret is reported and waited for; creating it lets the backup r
 
   await createS3Secret(kc, namespace, secret);
   await backups.waitFor(name, 'Succeeded=True', (b) => succeeded(b) === 'True');
-});
-
-test('a storage location Icarus cannot parse is refused by the API server, saying what to write; nothing reaches a node', async () => {
-  // The operator's own check (InvalidStorageLocation, for resources stored under older CRDs) is pinned
-  // with CRDs that have no rules: test/reliability/bad-input.test.ts.
-  const c = await cluster(uniqueName('ring'));
-  const name = uniqueName('badpath');
-  const refused = await backups
-    .create(name, {
-      cassandraCluster: c.cluster.opts.name,
-      storageLocation: 's3://bucket-name/backup/location',
-      secretName: 'creds',
-    })
-    .then(
-      () => assert.fail('the API server accepted the location'),
-      (err: unknown) => err,
-    );
-  assert.equal(errorCode(refused), 422);
-  assert.match(
-    String((refused as { body?: unknown }).body),
-    /never one or two folders after the bucket; write protocol:\/\/bucket/,
-  );
-  assert.deepEqual(
-    backupsPerNode(c).map((n) => n.data),
-    [0, 0, 0],
-  );
-});
-
-test('a store that refuses the nodes’ credentials fails the backup with StorageAccessDenied, one it cannot reach with StorageUnreachable; put right, the retry completes', async () => {
-  const c = await cluster(uniqueName('ring'));
-  const location = `azure://${uniqueName('access')}`;
-  c.cluster.storage.createBucket(location);
-  const access = (kind?: 'credentials-refused' | 'unreachable') =>
-    c.cluster.nodes.forEach((n) => (n.storageAccess = kind ? { azure: kind } : {}));
-  access('credentials-refused');
-  const name = uniqueName('refused');
-  const created = await backups.create(name, {
-    cassandraCluster: c.cluster.opts.name,
-    storageLocation: location,
-    secretName: 'azure-creds',
-  });
-  const refused = await backups.waitFor(name, 'Succeeded=False', (b) => succeeded(b) === 'False');
-  const azure = 'Server failed to authenticate the request.';
-  const condition = refused.status?.conditions?.find((x) => x.type === 'Succeeded');
-  assert.equal(condition?.reason, 'StorageAccessDenied');
-  assert.match(condition?.message ?? '', /3 of 3 node\(s\) failed/);
-  assert.ok(condition?.message.includes(azure), condition?.message);
-  assert.ok((await backups.waitForEvent(name, 'StorageAccessDenied')).message.includes(azure));
-
-  // The store's endpoint now refuses connections: the retry fails again, for that reason.
-  access('unreachable');
-  const handle = temporal.client.workflow.getHandle(
-    backupWorkflowId(namespace, name, created.metadata.uid ?? ''),
-  );
-  await handle.signal(retrySignal);
-  const unreachable = await backups.waitFor(
-    name,
-    'reason StorageUnreachable',
-    (b) => b.status?.conditions?.find((x) => x.type === 'Succeeded')?.reason === 'StorageUnreachable',
-  );
-  assert.equal(succeeded(unreachable), 'False');
-  assert.ok((await backups.waitForEvent(name, 'StorageUnreachable')).message.includes('Connection refused'));
-
-  access();
-  await handle.signal(retrySignal);
-  const done = await backups.waitFor(name, 'Succeeded=True', (b) => succeeded(b) === 'True');
-  assert.deepEqual(
-    done.status?.nodes?.map((n) => n.state),
-    ['COMPLETED', 'COMPLETED', 'COMPLETED'],
-  );
 });
