@@ -137,7 +137,7 @@ export class IcarusClient {
     try {
       return await send();
     } catch (err) {
-      if (isAxiosError(err) && err.code === 'ERR_CANCELED') throw err;
+      if (isAxiosError(err) && err.code === 'ERR_CANCELED') throw aborted(what, this.endpoint);
       const reason = isAxiosError(err) ? (err.code ?? err.message) : String(err);
       throw new IcarusUnavailableError(
         `Icarus at ${this.endpoint} did not answer ${what}: ${reason}`,
@@ -188,4 +188,15 @@ export class IcarusClient {
 function excerpt(body: string | undefined): string {
   const text = (body ?? '').trim().replace(/\s+/g, ' ');
   return text.length > 500 ? `${text.slice(0, 500)}…` : text || '(empty body)';
+}
+
+/**
+ * A call stopped by the caller's AbortSignal: an error named AbortError, which is how Temporal's worker
+ * knows a cancelled activity from a failed one (axios names its own CanceledError). A watch cancelled
+ * mid-poll then ends as cancelled, and its workflow goes on with the clean-up, instead of failing.
+ */
+function aborted(what: string, endpoint: string): Error {
+  const err = new Error(`${what} to Icarus at ${endpoint} was aborted: the caller was cancelled`);
+  err.name = 'AbortError';
+  return err;
 }
