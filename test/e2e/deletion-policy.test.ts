@@ -7,7 +7,6 @@
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, test } from 'node:test';
 import {
   CoreV1Api,
@@ -31,6 +30,7 @@ import { createS3Secret, startPodCluster, type PodCluster } from '../support/cas
 import { Backups, Restores, Schedules, succeeded } from '../support/custom-resources.js';
 import { startOperator, type OperatorProcess } from '../support/operator.js';
 import { createNamespace, kubeConfig, temporalClient, uniqueName } from '../support/stack-env.js';
+import { nextSecond } from '../support/e2e/schedule.js';
 import { eventually } from '../support/wait.js';
 
 const BUCKET = 'deletion-bucket';
@@ -364,7 +364,7 @@ test("a schedule's retention removes a Delete backup once: its deletion finds no
   const made: string[] = [];
   /** One run, triggered now; resolves once it is recorded, retention included. */
   const run = async (): Promise<CassandraBackupSchedule> => {
-    await sleep(1100 - (Date.now() % 1000)); // backups are named after their run's second
+    await nextSecond(); // backups are named after their run's second
     await temporal.client.schedule.getHandle(ready.status?.scheduleId ?? '').trigger(OVERLAP.Forbid);
     const backup = await eventually("the run's backup", async () =>
       (await backups.ofSchedule(name)).find((b) => !made.includes(b.metadata.name ?? '')),
