@@ -5,7 +5,7 @@
 // an operator killed during the removal resumes it without a second remove-backup; a cluster gone is
 // said on the resource, and Retain lets it go; a schedule's retention and the deletion remove once.
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import {
@@ -15,7 +15,6 @@ import {
   setHeaderOptions,
   type KubeConfig,
 } from '@kubernetes/client-node';
-import { clusterId } from '../../src/icarus/requests.js';
 import {
   resourceNames,
   type CassandraBackup,
@@ -30,7 +29,7 @@ import { createS3Secret, startPodCluster, type PodCluster } from '../support/cas
 import { Backups, Restores, Schedules, succeeded } from '../support/custom-resources.js';
 import { startOperator, type OperatorProcess } from '../support/operator.js';
 import { createNamespace, kubeConfig, temporalClient, uniqueName } from '../support/stack-env.js';
-import { nextSecond } from '../support/e2e/schedule.js';
+import { manifestsInStorage, nextSecond } from '../support/e2e/schedule.js';
 import { eventually } from '../support/wait.js';
 
 const BUCKET = 'deletion-bucket';
@@ -114,20 +113,7 @@ async function succeededBackup(c: PodCluster, extra: Record<string, unknown>): P
 }
 
 /** The backups whose manifest each node has in the bucket. */
-function manifests(c: PodCluster): string[][] {
-  return c.cluster.nodes.map((n) => {
-    const dir = join(
-      c.storageRoot,
-      's3',
-      BUCKET,
-      clusterId(c.cluster.opts.name),
-      n.identity.dc,
-      n.identity.hostId,
-      'manifests',
-    );
-    return existsSync(dir) ? readdirSync(dir).map((f) => f.replace(/\.json$/, '')) : [];
-  });
-}
+const manifests = (c: PodCluster) => manifestsInStorage(c, BUCKET);
 
 const topologyFile = (c: PodCluster, tag: string) =>
   join(c.storageRoot, 's3', BUCKET, 'topology', `${tag}.json`);

@@ -124,12 +124,12 @@ export const readyCondition = (s: CassandraBackupSchedule) =>
   s.status?.conditions?.find((c) => c.type === 'Ready');
 
 /** The manifests in storage, per node of the cluster: the backups that are really there. */
-export function manifestsInStorage(c: PodCluster): string[][] {
+export function manifestsInStorage(c: PodCluster, bucket = BUCKET): string[][] {
   return c.cluster.nodes.map((n) => {
     const dir = join(
       c.storageRoot,
       's3',
-      BUCKET,
+      bucket,
       clusterId(c.cluster.opts.name),
       n.identity.dc,
       n.identity.hostId,
