@@ -2,7 +2,7 @@
 // only endpoint esop's Azure client knows; the account and key are the Secret's.
 import { BlobServiceClient, RestError, StorageSharedKeyCredential } from '@azure/storage-blob';
 import type { SecretCredentials } from './credentials.js';
-import { STORE_REQUEST_TIMEOUT_MS, StorageReadError, type ObjectStore } from './object-store.js';
+import { STORE_REQUEST_TIMEOUT_MS, StorageReadError, folderName, type ObjectStore } from './object-store.js';
 
 export interface AzureStoreOptions {
   container: string;
@@ -32,6 +32,17 @@ export function azureStore(opts: AzureStoreOptions): ObjectStore {
         throw failure(err, `listing ${where}/${prefix}`);
       }
       return keys;
+    },
+    async folders(prefix) {
+      const names: string[] = [];
+      try {
+        for await (const item of container.listBlobsByHierarchy('/', { prefix })) {
+          if (item.kind === 'prefix') names.push(folderName(prefix, item.name));
+        }
+      } catch (err) {
+        throw failure(err, `listing ${where}/${prefix}`);
+      }
+      return names;
     },
     async read(key) {
       try {

@@ -15,6 +15,15 @@ export function fileStore(): ObjectStore {
         throw new StorageReadError(`listing file://${dir}: ${(err as Error).message}`);
       }
     },
+    async folders(prefix) {
+      const dir = `/${prefix}`;
+      try {
+        const entries = await readdir(dir, { withFileTypes: true });
+        return entries.filter((e) => e.isDirectory()).map((e) => e.name);
+      } catch (err) {
+        throw new StorageReadError(`listing file://${dir}: ${(err as Error).message}`);
+      }
+    },
     async read(key) {
       try {
         return await readFile(`/${key}`, 'utf8');

@@ -3,7 +3,7 @@
 // signed with the account's key, exchanged at its token_uri (read-only scope).
 import { createSign } from 'node:crypto';
 import { serviceAccount, type SecretCredentials } from './credentials.js';
-import { STORE_REQUEST_TIMEOUT_MS, StorageReadError, type ObjectStore } from './object-store.js';
+import { STORE_REQUEST_TIMEOUT_MS, StorageReadError, folderName, type ObjectStore } from './object-store.js';
 
 export const GCS_API = 'https://storage.googleapis.com';
 const SCOPE = 'https://www.googleapis.com/auth/devstorage.read_only';
@@ -71,6 +71,20 @@ export function gcsStore(opts: GcsStoreOptions): ObjectStore {
         page = body.nextPageToken ?? '';
       } while (page);
       return keys;
+    },
+    async folders(prefix) {
+      const names: string[] = [];
+      let page = '';
+      do {
+        const url = `${GCS_API}/storage/v1/b/${encodeURIComponent(opts.bucket)}/o?delimiter=%2F&prefix=${encodeURIComponent(prefix)}${page ? `&pageToken=${encodeURIComponent(page)}` : ''}`;
+        const body = (await (await get(url, `listing ${where}/${prefix}`, true)).json()) as {
+          prefixes?: string[];
+          nextPageToken?: string;
+        };
+        names.push(...(body.prefixes ?? []).map((p) => folderName(prefix, p)));
+        page = body.nextPageToken ?? '';
+      } while (page);
+      return names;
     },
     async read(key) {
       const url = `${GCS_API}/storage/v1/b/${encodeURIComponent(opts.bucket)}/o/${encodeURIComponent(key)}?alt=media`;

@@ -8,6 +8,21 @@ const manifestSchema = z.looseObject({
   }),
 });
 
+const entrySchema = z.looseObject({ objectKey: z.string(), size: z.number().nonnegative().optional() });
+const summarySchema = z.looseObject({
+  snapshot: z.looseObject({
+    keyspaces: z.record(
+      z.string(),
+      z.looseObject({
+        tables: z.record(
+          z.string(),
+          z.looseObject({ sstables: z.record(z.string(), z.array(entrySchema)).optional() }),
+        ),
+      }),
+    ),
+  }),
+});
+
 /** The keyspaces esop never restores (KeyspaceTable.classifyKeyspace: SYSTEM). */
 export const SYSTEM_KEYSPACES: ReadonlySet<string> = new Set([
   'system',
@@ -21,21 +36,46 @@ export class ManifestFormatError extends Error {
   override name = 'ManifestFormatError';
 }
 
-/** `ks.table` of every table the manifest holds outside the system keyspaces, sorted. */
-export function manifestTables(json: string, name: string): string[] {
+/**
+ * The SSTable component files a manifest lists outside the system keyspaces, and the sum of their sizes:
+ * what a restore of the node downloads (esop's Manifest.getManifestFiles, every table).
+ */
+export function manifestSummary(json: string, name: string): { files: number; bytes: number } {
+  const data = parseManifest(json, name, summarySchema);
+  let files = 0;
+  let bytes = 0;
+  for (const [ks, { tables }] of Object.entries(data.snapshot.keyspaces)) {
+    if (SYSTEM_KEYSPACES.has(ks)) continue;
+    for (const table of Object.values(tables)) {
+      for (const entries of Object.values(table.sstables ?? {})) {
+        files += entries.length;
+        for (const e of entries) bytes += e.size ?? 0;
+      }
+    }
+  }
+  return { files, bytes };
+}
+
+function parseManifest<T>(json: string, name: string, schema: z.ZodType<T>): T {
   let parsed: unknown;
   try {
     parsed = JSON.parse(json);
   } catch (err) {
     throw new ManifestFormatError(`manifest ${name} is not JSON: ${(err as Error).message}`);
   }
-  const result = manifestSchema.safeParse(parsed);
+  const result = schema.safeParse(parsed);
   if (!result.success) {
     throw new ManifestFormatError(
       `manifest ${name} is not an esop manifest: ${result.error.issues[0]?.message ?? 'unexpected shape'}`,
     );
   }
-  return Object.entries(result.data.snapshot.keyspaces)
+  return result.data;
+}
+
+/** `ks.table` of every table the manifest holds outside the system keyspaces, sorted. */
+export function manifestTables(json: string, name: string): string[] {
+  const data = parseManifest(json, name, manifestSchema);
+  return Object.entries(data.snapshot.keyspaces)
     .filter(([ks]) => !SYSTEM_KEYSPACES.has(ks))
     .flatMap(([ks, { tables }]) => Object.keys(tables).map((t) => `${ks}.${t}`))
     .sort();

@@ -3,6 +3,12 @@
 export interface ObjectStore {
   /** Every object name under the prefix (the full name, as listed), in any order. */
   list(prefix: string): Promise<string[]>;
+  /**
+   * The folders right under a prefix that is '' or ends with '/': the names between the prefix and the
+   * next '/' of the objects under it (S3 common prefixes), each once, without the prefix or the '/'.
+   * Lists a level without listing every object below it (a node's SSTables).
+   */
+  folders(prefix: string): Promise<string[]>;
   /** The object's content as UTF-8 text. */
   read(key: string): Promise<string>;
   /** Frees sockets; the store is not used afterwards. */
@@ -25,6 +31,11 @@ export class StorageReadError extends Error {
   ) {
     super(message);
   }
+}
+
+/** The folder name of a listed sub-prefix: `a/b/c/` under `a/b/` is `c`. */
+export function folderName(prefix: string, subPrefix: string): string {
+  return subPrefix.slice(prefix.length).replace(/\/+$/, '');
 }
 
 /** Where time-outs of one request to a store are set: a stuck store must not stall a restore. */

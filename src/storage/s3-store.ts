@@ -5,7 +5,7 @@
 import { GetObjectCommand, ListObjectsV2Command, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { isIP } from 'node:net';
 import type { SecretCredentials } from './credentials.js';
-import { STORE_REQUEST_TIMEOUT_MS, StorageReadError, type ObjectStore } from './object-store.js';
+import { STORE_REQUEST_TIMEOUT_MS, StorageReadError, folderName, type ObjectStore } from './object-store.js';
 
 export interface S3StoreOptions {
   protocol: 's3' | 'minio' | 'oracle' | 'ceph';
@@ -52,6 +52,27 @@ export function s3Store(opts: S3StoreOptions): ObjectStore {
         throw failure(err, `listing ${where}/${prefix}`);
       }
       return keys;
+    },
+    async folders(prefix) {
+      const names: string[] = [];
+      let token: string | undefined;
+      try {
+        do {
+          const page = await client.send(
+            new ListObjectsV2Command({
+              Bucket: opts.bucket,
+              Prefix: prefix,
+              Delimiter: '/',
+              ContinuationToken: token,
+            }),
+          );
+          for (const p of page.CommonPrefixes ?? []) if (p.Prefix) names.push(folderName(prefix, p.Prefix));
+          token = page.IsTruncated ? page.NextContinuationToken : undefined;
+        } while (token);
+      } catch (err) {
+        throw failure(err, `listing ${where}/${prefix}`);
+      }
+      return names;
     },
     async read(key) {
       try {

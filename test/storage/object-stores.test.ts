@@ -85,10 +85,14 @@ describe('S3 (MinIO at the Secret’s awsendpoint)', () => {
     await minio?.stop();
   });
 
-  test('lists every key past the first page, and reads one', async () => {
+  test('lists every key past the first page, its folders a level at a time, and reads one', async () => {
     const keys = await good.list('c/dc1/h/manifests/');
     assert.equal(keys.length, 1003);
     assert.equal(await good.read(manifestKey(1002)), '{"n":1002}');
+    // Folders a level at a time, as the backup catalog walks a bucket (one common prefix for 1,003 keys).
+    assert.deepEqual(await good.folders(''), ['c']);
+    assert.deepEqual(await good.folders('c/dc1/'), ['h']);
+    assert.deepEqual(await good.folders('c/dc1/h/manifests/'), []);
   });
 
   test('a wrong secret key, a missing bucket and an unreachable endpoint: the store’s own words', async () => {
@@ -168,6 +172,8 @@ describe(
       const good = store('backups', azurite.accountKey);
       assert.deepEqual(await good.list('c/dc1/h/manifests/'), [manifestKey(1)]);
       assert.equal(await good.read(manifestKey(1)), '{"n":1}');
+      assert.deepEqual(await good.folders(''), ['c']);
+      assert.deepEqual(await good.folders('c/dc1/'), ['h']);
 
       const wrong = randomBytes(64).toString('base64');
       const denied = await failure(store('backups', wrong).list('c/'), [wrong, azurite.accountKey]);

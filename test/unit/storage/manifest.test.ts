@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import { latestManifest, manifestTables, ManifestFormatError } from '../../../src/storage/manifest.js';
 import { parseLocation } from '../../../src/storage/location.js';
 import { readBackupTables } from '../../../src/storage/backup-tables.js';
+import { memoryStore } from '../../support/memory-store.js';
 
 const manifest = (keyspaces: Record<string, string[]>) =>
   JSON.stringify({
@@ -72,11 +73,7 @@ test('the backup tables of the restored nodesâ€™ folders, and the other backupsâ
     ['c/dc1/h2/manifests/weekly-s1-300.json', manifest({ shop: ['orders'] })],
     ['c/dc1/h2/data/shop/orders/x.db', 'sstable'],
   ]);
-  const store = {
-    list: (prefix: string) => Promise.resolve([...objects.keys()].filter((k) => k.startsWith(prefix))),
-    read: (key: string) => Promise.resolve(objects.get(key) ?? ''),
-    close: () => undefined,
-  };
+  const store = memoryStore(objects);
   const weekly = await readBackupTables(store, ['c/dc1/h1', 'c/dc1/h2'], 'weekly');
   assert.deepEqual(weekly, {
     tables: ['shop.carts', 'shop.orders'],
