@@ -8,6 +8,8 @@ import { converting } from './failures.js';
 import { submitBackup, type SubmitBackupInput } from './backup-submit.js';
 import { cancelOperations, type CancelInput } from './cancel-operations.js';
 import { readBackupContents, type BackupContentsInput } from './backup-contents.js';
+import { readImportedBackup, type ImportedBackupInput } from './imported-backup.js';
+import { syncLocation, type SyncLocationInput } from './backup-sync.js';
 import { removeDeletedBackup, type RemoveDeletedBackupInput } from './backup-deletion.js';
 import { loadBackup, loadRestore } from './resource.js';
 import { cancelOwnRun } from './own-run.js';
@@ -45,6 +47,7 @@ export function createActivities(deps: ActivityDeps) {
     submitRestore: (input: SubmitRestoreInput) => call((d) => submitRestore(d, input)),
     checkDownloads: (input: CheckDownloadsInput) => call((d) => checkDownloads(d, input)),
     readBackupContents: (input: BackupContentsInput) => call((d) => readBackupContents(d, input)),
+    readImportedBackup: (input: ImportedBackupInput) => call((d) => readImportedBackup(d, input)),
     watchOperations: (input: WatchInput) => call((d) => watchOperations(d, input)),
     cancelOperations: (input: CancelInput) => call((d) => cancelOperations(d, input)),
     cancelOwnRun: () => call(() => cancelOwnRun()),
@@ -58,6 +61,7 @@ export function createActivities(deps: ActivityDeps) {
     planRetention: (schedule: ResourceKey) => call((d) => planRetention(d, schedule)),
     removeScheduledBackup: (input: RemoveBackupInput) => call((d) => removeScheduledBackup(d, input)),
     removeDeletedBackup: (input: RemoveDeletedBackupInput) => call((d) => removeDeletedBackup(d, input)),
+    syncLocation: (input: SyncLocationInput) => call((d) => syncLocation(d, input)),
   };
 }
 

@@ -10,6 +10,7 @@ import type { BackupWorkflowInput, RunResult } from '../src/contract/runs.js';
 import type { NodeWork } from '../src/contract/status.js';
 import { nodeStatus, overallProgress } from '../src/contract/node-progress.js';
 import { uploadTopology } from './backup-topology.js';
+import { importFromStorage } from './backup-import.js';
 import { ResourceRun, type KindRun } from './resource-run.js';
 import { kube, submit } from './run/activities.js';
 import type { Work } from './run/operations.js';
@@ -20,6 +21,9 @@ import { failedFrom, type AttemptOutcome } from './run/outcomes.js';
  * instead of the spec and the plan: history holds the body every node is sent, and no spec per node.
  */
 export const REQUEST_IN_PLAN_PATCH = 'backup-request-built-in-plan';
+
+/** From this patch on, a backup with spec.imported is looked up in storage instead of taken. */
+export const IMPORTED_BACKUP_PATCH = 'imported-backups';
 
 /** A backup is of one spec: a change while it runs stops the attempt and starts again (docs/operator.md). */
 const BACKUP = { kind: 'CassandraBackup', noun: 'Backup', restartsOnSpecChange: true } as const;
@@ -49,6 +53,8 @@ class BackupRun implements KindRun<'CassandraBackup'> {
     );
     if ('kind' in loaded) return loaded;
     const spec = loaded.spec;
+    // A backup already in storage: found there, never taken (a new field: no earlier run has it).
+    if (spec.imported && patched(IMPORTED_BACKUP_PATCH)) return importFromStorage(run, spec);
 
     let plan: BackupPlan;
     try {

@@ -108,3 +108,18 @@ export interface BackupRunOutcome {
   reason?: string;
   message?: string;
 }
+
+/** What an imported backup is in storage (activities/imported-backup.ts): names and numbers only. */
+export interface ImportedBackup {
+  /** Its full name, `<tag>-<schemaVersion>-<epochMillis>`. */
+  name: string;
+  schemaVersion: string;
+  /** When it was taken, ISO 8601. */
+  time: string;
+  /** The cluster folder it is in. */
+  cluster: string;
+  datacenters: string[];
+  nodes: { dc: string; hostId: string; files: number; bytes: number }[];
+  /** Nodes its topology file lists, when it has one. */
+  expectedNodes?: number;
+}

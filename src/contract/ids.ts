@@ -45,3 +45,8 @@ export function workflowIdOf(
 export function scheduleIdOf(namespace: string, name: string, uid: string): string {
   return `cassandrabackupschedule/${namespace}/${name}/${uid}`;
 }
+
+/** The workflow that lists a CassandraBackupSync's location, for as long as the resource exists. */
+export function syncWorkflowId(namespace: string, name: string, uid: string): string {
+  return `cassandrabackupsync/${namespace}/${name}/${uid}`;
+}

@@ -109,6 +109,10 @@ export const reasons = [
   'RemoveBackupFailed',
   // Resources of another controller.
   'ManagedElsewhere',
+  // Backups found in storage (CassandraBackupSync, spec.imported).
+  'Synced',
+  'BackupImported',
+  'BackupIncomplete',
 ] as const;
 
 /** A reason of a condition or an Event. */

@@ -6,6 +6,7 @@
 import type {
   CassandraBackupScheduleStatus,
   CassandraBackupStatus,
+  CassandraBackupSyncStatus,
   CassandraRestoreStatus,
 } from '../kube/api/resources.js';
 import type { ResourceKind } from './ids.js';
@@ -67,6 +68,7 @@ export interface StatusOf {
   CassandraBackup: CassandraBackupStatus;
   CassandraRestore: CassandraRestoreStatus;
   CassandraBackupSchedule: CassandraBackupScheduleStatus;
+  CassandraBackupSync: CassandraBackupSyncStatus;
 }
 
 export type StatusKind = keyof StatusOf;
@@ -92,6 +94,7 @@ export interface StatusFieldsOf {
   CassandraBackup: Without<BackupFields, RestoreFields>;
   CassandraRestore: Without<RestoreFields, BackupFields>;
   CassandraBackupSchedule: FieldsPatchOf<CassandraBackupScheduleStatus>;
+  CassandraBackupSync: FieldsPatchOf<CassandraBackupSyncStatus>;
 }
 
 export type StatusFields<K extends StatusKind> = StatusFieldsOf[K];

@@ -50,6 +50,10 @@ export const backupSpecFields: SpecCoverage<CassandraBackupSpec, BackupRequest> 
   skipBucketVerification: { sent: ['skipBucketVerification'] },
   skipRefreshing: { sent: ['skipRefreshing'] },
   retry: { sent: ['retry'] },
+  imported: {
+    operatorOnly:
+      'an imported backup sends no backup request: the operator reads its manifests from storage and marks it COMPLETED (activities/imported-backup.ts)',
+  },
   deletionPolicy: {
     operatorOnly:
       'on deletion, Delete makes the operator remove the backup from storage (a remove-backup request built from the resource) before the finalizer goes',

@@ -1,4 +1,4 @@
-// The watcher: per kind (CassandraBackup, CassandraRestore, CassandraBackupSchedule), one informer per
+// The watcher: per kind (CassandraBackup, CassandraRestore, CassandraBackupSchedule, CassandraBackupSync), one informer per
 // watched scope feeding a per-key queue that reconciles the resources, plus a periodic resync of every
 // cached resource (level-triggered: a missed event is caught up).
 import type { Client } from '@temporalio/client';
@@ -8,12 +8,13 @@ import type { StatusWriter } from '../kube/status-writer.js';
 import { resourceNames } from '../kube/api/resources.js';
 import type { Logger } from '../logger.js';
 import type { KubernetesObject } from '@kubernetes/client-node';
-import type { CassandraBackupSchedule } from '../kube/api/resources.js';
+import type { CassandraBackupSchedule, CassandraBackupSync } from '../kube/api/resources.js';
 import type { ResourceKind } from '../contract/ids.js';
 import type { OperatorMetrics } from '../metrics/operator-metrics.js';
 import { watchResources, type WatchedResources } from './informer.js';
 import { Reconciler, type WatchedResource } from './reconciler.js';
 import { ScheduleReconciler } from './schedule-reconciler.js';
+import { SyncReconciler } from './sync-reconciler.js';
 import { WorkQueue, type ReconcileResult } from './work-queue.js';
 
 export interface Watcher {
@@ -56,6 +57,11 @@ export async function startWatcher(
       'CassandraBackupSchedule',
       context,
       (get, log) => new ScheduleReconciler({ ...shared, statusWriter, logger: log, get }),
+    ),
+    watchKind<CassandraBackupSync>(
+      'CassandraBackupSync',
+      context,
+      (get, log) => new SyncReconciler({ ...shared, logger: log, get }),
     ),
   ]);
   return {

@@ -58,6 +58,8 @@ export function parseBackupName(
 export interface CatalogOptions {
   /** Only this cluster folder (Cassandra's cluster name, as Icarus writes it). */
   cluster?: string;
+  /** Only backups whose full name starts with this (a tag, or a full name), as esop matches a tag. */
+  tag?: string;
   /** How many manifests are read at once. */
   concurrency?: number;
 }
@@ -70,15 +72,19 @@ export async function readCatalog(
 ): Promise<Catalog> {
   const root = prefix ? `${prefix.replace(/\/+$/, '')}/` : '';
   const unreadable: string[] = [];
-  const clusters = (await store.folders(root)).filter(
-    (c) => c !== 'topology' && (!opts.cluster || c === opts.cluster),
-  );
+  const top = await store.folders(root);
+  const clusters = top.filter((c) => c !== 'topology' && (!opts.cluster || c === opts.cluster));
   const found: { cluster: string; dc: string; hostId: string; key: string }[] = [];
   for (const cluster of clusters) {
     for (const dc of await store.folders(`${root}${cluster}/`)) {
       for (const hostId of await store.folders(`${root}${cluster}/${dc}/`)) {
         const keys = await store.list(`${root}${cluster}/${dc}/${hostId}/manifests/`);
-        for (const key of keys) if (key.endsWith('.json')) found.push({ cluster, dc, hostId, key });
+        for (const key of keys) {
+          const file = key.slice(key.lastIndexOf('/') + 1);
+          if (file.endsWith('.json') && (!opts.tag || file.startsWith(opts.tag))) {
+            found.push({ cluster, dc, hostId, key });
+          }
+        }
       }
     }
   }
@@ -114,7 +120,12 @@ export async function readCatalog(
   });
 
   // The topology files say which nodes each cluster backup had.
-  const topologies = (await store.list(`${root}topology/`)).filter((k) => k.endsWith('.json'));
+  // Listed by folder ('…/topology/', as every store lists), and only when there is one.
+  const topologies = top.includes('topology')
+    ? (await store.list(`${root}topology/`)).filter(
+        (k) => k.endsWith('.json') && (!opts.tag || k.slice(k.lastIndexOf('/') + 1).startsWith(opts.tag)),
+      )
+    : [];
   for (const key of topologies) {
     const parsed = parseBackupName(key.slice(key.lastIndexOf('/') + 1));
     if (!parsed) continue;

@@ -5,6 +5,7 @@ import {
   resourceNames,
   type CassandraBackup,
   type CassandraBackupSchedule,
+  type CassandraBackupSync,
   type CassandraRestore,
   type Condition,
 } from '../../src/kube/api/resources.js';
@@ -16,6 +17,7 @@ interface Kinds {
   CassandraBackup: CassandraBackup;
   CassandraRestore: CassandraRestore;
   CassandraBackupSchedule: CassandraBackupSchedule;
+  CassandraBackupSync: CassandraBackupSync;
 }
 
 export class CustomResources<K extends keyof Kinds> {
@@ -126,6 +128,12 @@ export class Restores extends CustomResources<'CassandraRestore'> {
 export class Schedules extends CustomResources<'CassandraBackupSchedule'> {
   constructor(kc: KubeConfig, namespace: string, context?: () => string) {
     super('CassandraBackupSchedule', kc, namespace, context);
+  }
+}
+
+export class Syncs extends CustomResources<'CassandraBackupSync'> {
+  constructor(kc: KubeConfig, namespace: string, context?: () => string) {
+    super('CassandraBackupSync', kc, namespace, context);
   }
 }
 

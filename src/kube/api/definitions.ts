@@ -10,7 +10,8 @@
 import { cassandraBackup } from './definitions/backup.js';
 import { cassandraRestore } from './definitions/restore.js';
 import { cassandraBackupSchedule, SCHEDULE_NAME_MAX } from './definitions/schedule.js';
+import { cassandraBackupSync } from './definitions/sync.js';
 
-export { cassandraBackup, cassandraRestore, cassandraBackupSchedule, SCHEDULE_NAME_MAX };
+export { cassandraBackup, cassandraRestore, cassandraBackupSchedule, cassandraBackupSync, SCHEDULE_NAME_MAX };
 
-export const definitions = [cassandraBackup, cassandraRestore, cassandraBackupSchedule];
+export const definitions = [cassandraBackup, cassandraRestore, cassandraBackupSchedule, cassandraBackupSync];

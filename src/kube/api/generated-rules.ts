@@ -4,13 +4,14 @@
 // ./cel-runtime.ts applies them to a resource (violations) as the API server does.
 import * as cel from './cel-runtime.js';
 
-export type RuleKind = 'CassandraBackup' | 'CassandraRestore' | 'CassandraBackupSchedule';
+export type RuleKind =
+  'CassandraBackup' | 'CassandraRestore' | 'CassandraBackupSchedule' | 'CassandraBackupSync';
 
 export const celRules: Record<RuleKind, readonly cel.CelRule[]> = {
   CassandraBackup: [
     {
       path: [],
-      rule: "!has(oldSelf.status) || !has(oldSelf.status.conditions) || !oldSelf.status.conditions.exists(c, c.type == 'Succeeded' && c.status == 'True') || self.spec == oldSelf.spec || ((has(self.spec.cassandraCluster) == has(oldSelf.spec.cassandraCluster) && (!has(self.spec.cassandraCluster) || self.spec.cassandraCluster == oldSelf.spec.cassandraCluster)) && (has(self.spec.storageLocation) == has(oldSelf.spec.storageLocation) && (!has(self.spec.storageLocation) || self.spec.storageLocation == oldSelf.spec.storageLocation)) && (has(self.spec.secretName) == has(oldSelf.spec.secretName) && (!has(self.spec.secretName) || self.spec.secretName == oldSelf.spec.secretName)) && (has(self.spec.snapshotTag) == has(oldSelf.spec.snapshotTag) && (!has(self.spec.snapshotTag) || self.spec.snapshotTag == oldSelf.spec.snapshotTag)) && (has(self.spec.duration) == has(oldSelf.spec.duration) && (!has(self.spec.duration) || self.spec.duration == oldSelf.spec.duration)) && (has(self.spec.bandwidth) == has(oldSelf.spec.bandwidth) && (!has(self.spec.bandwidth) || self.spec.bandwidth == oldSelf.spec.bandwidth)) && (has(self.spec.concurrentConnections) == has(oldSelf.spec.concurrentConnections) && (!has(self.spec.concurrentConnections) || self.spec.concurrentConnections == oldSelf.spec.concurrentConnections)) && (has(self.spec.dc) == has(oldSelf.spec.dc) && (!has(self.spec.dc) || self.spec.dc == oldSelf.spec.dc)) && (has(self.spec.entities) == has(oldSelf.spec.entities) && (!has(self.spec.entities) || self.spec.entities == oldSelf.spec.entities)) && (has(self.spec.timeout) == has(oldSelf.spec.timeout) && (!has(self.spec.timeout) || self.spec.timeout == oldSelf.spec.timeout)) && (has(self.spec.metadataDirective) == has(oldSelf.spec.metadataDirective) && (!has(self.spec.metadataDirective) || self.spec.metadataDirective == oldSelf.spec.metadataDirective)) && (has(self.spec.insecure) == has(oldSelf.spec.insecure) && (!has(self.spec.insecure) || self.spec.insecure == oldSelf.spec.insecure)) && (has(self.spec.createMissingBucket) == has(oldSelf.spec.createMissingBucket) && (!has(self.spec.createMissingBucket) || self.spec.createMissingBucket == oldSelf.spec.createMissingBucket)) && (has(self.spec.skipBucketVerification) == has(oldSelf.spec.skipBucketVerification) && (!has(self.spec.skipBucketVerification) || self.spec.skipBucketVerification == oldSelf.spec.skipBucketVerification)) && (has(self.spec.skipRefreshing) == has(oldSelf.spec.skipRefreshing) && (!has(self.spec.skipRefreshing) || self.spec.skipRefreshing == oldSelf.spec.skipRefreshing)) && (has(self.spec.retry) == has(oldSelf.spec.retry) && (!has(self.spec.retry) || self.spec.retry == oldSelf.spec.retry)))",
+      rule: "!has(oldSelf.status) || !has(oldSelf.status.conditions) || !oldSelf.status.conditions.exists(c, c.type == 'Succeeded' && c.status == 'True') || self.spec == oldSelf.spec || ((has(self.spec.cassandraCluster) == has(oldSelf.spec.cassandraCluster) && (!has(self.spec.cassandraCluster) || self.spec.cassandraCluster == oldSelf.spec.cassandraCluster)) && (has(self.spec.storageLocation) == has(oldSelf.spec.storageLocation) && (!has(self.spec.storageLocation) || self.spec.storageLocation == oldSelf.spec.storageLocation)) && (has(self.spec.secretName) == has(oldSelf.spec.secretName) && (!has(self.spec.secretName) || self.spec.secretName == oldSelf.spec.secretName)) && (has(self.spec.snapshotTag) == has(oldSelf.spec.snapshotTag) && (!has(self.spec.snapshotTag) || self.spec.snapshotTag == oldSelf.spec.snapshotTag)) && (has(self.spec.duration) == has(oldSelf.spec.duration) && (!has(self.spec.duration) || self.spec.duration == oldSelf.spec.duration)) && (has(self.spec.bandwidth) == has(oldSelf.spec.bandwidth) && (!has(self.spec.bandwidth) || self.spec.bandwidth == oldSelf.spec.bandwidth)) && (has(self.spec.concurrentConnections) == has(oldSelf.spec.concurrentConnections) && (!has(self.spec.concurrentConnections) || self.spec.concurrentConnections == oldSelf.spec.concurrentConnections)) && (has(self.spec.dc) == has(oldSelf.spec.dc) && (!has(self.spec.dc) || self.spec.dc == oldSelf.spec.dc)) && (has(self.spec.entities) == has(oldSelf.spec.entities) && (!has(self.spec.entities) || self.spec.entities == oldSelf.spec.entities)) && (has(self.spec.timeout) == has(oldSelf.spec.timeout) && (!has(self.spec.timeout) || self.spec.timeout == oldSelf.spec.timeout)) && (has(self.spec.metadataDirective) == has(oldSelf.spec.metadataDirective) && (!has(self.spec.metadataDirective) || self.spec.metadataDirective == oldSelf.spec.metadataDirective)) && (has(self.spec.insecure) == has(oldSelf.spec.insecure) && (!has(self.spec.insecure) || self.spec.insecure == oldSelf.spec.insecure)) && (has(self.spec.createMissingBucket) == has(oldSelf.spec.createMissingBucket) && (!has(self.spec.createMissingBucket) || self.spec.createMissingBucket == oldSelf.spec.createMissingBucket)) && (has(self.spec.skipBucketVerification) == has(oldSelf.spec.skipBucketVerification) && (!has(self.spec.skipBucketVerification) || self.spec.skipBucketVerification == oldSelf.spec.skipBucketVerification)) && (has(self.spec.skipRefreshing) == has(oldSelf.spec.skipRefreshing) && (!has(self.spec.skipRefreshing) || self.spec.skipRefreshing == oldSelf.spec.skipRefreshing)) && (has(self.spec.retry) == has(oldSelf.spec.retry) && (!has(self.spec.retry) || self.spec.retry == oldSelf.spec.retry)) && (has(self.spec.imported) == has(oldSelf.spec.imported) && (!has(self.spec.imported) || self.spec.imported == oldSelf.spec.imported)))",
       transition: true,
       holds: (self, oldSelf) =>
         cel.or(
@@ -241,6 +242,20 @@ export const celRules: Record<RuleKind, readonly cel.CelRule[]> = {
                       cel.get(cel.get(oldSelf, 'spec'), 'retry'),
                     ),
                 ),
+              () =>
+                cel.eq(
+                  cel.has(cel.get(self, 'spec'), 'imported'),
+                  cel.has(cel.get(oldSelf, 'spec'), 'imported'),
+                ),
+              () =>
+                cel.or(
+                  () => cel.not(cel.has(cel.get(self, 'spec'), 'imported')),
+                  () =>
+                    cel.eq(
+                      cel.get(cel.get(self, 'spec'), 'imported'),
+                      cel.get(cel.get(oldSelf, 'spec'), 'imported'),
+                    ),
+                ),
             ),
         ),
       message:
@@ -259,6 +274,52 @@ export const celRules: Record<RuleKind, readonly cel.CelRule[]> = {
         ),
       message:
         'the spec of a running backup cannot change, deletionPolicy included: wait until it ends (a failed backup takes spec changes as a retry), or delete it and create a new CassandraBackup',
+    },
+    {
+      path: ['spec'],
+      rule: 'has(self.imported) == has(oldSelf.imported) && (!has(self.imported) || self.imported == oldSelf.imported)',
+      transition: true,
+      holds: (self, oldSelf) =>
+        cel.and(
+          () => cel.eq(cel.has(self, 'imported'), cel.has(oldSelf, 'imported')),
+          () =>
+            cel.or(
+              () => cel.not(cel.has(self, 'imported')),
+              () => cel.eq(cel.get(self, 'imported'), cel.get(oldSelf, 'imported')),
+            ),
+        ),
+      message: 'imported cannot be set, changed or removed after creation: create a new CassandraBackup',
+    },
+    {
+      path: ['spec'],
+      rule: "!has(self.imported) || !self.imported || !has(self.deletionPolicy) || self.deletionPolicy == 'Retain'",
+      transition: false,
+      holds: (self) =>
+        cel.or(
+          () => cel.not(cel.has(self, 'imported')),
+          () => cel.not(cel.get(self, 'imported')),
+          () => cel.not(cel.has(self, 'deletionPolicy')),
+          () => cel.eq(cel.get(self, 'deletionPolicy'), 'Retain'),
+        ),
+      message:
+        "an imported backup keeps its data: the operator never removes it from storage (deletionPolicy Retain); remove it with the storage provider's own tools if you must",
+    },
+    {
+      path: ['spec'],
+      rule: "!has(self.imported) || !self.imported || (has(self.snapshotTag) && self.snapshotTag != '')",
+      transition: false,
+      holds: (self) =>
+        cel.or(
+          () => cel.not(cel.has(self, 'imported')),
+          () => cel.not(cel.get(self, 'imported')),
+          () =>
+            cel.and(
+              () => cel.has(self, 'snapshotTag'),
+              () => !cel.eq(cel.get(self, 'snapshotTag'), ''),
+            ),
+        ),
+      message:
+        'an imported backup names the backup in storage: set snapshotTag (its full name <tag>-<schemaVersion>-<epochMillis>, or a tag whose newest backup is meant)',
     },
     {
       path: ['spec'],
@@ -832,6 +893,17 @@ export const celRules: Record<RuleKind, readonly cel.CelRule[]> = {
       message: 'catchupWindow must be at least 10s',
     },
     {
+      path: ['spec', 'backupTemplate', 'spec'],
+      rule: '!has(self.imported) || !self.imported',
+      transition: false,
+      holds: (self) =>
+        cel.or(
+          () => cel.not(cel.has(self, 'imported')),
+          () => cel.not(cel.get(self, 'imported')),
+        ),
+      message: "a schedule's backups are taken, not imported: remove imported from backupTemplate.spec",
+    },
+    {
       path: ['spec', 'backupTemplate', 'spec', 'cassandraCluster'],
       rule: "self.matches(r'^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$')",
       transition: false,
@@ -1009,6 +1081,102 @@ export const celRules: Record<RuleKind, readonly cel.CelRule[]> = {
       transition: false,
       holds: (self) => cel.not(cel.matches(self, /^(?:0+[dhms])+$/u)),
       message: 'maxAge must be at least 1s',
+    },
+  ],
+  CassandraBackupSync: [
+    {
+      path: ['spec', 'storageLocation'],
+      rule: "self.matches(r'^(s3|gcp|azure|oracle|minio|ceph|file)://')",
+      transition: false,
+      holds: (self) => cel.matches(self, /^(?:s3|gcp|azure|oracle|minio|ceph|file):\/\//u),
+      messageExpression: (self) =>
+        cel.add(
+          cel.add(
+            'storageLocation must start with one of s3://, gcp://, azure://, oracle://, minio://, ceph://, file://; got "',
+            self,
+          ),
+          '"',
+        ),
+    },
+    {
+      path: ['spec', 'storageLocation'],
+      rule: "self.startsWith('file://') ? self.matches(r'^file:///\\S*[^/\\s]\\S*$') : self.matches(r'^[a-z0-9]+://[^/\\s]+(/\\S*)?$')",
+      transition: false,
+      holds: (self) =>
+        cel.bool(cel.startsWith(self, 'file://'))
+          ? cel.matches(self, /^file:\/\/\/[^\t\n\f\r ]*[^/\t\n\f\r ][^\t\n\f\r ]*$/u)
+          : cel.matches(self, /^[a-z0-9]+:\/\/[^/\t\n\f\r ]+(?:\/[^\t\n\f\r ]*)?$/u),
+      message:
+        'storageLocation must be protocol://bucket[/path] (file:///absolute/path for file), without spaces',
+    },
+    {
+      path: ['spec', 'storageLocation'],
+      rule: "self.startsWith('file://') || !self.matches(r'^[a-z0-9]+://[^/\\s]+(/[^/\\s]+){1,2}/*$')",
+      transition: false,
+      holds: (self) =>
+        cel.or(
+          () => cel.startsWith(self, 'file://'),
+          () => cel.not(cel.matches(self, /^[a-z0-9]+:\/\/[^/\t\n\f\r ]+(?:\/[^/\t\n\f\r ]+){1,2}\/*$/u)),
+        ),
+      messageExpression: (self) =>
+        cel.add(
+          cel.add('storageLocation "', self),
+          '": Icarus takes protocol://bucket or protocol://bucket/cluster/dc/node, never one or two folders after the bucket; write protocol://bucket (each node then writes under bucket/cluster/dc/node)',
+        ),
+    },
+    {
+      path: ['spec', 'secretName'],
+      rule: "self.matches(r'^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$')",
+      transition: false,
+      holds: (self) =>
+        cel.matches(self, /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*$/u),
+      messageExpression: (self) =>
+        cel.add(
+          cel.add(
+            "secretName must be a Kubernetes object name (lower case letters, digits, '-' and '.'); got \"",
+            self,
+          ),
+          '"',
+        ),
+    },
+    {
+      path: ['spec', 'cassandraCluster'],
+      rule: "self == '' || self.matches(r'^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$')",
+      transition: false,
+      holds: (self) =>
+        cel.or(
+          () => cel.eq(self, ''),
+          () => cel.matches(self, /^[A-Za-z0-9](?:[A-Za-z0-9_.-]*[A-Za-z0-9])?$/u),
+        ),
+      messageExpression: (self) =>
+        cel.add(
+          cel.add(
+            "cassandraCluster must be a label value (letters, digits, '-', '_', '.', at most 63); got \"",
+            self,
+          ),
+          '"',
+        ),
+    },
+    {
+      path: ['spec', 'interval'],
+      rule: "self.matches(r'^([0-9]+[dhms])+$')",
+      transition: false,
+      holds: (self) => cel.matches(self, /^(?:[0-9]+[dhms])+$/u),
+      messageExpression: (self) =>
+        cel.add(
+          cel.add(
+            'interval must be whole days, hours, minutes and seconds such as 7d, 1d12h or 90m; got "',
+            self,
+          ),
+          '"',
+        ),
+    },
+    {
+      path: ['spec', 'interval'],
+      rule: "!self.matches(r'^(0+[dhms])+$')",
+      transition: false,
+      holds: (self) => cel.not(cel.matches(self, /^(?:0+[dhms])+$/u)),
+      message: 'interval must be at least 1m',
     },
   ],
 };

@@ -55,6 +55,8 @@ export const cassandraBackupSpecSchema = z.object({
   skipRefreshing: z.boolean().optional(),
   /** Retries of single file uploads / downloads, done by Icarus itself. */
   retry: retrySchema.optional(),
+  /** (added) The backup is already in storage, found there by a CassandraBackupSync (or named by hand with snapshotTag): nothing is backed up; the operator checks that the storage location holds the tag and marks it COMPLETED, so a CassandraRestore can name it. Its data is never removed by the operator (deletionPolicy stays Retain). Set at creation only. */
+  imported: z.boolean().optional(),
   /** What deleting this CassandraBackup does to its data in storage. Retain (default): the data stays. Delete: the operator removes the backup from storage (Icarus remove-backup) before the resource goes; while a CassandraRestore that has not succeeded uses it, the removal waits (condition DataRemoved says why). Set Retain on a backup held in deletion to let it go and keep its data. The only field of a succeeded backup that may change. */
   deletionPolicy: z.enum(['Retain', 'Delete']).default('Retain'),
 });
@@ -369,3 +371,65 @@ export const cassandraBackupScheduleStatusSchema = z.object({
   retention: retentionStatusSchema.optional(),
 });
 export type CassandraBackupScheduleStatus = z.infer<typeof cassandraBackupScheduleStatusSchema>;
+
+export const cassandraBackupSyncSpecSchema = z.object({
+  /** The location to list, as backups write to it: 'protocol://bucket' (s3, gcp, azure, oracle, minio, ceph) or file:///absolute/folder/bucket. Every cluster folder in it is read (see clusterName). Nothing is ever written there. */
+  storageLocation: z.string().max(1024),
+  /** Secret (same namespace) with credentials that may list and read the location: the same keys as a CassandraBackup’s. */
+  secretName: z.string().max(253),
+  /** S3-like stores only: talk HTTP instead of HTTPS. */
+  insecure: z.boolean().optional(),
+  /** Only the backups of this Cassandra cluster: its name as the location's top folder has it (Cassandra's cluster name, whitespace as '-'). Empty: every cluster. */
+  clusterName: z.string().max(253).optional(),
+  /** The cassandraCluster of the CassandraBackups it creates (the cluster label value). Empty: each backup's cluster folder name. */
+  cassandraCluster: z.string().max(63).optional(),
+  /** How often the location is listed again. Written as whole days, hours, minutes and seconds, e.g. '7d', '1d12h', '90m'. */
+  interval: z.string().max(32).default('1h'),
+});
+export type CassandraBackupSyncSpec = z.infer<typeof cassandraBackupSyncSpecSchema>;
+
+export const syncedBackupSchema = z.object({
+  /** The CassandraBackup that restores it by name (spec.cassandraBackup of a CassandraRestore). */
+  backup: z.string().optional(),
+  /** Its full name in storage, '<tag>-<schemaVersion>-<epochMillis>'. */
+  snapshotTag: z.string(),
+  schemaVersion: z.string().optional(),
+  /** When it was taken (the time in its name). */
+  time: z.string().optional(),
+  /** The cluster folder it is in. */
+  cluster: z.string().optional(),
+  /** Its datacenters, comma separated. */
+  datacenters: z.string().optional(),
+  /** Nodes whose manifest it has. */
+  nodes: z.number().int().min(0).optional(),
+  /** Nodes its topology file lists (none for backups made without one). */
+  expectedNodes: z.number().int().min(0).optional(),
+  /** Every node its topology file lists finished (has its manifest). Incomplete backups are listed, not imported. */
+  complete: z.boolean().optional(),
+  /** SSTable files, all nodes. */
+  files: z.number().int().min(0).optional(),
+  /** Their bytes, all nodes. */
+  bytes: z.number().int().min(0).optional(),
+});
+export type SyncedBackup = z.infer<typeof syncedBackupSchema>;
+
+export const cassandraBackupSyncStatusSchema = z.object({
+  observedGeneration: z.number().int().min(0).optional(),
+  /** Synced: whether the last listing of the location succeeded, and why not. */
+  conditions: z.array(conditionSchema).optional(),
+  /** The Temporal workflow that lists the location. */
+  workflowId: z.string().optional(),
+  /** Its link in the Temporal Web UI, when configured. */
+  workflowUrl: z.string().optional(),
+  /** When the location was last listed successfully. */
+  lastSyncTime: z.string().optional(),
+  /** Backups the location holds. */
+  backupCount: z.number().int().min(0).optional(),
+  /** CassandraBackups this sync created for them. */
+  importedCount: z.number().int().min(0).optional(),
+  /** Objects that look like manifests or topology files but could not be read as one (the first 20). */
+  unreadable: z.array(z.string()).max(20).optional(),
+  /** The newest 50 backups the location holds, newest first. */
+  backups: z.array(syncedBackupSchema).max(50).optional(),
+});
+export type CassandraBackupSyncStatus = z.infer<typeof cassandraBackupSyncStatusSchema>;

@@ -1,12 +1,19 @@
 // The resources as the rest of the code sees them: generated spec/status types plus metadata,
 // and the names needed to address them through the Kubernetes API.
 import type { V1ObjectMeta } from '@kubernetes/client-node';
-import { cassandraBackup, cassandraBackupSchedule, cassandraRestore } from './definitions.js';
+import {
+  cassandraBackup,
+  cassandraBackupSchedule,
+  cassandraBackupSync,
+  cassandraRestore,
+} from './definitions.js';
 import type {
   CassandraBackupScheduleSpec,
   CassandraBackupScheduleStatus,
   CassandraBackupSpec,
   CassandraBackupStatus,
+  CassandraBackupSyncSpec,
+  CassandraBackupSyncStatus,
   CassandraRestoreSpec,
   CassandraRestoreStatus,
 } from './generated.js';
@@ -38,9 +45,18 @@ export interface CassandraBackupSchedule {
   status?: CassandraBackupScheduleStatus;
 }
 
+export interface CassandraBackupSync {
+  apiVersion: `${typeof GROUP}/${typeof VERSION}`;
+  kind: 'CassandraBackupSync';
+  metadata: V1ObjectMeta;
+  spec: CassandraBackupSyncSpec;
+  status?: CassandraBackupSyncStatus;
+}
+
 /** Group, version and plural of each kind, for CustomObjectsApi calls and informer paths. */
 export const resourceNames = {
   CassandraBackup: { group: GROUP, version: VERSION, plural: cassandraBackup.plural },
   CassandraRestore: { group: GROUP, version: VERSION, plural: cassandraRestore.plural },
   CassandraBackupSchedule: { group: GROUP, version: VERSION, plural: cassandraBackupSchedule.plural },
+  CassandraBackupSync: { group: GROUP, version: VERSION, plural: cassandraBackupSync.plural },
 } as const;

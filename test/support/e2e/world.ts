@@ -4,7 +4,7 @@
 // Pods it started. stop() ends them all, whatever start() got to.
 import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { createAzureSecret, createS3Secret, startPodCluster, type PodCluster } from '../cassandra-pods.js';
-import { Backups, Restores, Schedules } from '../custom-resources.js';
+import { Backups, Restores, Schedules, Syncs } from '../custom-resources.js';
 import { startOperator, type OperatorProcess } from '../operator.js';
 import { createNamespace, kubeConfig, temporalClient, type TemporalClient } from '../stack-env.js';
 
@@ -16,6 +16,7 @@ export class OperatorWorld {
   backups!: Backups;
   restores!: Restores;
   schedules!: Schedules;
+  syncs!: Syncs;
   /** Stopped with the world. */
   readonly clusters: PodCluster[] = [];
   protected readonly operators: OperatorProcess[] = [];
@@ -37,6 +38,7 @@ export class OperatorWorld {
     this.backups = new Backups(this.kc, this.namespace, logs);
     this.restores = new Restores(this.kc, this.namespace, logs);
     this.schedules = new Schedules(this.kc, this.namespace, logs);
+    this.syncs = new Syncs(this.kc, this.namespace, logs);
     if (secrets.s3) await createS3Secret(this.kc, this.namespace, secrets.s3);
     if (secrets.azure) await createAzureSecret(this.kc, this.namespace, secrets.azure);
   }

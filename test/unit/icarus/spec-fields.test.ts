@@ -44,6 +44,7 @@ const backupVariants: { [K in keyof CassandraBackupSpec]-?: unknown } = {
   skipRefreshing: true,
   retry: { enabled: true },
   deletionPolicy: 'Delete',
+  imported: true,
 };
 
 const restoreVariants: { [K in keyof CassandraRestoreSpec]-?: unknown } = {

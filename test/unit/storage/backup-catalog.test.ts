@@ -49,6 +49,12 @@ test('the two backups of a real Icarus global backup bucket, newest first, compl
     assert.ok(node.bytes > 0);
     assert.match(node.manifest, new RegExp(`fixture/dc1/${node.hostId}/manifests/nightly-`));
   }
+  const one = await readCatalog(fileStore(), BUCKET.slice(1), { tag: `nightly-${SCHEMA}-179550` });
+  assert.deepEqual(
+    one.backups.map((b) => [b.name, b.complete]),
+    [[`nightly-${SCHEMA}-1795500000000`, true]],
+    'a tag (here a full name’s start) reads only its manifests and topology file',
+  );
   assert.deepEqual(
     (await readCatalog(fileStore(), BUCKET.slice(1), { cluster: 'another' })).backups,
     [],
@@ -103,6 +109,15 @@ test('an unfinished node, a backup without topology, system keyspaces left out, 
       { name: b, nodes: [['h2', 1, 7]], expected: undefined, complete: undefined },
       { name: a, nodes: [['h1', 2, 15]], expected: 2, complete: false },
     ],
+  );
+  const noTopology = await readCatalog(
+    memoryStore(new Map([[`p/c/dc1/h1/manifests/${a}.json`, manifest([{ size: 1 }])]])),
+    'p',
+  );
+  assert.deepEqual(
+    noTopology.backups.map((x) => [x.name, x.complete]),
+    [[a, undefined]],
+    'a location without a topology folder (esop’s own CLI backups) is read all the same',
   );
   assert.equal(catalog.unreadable.length, 2);
   assert.match(catalog.unreadable[0] ?? '', /h2\/manifests\/a-.*is not JSON/);

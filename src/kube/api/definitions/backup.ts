@@ -101,6 +101,11 @@ export function backupSpecSchema(template: boolean): Schema {
         description: 'Do not refresh the modification time of files already in the bucket.',
       },
       retry,
+      imported: {
+        type: 'boolean',
+        description:
+          '(added) The backup is already in storage, found there by a CassandraBackupSync (or named by hand with snapshotTag): nothing is backed up; the operator checks that the storage location holds the tag and marks it COMPLETED, so a CassandraRestore can name it. Its data is never removed by the operator (deletionPolicy stays Retain). Set at creation only.',
+      },
       deletionPolicy: {
         type: 'string',
         enum: [...DELETION_POLICIES],
@@ -110,9 +115,32 @@ export function backupSpecSchema(template: boolean): Schema {
       },
     },
     ...(template
-      ? {}
+      ? {
+          'x-kubernetes-validations': [
+            {
+              rule: '!has(self.imported) || !self.imported',
+              message:
+                "a schedule's backups are taken, not imported: remove imported from backupTemplate.spec",
+            },
+          ],
+        }
       : {
           'x-kubernetes-validations': [
+            {
+              rule: 'has(self.imported) == has(oldSelf.imported) && (!has(self.imported) || self.imported == oldSelf.imported)',
+              message:
+                'imported cannot be set, changed or removed after creation: create a new CassandraBackup',
+            },
+            {
+              rule: "!has(self.imported) || !self.imported || !has(self.deletionPolicy) || self.deletionPolicy == 'Retain'",
+              message:
+                "an imported backup keeps its data: the operator never removes it from storage (deletionPolicy Retain); remove it with the storage provider's own tools if you must",
+            },
+            {
+              rule: "!has(self.imported) || !self.imported || (has(self.snapshotTag) && self.snapshotTag != '')",
+              message:
+                'an imported backup names the backup in storage: set snapshotTag (its full name <tag>-<schemaVersion>-<epochMillis>, or a tag whose newest backup is meant)',
+            },
             {
               rule: 'has(self.snapshotTag) == has(oldSelf.snapshotTag) && (!has(self.snapshotTag) || self.snapshotTag == oldSelf.snapshotTag)',
               message:
