@@ -4,15 +4,19 @@
 // picks the newest match; a bucket that does not exist, or a store the nodes cannot use, fails in
 // DOWNLOAD before anything is truncated, and the retry completes once put right.
 import assert from 'node:assert/strict';
-import { cpSync, readFileSync } from 'node:fs';
+import { cpSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { restoreWorkflowId } from '../../src/contract/ids.js';
 import { retrySignal } from '../../workflows/signals.js';
-import { startPodCluster } from '../support/cassandra-pods.js';
 import { type Backups, type Restores, restoresPerNode, succeeded } from '../support/custom-resources.js';
+import {
+  FIXTURE_BUCKET,
+  fixture,
+  fixtureRows,
+  startFixtureCluster,
+} from '../support/e2e/global-backup-fixture.js';
 import { deleteRows, ORDERS, RestoreWorld, rowsOf } from '../support/e2e/restore.js';
 import { uniqueName } from '../support/stack-env.js';
 
@@ -30,23 +34,9 @@ before(async () => {
 after(() => world.stop());
 
 test('a restore by location + tag of a backup in Icarus’s own global-backup layout (fixture) picks the newest match', async () => {
-  const fixtureDir = fileURLToPath(new URL('../fixtures/icarus-global-backup/', import.meta.url));
-  const fixture = JSON.parse(readFileSync(join(fixtureDir, 'cluster.json'), 'utf8')) as {
-    clusterName: string;
-    dc: string;
-    schemaVersion: string;
-    nodes: { hostId: string; tokens: string[] }[];
-  };
-  const c = await startPodCluster(kc, namespace, {
-    name: fixture.clusterName,
-    datacenters: { [fixture.dc]: fixture.nodes.length },
-    identities: fixture.nodes,
-    schemaVersion: fixture.schemaVersion,
-    timing: { durationMs: 500, pendingMs: 30 },
-  });
-  clusters.push(c);
+  const c = await startFixtureCluster(kc, namespace, clusters);
   // The bucket as Icarus's coordinator left it, under the simulator's s3 root.
-  cpSync(join(fixtureDir, 'bucket'), join(c.storageRoot, 's3', 'fixture-bucket'), { recursive: true });
+  cpSync(FIXTURE_BUCKET, join(c.storageRoot, 's3', 'fixture-bucket'), { recursive: true });
   c.cluster.nodes.forEach((n, i) =>
     n.data.set(ORDERS, [{ id: i * 10 + 9, item: 'written after the backup' }]),
   );
@@ -66,10 +56,7 @@ test('a restore by location + tag of a backup in Icarus’s own global-backup la
   });
   assert.deepEqual(
     rowsOf(c),
-    c.cluster.nodes.map((_, i) => [
-      { id: i * 10 + 1, item: `new-book-${i}` },
-      { id: i * 10 + 2, item: `new-lamp-${i}` },
-    ]),
+    fixtureRows(c, 'new'),
     'every node restored its own rows of the newest backup tagged nightly',
   );
   for (const n of c.cluster.nodes) {
