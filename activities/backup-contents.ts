@@ -10,13 +10,15 @@ import { StorageReadError, type StorageRefusal } from '../src/storage/object-sto
 import { openStore } from '../src/storage/open-store.js';
 import type { ResourceKey } from '../src/contract/ids.js';
 import type { RestoreSource } from '../src/contract/activity-io.js';
+import type { BackupNodeRef } from '../src/contract/status.js';
 import type { ActivityDeps } from './deps.js';
 
 export interface BackupContentsInput {
   resource: ResourceKey;
   source: Pick<RestoreSource, 'storageLocation' | 'snapshotTag' | 'secretName'>;
   clusterName: string;
-  nodes: { dc: string; hostId: string }[];
+  /** The restored nodes; `source`: the backup node whose folder one reads when not its own. */
+  nodes: { dc: string; hostId: string; source?: BackupNodeRef }[];
   insecure: boolean;
 }
 
@@ -48,11 +50,10 @@ export async function readBackupContents(
     const location = parseLocation(source.storageLocation);
     const folders = input.nodes.map((n) => {
       const nodeLocation = parseLocation(
-        nodeStorageLocation(source.storageLocation, {
-          cluster: input.clusterName,
-          dc: n.dc,
-          hostId: n.hostId,
-        }),
+        nodeStorageLocation(
+          source.storageLocation,
+          n.source ?? { cluster: input.clusterName, dc: n.dc, hostId: n.hostId },
+        ),
       );
       return nodeLocation.prefix;
     });

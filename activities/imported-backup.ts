@@ -43,7 +43,14 @@ export async function readImportedBackup(
     time: found.time,
     cluster: found.cluster,
     datacenters: found.datacenters,
-    nodes: found.nodes.map(({ dc, hostId, files, bytes }) => ({ dc, hostId, files, bytes })),
+    nodes: found.nodes.map(({ dc, hostId, files, bytes, tokens, hostname }) => ({
+      dc,
+      hostId,
+      files,
+      bytes,
+      tokens,
+      ...(hostname ? { hostname } : {}),
+    })),
     ...(found.expectedNodes !== undefined ? { expectedNodes: found.expectedNodes } : {}),
   };
 }

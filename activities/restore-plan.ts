@@ -23,6 +23,7 @@ import { credentialsFor } from './backup-plan.js';
 import { findClusterNodes } from './cluster-nodes.js';
 import type { ActivityDeps } from './deps.js';
 import { readByName } from './resource.js';
+import { matchSourceNodes } from './restore-source-nodes.js';
 
 export interface PlanRestoreInput {
   resource: ResourceKey;
@@ -68,6 +69,23 @@ export async function planRestore(deps: ActivityDeps, input: PlanRestoreInput): 
       );
     }
   }
+  // Into another (or a rebuilt) cluster: each node reads the folder of its backup node.
+  const matched = await matchSourceNodes(deps, {
+    namespace: resource.namespace,
+    source,
+    insecure: spec.insecure ?? false,
+    clusterName: topology.clusterName,
+    nodes,
+  });
+  const byPod = matched.byPod;
+  const planNodes = byPod ? nodes.map((n) => ({ ...n, source: byPod[n.pod] })) : nodes;
+  const planSource = matched.fullTag ? { ...source, snapshotTag: matched.fullTag } : source;
+  if (byPod) {
+    deps.logger.info(
+      { ...resource, backup: planSource.snapshotTag, nodes: Object.keys(byPod).length },
+      'Restoring into another cluster: each node reads its backup node’s folder',
+    );
+  }
   const dirs = {
     dataDirs: [...deps.config.CASSANDRA_DATA_DIRS],
     cassandraDirectory: deps.config.CASSANDRA_DIRECTORY,
@@ -76,12 +94,12 @@ export async function planRestore(deps: ActivityDeps, input: PlanRestoreInput): 
   return {
     clusterName: topology.clusterName,
     icarusGeneration,
-    source,
+    source: planSource,
     ...dirs,
-    nodes,
+    nodes: planNodes,
     request: restoreTemplate({
       spec,
-      source,
+      source: planSource,
       ...dirs,
       credentials: credentialsFor(icarusGeneration, resource.namespace, source.secretName),
     }),

@@ -122,7 +122,7 @@ function phaseRequest(input: SubmitRestoreInput): {
     return {
       request: restoreForPhase(
         input.request,
-        { cluster: input.clusterName, dc: node.dc, hostId: node.hostId },
+        node.source ?? { cluster: input.clusterName, dc: node.dc, hostId: node.hostId },
         phase,
         tables,
       ),
@@ -134,7 +134,7 @@ function phaseRequest(input: SubmitRestoreInput): {
   const request = restoreRequest({
     spec,
     source: { storageLocation: plan.source.storageLocation, snapshotTag: plan.source.snapshotTag },
-    node: { cluster: plan.clusterName, dc: node.dc, hostId: node.hostId },
+    node: node.source ?? { cluster: plan.clusterName, dc: node.dc, hostId: node.hostId },
     phase,
     dataDirs: plan.dataDirs,
     cassandraDirectory: plan.cassandraDirectory,

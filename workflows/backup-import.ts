@@ -35,6 +35,15 @@ export async function importFromStorage(
       schemaVersion: found.schemaVersion,
       startTime: found.time,
       completionTime: found.time,
+      // Per node of the backup: what a node of a rebuilt cluster needs to take its place (initial_token).
+      nodes: found.nodes.map((n) => ({
+        pod: n.hostname?.split('.')[0] ?? n.hostId,
+        dc: n.dc,
+        hostId: n.hostId,
+        state: 'COMPLETED',
+        progress: 100,
+        initialToken: n.tokens.join(','),
+      })),
     },
     'True',
     'BackupImported',

@@ -53,7 +53,8 @@ export async function chooseTables(
     resource: run.resource,
     source: plan.source,
     clusterName: plan.clusterName,
-    nodes: plan.nodes.map((n) => ({ dc: n.dc, hostId: n.hostId })),
+    // A restore into another cluster reads each node's backup node (plans from before have none).
+    nodes: plan.nodes.map((n) => ({ dc: n.dc, hostId: n.hostId, ...(n.source ? { source: n.source } : {}) })),
     insecure: spec.insecure ?? false,
   });
   if (!contents.known && contents.refusal && plan.icarusGeneration === 2 && patched(STORE_REFUSAL_PATCH)) {

@@ -35,7 +35,9 @@ export function restoreExecutor(cluster: SimulatedCluster, node: SimulatedNode):
     const tag = str(request, 'snapshotTag') ?? '';
     const rename = (request.rename ?? {}) as Record<string, string>;
     const location = str(request, 'storageLocation') ?? '';
-    const dir = cluster.storage.nodeDir(location, node.identity);
+    // As esop's per-node restore: the folder the location names (the operator sends a node's own, or
+    // for a restore into another cluster its backup node's), whatever this node's identity.
+    const dir = cluster.storage.literalNodeDir(location) ?? cluster.storage.nodeDir(location, node.identity);
     const bucket = cluster.storage.bucketOf(location);
     const manifest = () => {
       const schema =
@@ -67,11 +69,11 @@ export function restoreExecutor(cluster: SimulatedCluster, node: SimulatedNode):
           case 'DOWNLOAD': {
             if (request.noDownloadData === true) break;
             const found = manifest();
-            if (found.manifest.tokens.join(',') !== node.identity.tokens.join(',')) {
-              throw new Error(
-                `Tokens of this node are not the same as tokens in the manifest ${found.resolvedTag}`,
-              );
-            }
+            // As esop's CassandraSameTokens: the same tokens as sets, whatever their order.
+            const own = new Set(node.identity.tokens);
+            const same =
+              found.manifest.tokens.length === own.size && found.manifest.tokens.every((t) => own.has(t));
+            if (!same) throw new Error('Tokens from snapshot and tokens of this node does not match!');
             downloads.set(tag, cluster.storage.readTables(dir, found.manifest, selected));
             break;
           }

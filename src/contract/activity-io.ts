@@ -119,7 +119,8 @@ export interface ImportedBackup {
   /** The cluster folder it is in. */
   cluster: string;
   datacenters: string[];
-  nodes: { dc: string; hostId: string; files: number; bytes: number }[];
+  /** Each node's files and bytes, its tokens, and its host name when the topology file gives it. */
+  nodes: { dc: string; hostId: string; files: number; bytes: number; tokens: string[]; hostname?: string }[];
   /** Nodes its topology file lists, when it has one. */
   expectedNodes?: number;
 }

@@ -113,6 +113,9 @@ export const reasons = [
   'Synced',
   'BackupImported',
   'BackupIncomplete',
+  // Restores into another cluster.
+  'NodesDoNotMatchBackup',
+  'TokensDoNotMatch',
 ] as const;
 
 /** A reason of a condition or an Event. */

@@ -31,6 +31,15 @@ export interface NodeWork {
   lastError?: string;
   /** Restore only: the phase of operationId (DOWNLOAD, TRUNCATE, IMPORT, CLEANUP). */
   phase?: RestorePhaseName;
+  /** Restore only: the backup node whose folder this node reads, when it is not its own. */
+  source?: BackupNodeRef;
+}
+
+/** A node of a backup, by its folder in the storage location. */
+export interface BackupNodeRef {
+  cluster: string;
+  dc: string;
+  hostId: string;
 }
 
 export const restorePhaseNames = ['DOWNLOAD', 'TRUNCATE', 'IMPORT', 'CLEANUP'] as const;

@@ -7,7 +7,7 @@
 // per node, <prefix>/topology/<name>.json per cluster backup.
 import { manifestSummary } from './manifest.js';
 import type { ObjectStore } from './object-store.js';
-import { topologyNodes } from './topology-file.js';
+import { topologyNodes, type TopologyNode } from './topology-file.js';
 
 export interface CatalogNode {
   dc: string;
@@ -17,6 +17,10 @@ export interface CatalogNode {
   /** SSTable component files and their bytes, outside the system keyspaces. */
   files: number;
   bytes: number;
+  /** Its tokens, as its manifest records them. */
+  tokens: string[];
+  /** Its host name, from the backup's topology file when there is one. */
+  hostname?: string;
 }
 
 export interface CatalogBackup {
@@ -96,7 +100,7 @@ export async function readCatalog(
       unreadable.push(`${key}: not named <tag>-<schemaVersion>-<epochMillis>.json`);
       return;
     }
-    let summary: { files: number; bytes: number };
+    let summary: { files: number; bytes: number; tokens: string[] };
     try {
       summary = manifestSummary(await store.read(key), key);
     } catch (err) {
@@ -131,7 +135,7 @@ export async function readCatalog(
     if (!parsed) continue;
     const matching = [...backups.values()].filter((b) => b.name === parsed.name);
     if (matching.length === 0) continue;
-    let nodes: { cluster: string; hostId: string }[];
+    let nodes: TopologyNode[];
     try {
       nodes = topologyNodes(await store.read(key), key);
     } catch (err) {
@@ -145,6 +149,10 @@ export async function readCatalog(
       const expected = own.length > 0 ? own : nodes;
       backup.expectedNodes = expected.length;
       backup.complete = expected.every((n) => backup.nodes.some((b) => b.hostId === n.hostId));
+      for (const node of backup.nodes) {
+        const hostname = expected.find((n) => n.hostId === node.hostId)?.hostname;
+        if (hostname) node.hostname = hostname;
+      }
     }
   }
 

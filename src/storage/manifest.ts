@@ -10,6 +10,7 @@ const manifestSchema = z.looseObject({
 
 const entrySchema = z.looseObject({ objectKey: z.string(), size: z.number().nonnegative().optional() });
 const summarySchema = z.looseObject({
+  tokens: z.array(z.string()).optional(),
   snapshot: z.looseObject({
     keyspaces: z.record(
       z.string(),
@@ -37,10 +38,14 @@ export class ManifestFormatError extends Error {
 }
 
 /**
- * The SSTable component files a manifest lists outside the system keyspaces, and the sum of their sizes:
- * what a restore of the node downloads (esop's Manifest.getManifestFiles, every table).
+ * The SSTable component files a manifest lists outside the system keyspaces, and the sum of their sizes
+ * (what a restore of the node downloads: esop's Manifest.getManifestFiles, every table); and the node's
+ * tokens, which DOWNLOAD requires the restoring node to own.
  */
-export function manifestSummary(json: string, name: string): { files: number; bytes: number } {
+export function manifestSummary(
+  json: string,
+  name: string,
+): { files: number; bytes: number; tokens: string[] } {
   const data = parseManifest(json, name, summarySchema);
   let files = 0;
   let bytes = 0;
@@ -53,7 +58,7 @@ export function manifestSummary(json: string, name: string): { files: number; by
       }
     }
   }
-  return { files, bytes };
+  return { files, bytes, tokens: data.tokens ?? [] };
 }
 
 function parseManifest<T>(json: string, name: string, schema: z.ZodType<T>): T {

@@ -4,13 +4,22 @@ import { z } from 'zod';
 import { ManifestFormatError } from './manifest.js';
 
 const topologySchema = z.looseObject({
-  topology: z.array(z.looseObject({ cluster: z.string(), dc: z.string(), nodeId: z.string() })),
+  topology: z.array(
+    z.looseObject({
+      cluster: z.string(),
+      dc: z.string(),
+      nodeId: z.string(),
+      hostname: z.string().optional(),
+    }),
+  ),
 });
 
 export interface TopologyNode {
   cluster: string;
   dc: string;
   hostId: string;
+  /** The node's host name as the node that wrote the file resolved it (reverse DNS of its address). */
+  hostname?: string;
 }
 
 export function topologyNodes(json: string, name: string): TopologyNode[] {
@@ -26,5 +35,10 @@ export function topologyNodes(json: string, name: string): TopologyNode[] {
       `topology file ${name} is not Icarus's topology: ${result.error.issues[0]?.message ?? 'unexpected shape'}`,
     );
   }
-  return result.data.topology.map((n) => ({ cluster: n.cluster, dc: n.dc, hostId: n.nodeId }));
+  return result.data.topology.map((n) => ({
+    cluster: n.cluster,
+    dc: n.dc,
+    hostId: n.nodeId,
+    ...(n.hostname ? { hostname: n.hostname } : {}),
+  }));
 }

@@ -113,6 +113,11 @@ test('a sync imports the two backups of a real Icarus global backup as Cassandra
     assert.equal(b.status?.state, 'COMPLETED');
     assert.equal(b.status?.snapshotTag, tag);
     assert.equal(b.status?.schemaVersion, fixture.schemaVersion);
+    assert.deepEqual(
+      b.status?.nodes?.map((n) => [n.pod, n.hostId, n.initialToken]),
+      fixture.nodes.map((n, i) => [`fixture-cassandra-dc1-${i}`, n.hostId, n.tokens.join(',')]),
+      'each backup node with the tokens a node of a rebuilt cluster starts with (initial_token)',
+    );
     const condition = b.status?.conditions?.find((x) => x.type === 'Succeeded');
     assert.equal(condition?.reason, 'BackupImported');
     assert.match(

@@ -26,6 +26,13 @@ export const SECRET_REASON_PATCH = 'secret-gone-reason';
  * StorageAccessDenied, StorageUnreachable or BucketCheckFailed (storage-failures.ts), not NodeFailed.
  */
 export const STORAGE_REASON_PATCH = 'storage-failure-reasons';
+/**
+ * From this patch on, a node whose tokens are not its backup node's failed with TokensDoNotMatch (esop's
+ * DOWNLOAD refuses it: a restore into another cluster whose node lacks the backup node's initial_token).
+ */
+export const TOKENS_REASON_PATCH = 'tokens-do-not-match-reason';
+/** esop's message (CassandraSameTokens) for a node whose tokens differ from its manifest's. */
+const TOKENS_DIFFER = /Tokens from snapshot and tokens of this node does not match/;
 const SECRET_REASONS: ReadonlySet<Reason> = new Set<Reason>(['SecretNotFound', 'SecretMissingKeys']);
 /** The reason of nodes that failed because their bucket does not exist (esop's bucket check said so). */
 export const BUCKET_NOT_FOUND: Reason = 'BucketNotFound';
@@ -45,6 +52,7 @@ const NODE_REASONS: ReadonlySet<Reason> = new Set<Reason>([
   STORAGE_ACCESS_DENIED,
   STORAGE_UNREACHABLE,
   BUCKET_CHECK_FAILED,
+  'TokensDoNotMatch',
 ]);
 
 /** Why a node whose operation ended without completing failed (NODE_REASONS, or NodeFailed). */
@@ -54,6 +62,7 @@ export function failedNodeReason(end: Pick<WatchResult['ended'][number], 'outcom
   if (end.outcome !== 'FAILED') return 'NodeFailed';
   const message = end.message ?? '';
   if (BUCKET_MISSING.test(message) && patched(BUCKET_REASON_PATCH)) return BUCKET_NOT_FOUND;
+  if (TOKENS_DIFFER.test(message) && patched(TOKENS_REASON_PATCH)) return 'TokensDoNotMatch';
   const storage = storageFailureReason(message);
   return storage && patched(STORAGE_REASON_PATCH) ? storage : 'NodeFailed';
 }

@@ -99,6 +99,8 @@ export const backupNodeStatusSchema = z.object({
   state: z.string().optional(),
   /** Percent done on this node. */
   progress: z.number().int().min(0).max(100).optional(),
+  /** This node's tokens as the backup recorded them, ready for cassandra.yaml's initial_token (comma separated; num_tokens is their count): what a node of a rebuilt cluster must start with to restore this node's files (imported backups). */
+  initialToken: z.string().optional(),
   /** When work started on this node. */
   startTime: z.string().optional(),
   /** When work ended on this node. */
@@ -200,6 +202,16 @@ export const cassandraRestoreSpecSchema = z.object({
 });
 export type CassandraRestoreSpec = z.infer<typeof cassandraRestoreSpecSchema>;
 
+/** The backup's node whose files this node restores, when it is not this node itself: the restore goes into another or a rebuilt cluster, and each pod takes the backup node of its datacenter with the same ordinal (the number ending the pod's name and that node's host name in the backup's topology file). */
+export const backupNodeRefSchema = z.object({
+  /** The backup's cluster folder. */
+  cluster: z.string().optional(),
+  dc: z.string().optional(),
+  /** The backup node's host id: its folder. */
+  hostId: z.string().optional(),
+});
+export type BackupNodeRef = z.infer<typeof backupNodeRefSchema>;
+
 export const restoreNodeStatusSchema = z.object({
   /** Cassandra pod. */
   pod: z.string(),
@@ -217,6 +229,8 @@ export const restoreNodeStatusSchema = z.object({
   progress: z.number().int().min(0).max(100).optional(),
   /** Restore phase this node is in or finished last. */
   phase: z.string().optional(),
+  /** The backup's node whose files this node restores, when it is not this node itself: the restore goes into another or a rebuilt cluster, and each pod takes the backup node of its datacenter with the same ordinal (the number ending the pod's name and that node's host name in the backup's topology file). */
+  source: backupNodeRefSchema.optional(),
   /** When work started on this node. */
   startTime: z.string().optional(),
   /** When work ended on this node. */

@@ -45,8 +45,27 @@ export const nodeStatus = (restore: boolean): Schema => ({
     },
     progress: { type: 'integer', minimum: 0, maximum: 100, description: 'Percent done on this node.' },
     ...(restore
-      ? { phase: { type: 'string', description: 'Restore phase this node is in or finished last.' } }
-      : {}),
+      ? {
+          phase: { type: 'string', description: 'Restore phase this node is in or finished last.' },
+          source: {
+            tsName: 'BackupNodeRef',
+            type: 'object',
+            description:
+              "The backup's node whose files this node restores, when it is not this node itself: the restore goes into another or a rebuilt cluster, and each pod takes the backup node of its datacenter with the same ordinal (the number ending the pod's name and that node's host name in the backup's topology file).",
+            properties: {
+              cluster: { type: 'string', description: "The backup's cluster folder." },
+              dc: { type: 'string' },
+              hostId: { type: 'string', description: "The backup node's host id: its folder." },
+            },
+          },
+        }
+      : {
+          initialToken: {
+            type: 'string',
+            description:
+              "This node's tokens as the backup recorded them, ready for cassandra.yaml's initial_token (comma separated; num_tokens is their count): what a node of a rebuilt cluster must start with to restore this node's files (imported backups).",
+          },
+        }),
     startTime: time('When work started on this node.'),
     completionTime: time('When work ended on this node.'),
     lastError: { type: 'string', description: 'Last error seen on this node.' },
