@@ -1,11 +1,11 @@
 // The activities of a scheduled run: create the run's CassandraBackup (named after the time the run was
 // due, owned by the schedule: a repeated run finds it instead of making a second one), wait until that
 // backup ends (its own workflow runs it, started by the watcher), and record the run in the schedule's
-// status and Events. Retention is in ./retention.ts.
+// status and Events. Retention is in ./retention.ts, what a run reports of it in ./retention-report.ts.
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { CustomObjectsApi } from '@kubernetes/client-node';
 import { GROUP, VERSION } from '../src/kube/api/schema.js';
-import { resourceNames, type CassandraBackup, type RetentionStatus } from '../src/kube/api/resources.js';
+import { resourceNames, type CassandraBackup } from '../src/kube/api/resources.js';
 import { findCondition } from '../src/kube/conditions.js';
 import { recordEvent, type EventRecord } from '../src/kube/events.js';
 import { readSchedule } from '../src/kube/schedule-status.js';
@@ -23,6 +23,7 @@ import type { ScheduledBackupResult } from '../src/contract/runs.js';
 import type { StatusFields } from '../src/contract/status.js';
 import type { ActivityDeps } from './deps.js';
 import { readResource } from './resource.js';
+import { retentionEvents, retentionStatus } from './retention-report.js';
 import { errorCode } from '../src/contract/error-code.js';
 
 const backups = resourceNames.CassandraBackup;
@@ -255,45 +256,6 @@ async function recordRun(
       };
     },
   });
-}
-
-/** What a retention pass tells people beyond each removal (which has its own BackupRemoved Event). */
-function retentionEvents(r: RetentionResult): EventRecord[] {
-  const events: EventRecord[] = [];
-  if (r.dry) {
-    events.push({
-      type: 'Normal',
-      reason: 'RetentionDryRun',
-      message: r.wouldRemove.length
-        ? `Retention (dry) would remove: ${r.wouldRemove.join(', ')}`
-        : 'Retention (dry) would remove nothing',
-    });
-  }
-  if (r.protected.length) {
-    events.push({
-      type: 'Normal',
-      reason: 'RetentionProtected',
-      message: `Kept although outside the retention policy: ${r.protected.join(', ')}. Once the restore has succeeded or is deleted, the next run removes them.`,
-    });
-  }
-  for (const f of r.failed) {
-    events.push({
-      type: 'Warning',
-      reason: 'RetentionFailed',
-      message: `Could not remove CassandraBackup ${f.name}; it is kept and tried again after the next successful run: ${f.message}`,
-    });
-  }
-  return events;
-}
-
-function retentionStatus(r: RetentionResult): RetentionStatus {
-  return {
-    lastRunTime: new Date().toISOString(),
-    kept: r.kept,
-    removed: r.removed,
-    wouldRemove: r.wouldRemove,
-    protected: r.protected,
-  };
 }
 
 function apiMessage(err: unknown): string {
