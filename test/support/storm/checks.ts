@@ -1,7 +1,7 @@
 // What the storm holds each resource to, by what Icarus received and ran rather than by the status alone.
 // Pure: the evidence (journals, what every simulated node received, workflow histories, Events, the
 // workflows still running) is gathered first (evidence.ts), so each check can be shown to fail
-// (test/unit/storm/checks.test.ts).
+// (test/unit/storm/backup-checks.test.ts, restore-checks.test.ts and reason-checks.test.ts).
 //
 // Ended as designed, per class:
 //   backup            COMPLETED, Succeeded=True, for the generation its spec is at (observedGeneration ==
