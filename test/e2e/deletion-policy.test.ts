@@ -3,175 +3,47 @@
 // the backup from the bucket (one remove-backup) before the resource disappears; Retain leaves it; a
 // restore that uses the backup holds the removal until it is done; a run in progress is cancelled first;
 // an operator killed during the removal resumes it without a second remove-backup; a cluster gone is
-// said on the resource, and Retain lets it go; a schedule's retention and the deletion remove once.
+// said on the resource, and Retain lets it go; a schedule's retention and the deletion remove once. The
+// world and what the tests do to backups and read of the bucket are in test/support/e2e/deletion.ts.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import {
-  CoreV1Api,
-  CustomObjectsApi,
-  PatchStrategy,
-  setHeaderOptions,
-  type KubeConfig,
-} from '@kubernetes/client-node';
-import {
-  resourceNames,
-  type CassandraBackup,
-  type CassandraBackupSchedule,
-} from '../../src/kube/api/resources.js';
+import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import type { CassandraBackupSchedule } from '../../src/kube/api/resources.js';
 import { OVERLAP } from '../../src/temporal/schedule.js';
-import { DATA_REMOVED_CONDITION } from '../../src/contract/backup-removal.js';
-import { errorCode } from '../../src/contract/error-code.js';
 import { backupRemovalWorkflowId } from '../../src/contract/ids.js';
 import { FINALIZER } from '../../src/operator/finalizer.js';
-import { createS3Secret, startPodCluster, type PodCluster } from '../support/cassandra-pods.js';
-import { Backups, Restores, Schedules, succeeded } from '../support/custom-resources.js';
-import { startOperator, type OperatorProcess } from '../support/operator.js';
-import { createNamespace, kubeConfig, temporalClient, uniqueName } from '../support/stack-env.js';
-import { manifestsInStorage, nextSecond } from '../support/e2e/schedule.js';
+import { type Backups, type Restores, type Schedules, succeeded } from '../support/custom-resources.js';
+import {
+  BUCKET,
+  dataRemoved,
+  DeletionWorld,
+  everyNodeHas,
+  heldRemoval,
+  holdRemovals,
+  manifests,
+  noNodeHas,
+  removals,
+  spec,
+  topologyFile,
+} from '../support/e2e/deletion.js';
+import { nextSecond } from '../support/e2e/schedule.js';
+import { uniqueName } from '../support/stack-env.js';
 import { eventually } from '../support/wait.js';
 
-const BUCKET = 'deletion-bucket';
-
+const world = new DeletionWorld();
+const { cluster, succeededBackup, whenDataRemoved, remove, gone, setPolicy, startReady } = world;
 let kc: KubeConfig;
-let custom: CustomObjectsApi;
 let namespace: string;
+let temporal: DeletionWorld['temporal'];
 let backups: Backups;
 let restores: Restores;
 let schedules: Schedules;
-let temporal: Awaited<ReturnType<typeof temporalClient>>;
-let operator: OperatorProcess;
-const stopped: OperatorProcess[] = [];
-const clusters: PodCluster[] = [];
-let env: Record<string, string>;
 
 before(async () => {
-  kc = kubeConfig();
-  custom = kc.makeApiClient(CustomObjectsApi);
-  namespace = await createNamespace(kc, 'e2e-deletion');
-  temporal = await temporalClient();
-  const logs = () => operator?.logs.slice(-30).join('\n') ?? '';
-  backups = new Backups(kc, namespace, logs);
-  restores = new Restores(kc, namespace, logs);
-  schedules = new Schedules(kc, namespace, logs);
-  await createS3Secret(kc, namespace, 'creds');
-  env = {
-    WATCH_NAMESPACES: namespace,
-    TEMPORAL_TASK_QUEUE: uniqueName('e2e-deletion'),
-    ICARUS_POLL_INTERVAL_MS: '200',
-    STATUS_WRITES_PER_SECOND: '4',
-    ICARUS_GENERATION: '3',
-    RESYNC_SECONDS: '5',
-    // A dead worker's removal moves to the next one after this.
-    HEARTBEAT_TIMEOUT_SECONDS: '3',
-    // A held removal is tried again within 2 s once what held it is gone.
-    REMOVAL_RECHECK_MAX_SECONDS: '2',
-  };
-  operator = await startReady();
+  ({ kc, namespace, temporal, backups, restores, schedules } = await world.start());
 });
-
-after(async () => {
-  await operator?.stop();
-  await Promise.all(stopped.map((o) => o.stop()));
-  await Promise.all(clusters.map((c) => c.stop()));
-  await temporal?.close();
-});
-
-async function startReady(): Promise<OperatorProcess> {
-  const started = startOperator(env);
-  await started.waitForLog(/Watching CassandraBackups/);
-  await started.waitForLog(/Worker running/);
-  return started;
-}
-
-async function cluster(nodes = 3): Promise<PodCluster> {
-  const c = await startPodCluster(kc, namespace, {
-    name: uniqueName('ring'),
-    datacenters: { dc1: nodes },
-    timing: { durationMs: 1000, pendingMs: 50 },
-    buckets: [`s3://${BUCKET}`],
-  });
-  c.cluster.nodes.forEach((n, i) => n.data.set('shop.orders', [{ id: i, item: `item-${i}` }]));
-  clusters.push(c);
-  return c;
-}
-
-const spec = (c: PodCluster, extra: Record<string, unknown> = {}) => ({
-  cassandraCluster: c.cluster.opts.name,
-  storageLocation: `s3://${BUCKET}`,
-  secretName: 'creds',
-  ...extra,
-});
-
-/** A backup that succeeded, and its full tag. */
-async function succeededBackup(c: PodCluster, extra: Record<string, unknown>): Promise<[string, string]> {
-  const name = uniqueName('bk');
-  await backups.create(name, spec(c, extra));
-  const done = await backups.waitFor(name, 'Succeeded=True', (b) => succeeded(b) === 'True');
-  return [name, done.status?.snapshotTag ?? ''];
-}
-
-/** The backups whose manifest each node has in the bucket. */
-const manifests = (c: PodCluster) => manifestsInStorage(c, BUCKET);
-
-const topologyFile = (c: PodCluster, tag: string) =>
-  join(c.storageRoot, 's3', BUCKET, 'topology', `${tag}.json`);
-const everyNodeHas = (c: PodCluster, tag: string) => manifests(c).every((m) => m.includes(tag));
-const noNodeHas = (c: PodCluster, tag: string) => manifests(c).every((m) => !m.includes(tag));
-
-/** The remove-backup operations the cluster's sidecars received for this tag. */
-const removals = (c: PodCluster, tag: string) =>
-  c.cluster.nodes.flatMap((n) =>
-    n.simulator.received.filter((r) => r.type === 'remove-backup' && r.request.backupName === tag),
-  );
-
-const dataRemoved = (b: CassandraBackup) =>
-  b.status?.conditions?.find((x) => x.type === DATA_REMOVED_CONDITION);
-
-/** Waits until the backup's DataRemoved condition has this reason: the resource and that condition. */
-async function whenDataRemoved(name: string, reason: string) {
-  const backup = await backups.waitFor(
-    name,
-    `DataRemoved ${reason}`,
-    (b) => dataRemoved(b)?.reason === reason,
-  );
-  return { backup, status: dataRemoved(backup)?.status, message: dataRemoved(backup)?.message ?? '' };
-}
-
-async function remove(name: string): Promise<void> {
-  await custom.deleteNamespacedCustomObject({ ...resourceNames.CassandraBackup, namespace, name });
-}
-
-async function gone(name: string): Promise<void> {
-  await eventually(`${name} to be gone`, async () => {
-    try {
-      await backups.get(name);
-      return undefined;
-    } catch (err) {
-      return errorCode(err) === 404 ? true : undefined;
-    }
-  });
-}
-
-async function setPolicy(name: string, deletionPolicy: string): Promise<void> {
-  await custom.patchNamespacedCustomObject(
-    { ...resourceNames.CassandraBackup, namespace, name, body: { spec: { deletionPolicy } } },
-    setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-  );
-}
-
-/** Every remove-backup stays RUNNING half-way until released. */
-function holdRemovals(c: PodCluster): void {
-  for (const n of c.cluster.nodes) n.simulator.hold({ type: 'remove-backup', atProgress: 0.5 });
-}
-
-/** The node whose sidecar holds a remove-backup now. */
-async function heldRemoval(c: PodCluster) {
-  return eventually('a remove-backup held half-way', () =>
-    Promise.resolve(c.cluster.nodes.find((n) => n.simulator.heldCount() > 0)),
-  );
-}
+after(() => world.stop());
 
 test('Delete removes the backup from the bucket before the resource disappears; Retain leaves it there', async () => {
   const c = await cluster();
@@ -294,10 +166,9 @@ test('an operator killed during the removal: the next one resumes it, following 
   await remove(name);
   const node = await heldRemoval(c);
 
-  await operator.kill();
-  stopped.push(operator);
+  await world.operator.kill();
   const seen = node.simulator.requests;
-  operator = await startReady();
+  world.operator = await startReady();
   // The new worker's try (after the dead one's heartbeat time-out) reads the removal still held.
   await eventually('the new worker polling the held removal', () =>
     Promise.resolve(node.simulator.requests >= seen + 2 || undefined),

@@ -23,7 +23,7 @@ export class OperatorWorld {
 
   /**
    * The namespace (named after `prefix`), the clients and the Secrets named (S3 or Azure keys). A wait
-   * that times out shows the last `logLines` lines of the first operator's log.
+   * that times out shows the last `logLines` lines of the log of logSource() (the first operator's).
    */
   protected async open(
     prefix: string,
@@ -34,13 +34,18 @@ export class OperatorWorld {
     this.custom = this.kc.makeApiClient(CustomObjectsApi);
     this.namespace = await createNamespace(this.kc, prefix);
     this.temporal = await temporalClient();
-    const logs = () => this.operators[0]?.logs.slice(-logLines).join('\n') ?? '';
+    const logs = () => this.logSource()?.logs.slice(-logLines).join('\n') ?? '';
     this.backups = new Backups(this.kc, this.namespace, logs);
     this.restores = new Restores(this.kc, this.namespace, logs);
     this.schedules = new Schedules(this.kc, this.namespace, logs);
     this.syncs = new Syncs(this.kc, this.namespace, logs);
     if (secrets.s3) await createS3Secret(this.kc, this.namespace, secrets.s3);
     if (secrets.azure) await createAzureSecret(this.kc, this.namespace, secrets.azure);
+  }
+
+  /** The operator whose log a wait that times out shows: the first one started. */
+  protected logSource(): OperatorProcess | undefined {
+    return this.operators[0];
   }
 
   /** An operator process watching the namespace, configured by `env` besides. */
