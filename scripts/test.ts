@@ -12,7 +12,7 @@
 // Environment: TEST_CONCURRENCY (test files run at once, default 2), STACK_KEEP=true (leave the stack's
 // work folder behind for inspection), TEMPORAL_TEST_SERVER_PATH (an existing time-skipping test server
 // for test/unit/workflows instead of the one installed with Maven), HELM_PATH (a helm for
-// test/deploy/helm.test.ts instead of building one), plus the stack's own variables
+// test/deploy/helm-*.test.ts instead of building one), plus the stack's own variables
 // (README, "Local stack").
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -55,9 +55,9 @@ if (files.some((f) => relative(repoRoot, f).startsWith('test/unit/workflows/')))
   testServerEnv = { TEMPORAL_TEST_SERVER_PATH: server.path };
 }
 
-// The Helm chart's test runs the real helm: built here once per version (Go module proxy) when that file
-// is among those to run, before any test starts, so that a cold build slows no test running meanwhile
-// and counts against no test file's time limit. The test finds it in the cache.
+// The Helm chart's tests run the real helm: built here once per version (Go module proxy) when one of
+// those files is among those to run, before any test starts, so that a cold build slows no test running
+// meanwhile and counts against no test file's time limit. The tests find it in the cache.
 if (files.some((f) => relative(repoRoot, f).startsWith('test/deploy/helm'))) await resolveHelm();
 
 // The tests of k8s/monitoring (test/monitoring) check the alerting rules with Prometheus's promtool: built

@@ -2,7 +2,7 @@
 // base renders what the Deployment needs, passes a server-side dry run, then is applied; the operator
 // compiled as the image runs it (dist/, `npm run build:dist`) with nothing but the ServiceAccount's
 // token, and runs a backup, a restore and a scheduled backup. What the role does not grant stays
-// forbidden. test/deploy/helm.test.ts does the same with the Helm chart (test/support/deploy.ts).
+// forbidden. test/deploy/helm-install.test.ts does the same with the Helm chart (test/support/deploy.ts).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { repoRoot } from '../../dev/stack/repo.js';

@@ -1,5 +1,5 @@
 // What the deploy tests check of an install, whichever way it was rendered (the kustomize base in
-// test/deploy/manifests.test.ts, the Helm chart in test/deploy/helm.test.ts): the operator's pod as
+// test/deploy/manifests.test.ts, the Helm chart in test/deploy/helm-*.test.ts): the operator's pod as
 // rendered, a token of the installed ServiceAccount, what that ServiceAccount may and may not do on the
 // real API server, and an operator with nothing but that token running a backup, a restore and a
 // scheduled backup.

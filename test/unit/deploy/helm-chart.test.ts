@@ -1,8 +1,8 @@
 // The Helm chart's values against what they must agree with, without helm: every operator variable of
 // src/config.ts is a value with k8s/deploy's default, the schema knows exactly those variables and their
 // allowed values, and docs/install.md's values table names every key of values.yaml with its default
-// (the variables through docs/configuration.md), and nothing else. test/deploy/helm.test.ts renders the
-// chart with the real helm.
+// (the variables through docs/configuration.md), and nothing else. test/deploy/helm-render.test.ts renders
+// the chart with the real helm.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

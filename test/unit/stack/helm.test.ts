@@ -1,5 +1,5 @@
-// Where the pinned helm is cached, and HELM_PATH for a machine without Go (test/deploy/helm.test.ts
-// builds and runs the real one).
+// Where the pinned helm is cached, and HELM_PATH for a machine without Go (test/deploy/helm-*.test.ts
+// build and run the real one).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { HELM_VERSION, helmPaths, resolveHelm } from '../../../dev/stack/helm.js';
