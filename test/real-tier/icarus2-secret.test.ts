@@ -33,14 +33,17 @@
 // object's metadata, ..."). The operator's topology step (the same backup sent again to one node with
 // uploadClusterTopology) therefore sends skipRefreshing: a first backup with COPY completes (pinned);
 // a later backup of unchanged files freshens them and needs REPLACE on MinIO (docs/icarus.md).
+//
+// The tier is test/support/icarus2-tier.ts; a provider's rows, its backup's checks and its restore's
+// round trip are test/support/icarus2-tier/round-trips.ts (with checks shared with cloud-storage.test.ts
+// in test/support/real-tier/round-trip.ts), the bad Secrets and a failing backup bad-secrets.ts.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { IcarusClient } from '../../src/icarus/client.js';
 import { resolveGeneration } from '../../src/icarus/generation.js';
 import { nodeViewsUnavailable } from '../../dev/real/node-view.js';
 import { randomToken } from '../../dev/stack/storage-servers.js';
-import { freePort } from '../../src/net/free-port.js';
-import { resourceNames, type CassandraBackup, type Condition } from '../../src/kube/api/resources.js';
+import { resourceNames, type Condition } from '../../src/kube/api/resources.js';
 import { workDir } from '../storage/support.js';
 import { cannotServe443 } from '../support/azure-store.js';
 import { decided, succeeded } from '../support/custom-resources.js';
@@ -50,12 +53,23 @@ import {
   startIcarus2Tier,
   type Icarus2Tier,
   type Provider,
-  type SidecarOperation,
 } from '../support/icarus2-tier.js';
+import {
+  backupsSent as backupsSentTo,
+  failedBackup as failedBackupOf,
+  makeBadS3Secrets,
+} from '../support/icarus2-tier/bad-secrets.js';
+import {
+  checkBackup,
+  entitiesOf,
+  restoreRoundTrip as restoreRoundTripOf,
+  ROWS_PER_TABLE,
+  rowsOf,
+  tablesOf,
+} from '../support/icarus2-tier/round-trips.js';
 import { uniqueName } from '../support/stack-env.js';
 
 const skip = (await cannotServe443()) || (nodeViewsUnavailable() ?? false);
-const ROWS_PER_TABLE = 500;
 const log = (line: string) => console.log(`[icarus 2.x] ${line}`);
 
 // About 5 minutes warm; on a cold machine the set-up first builds MinIO, Azurite and fake-gcs-server
@@ -71,24 +85,7 @@ describe(
     before(async () => {
       tier = await startIcarus2Tier(work.dir, log);
       // Bad inputs, one Secret each.
-      const endpoint = { awsregion: tier.minio.region, awsendpoint: tier.minio.endpoint };
-      const { accessKeyId, secretAccessKey } = tier.minio.credentials;
-      await tier.secret('s3-no-key-id', { awssecretaccesskey: secretAccessKey, ...endpoint });
-      await tier.secret('s3-no-keys', endpoint);
-      const wrong = randomToken(40);
-      tier.credentials.push(wrong);
-      await tier.secret('s3-wrong-secret-key', {
-        awsaccesskeyid: accessKeyId,
-        awssecretaccesskey: wrong,
-        ...endpoint,
-      });
-      // An endpoint where nothing listens: a port taken from the system and given back.
-      await tier.secret('s3-unreachable', {
-        awsaccesskeyid: accessKeyId,
-        awssecretaccesskey: secretAccessKey,
-        awsregion: tier.minio.region,
-        awsendpoint: `http://127.0.0.1:${await freePort('127.0.0.1')}`,
-      });
+      await makeBadS3Secrets(tier);
       log(`set-up done in ${Date.now() - fileStarted} ms`);
     });
 
@@ -98,77 +95,13 @@ describe(
       log(`the file took ${Date.now() - fileStarted} ms`);
     });
 
-    /** Each node's operations of a type for one snapshot tag, every one of them naming the Secret. */
-    async function operationsOf(
-      type: 'backup' | 'restore',
-      tag: string,
-      secretName: string,
-    ): Promise<SidecarOperation[][]> {
-      const perNode = (await tier.sidecarOperations(type)).map(({ ops }) =>
-        ops.filter((op) => op.snapshotTag === tag),
-      );
-      for (const op of perNode.flat()) {
-        assert.equal(op.state, 'COMPLETED', JSON.stringify(op));
-        assert.equal(op.k8sNamespace, tier.namespace);
-        assert.equal(op.k8sSecretName, secretName);
-      }
-      return perNode;
-    }
-
-    /** Each provider's rows live in keyspaces of its own: its backup and its restore touch only those. */
-    const tablesOf = (provider: Provider) =>
-      [`icarus2_${provider}_a.orders`, `icarus2_${provider}_b.events`] as const;
-    const entitiesOf = (provider: Provider) => `icarus2_${provider}_a,icarus2_${provider}_b`;
-    const rowsOf = (provider: Provider, table: string) =>
-      Array.from({ length: ROWS_PER_TABLE }, (_, id) => ({ id, v: `${provider}:${table}:${id}` }));
-    const byId = (rows: Record<string, unknown>[]) => [...rows].sort((a, b) => Number(a.id) - Number(b.id));
-
     /** The backup each provider's restore restores: set once it Succeeded. */
     const backedUp: Partial<Record<Provider, { name: string; tag: string }>> = {};
-
-    /**
-     * Every request of the backup on both nodes names the Secret (one node also sent the topology), and
-     * the bucket, listed through the storage server itself, holds Icarus's layout: each node's folder
-     * <cluster>/<dc>/<hostId>/ with data/ and manifests/<tag>.json, one topology/<tag>.json, nothing else.
-     */
-    async function checkBackup(provider: Provider, tag: string): Promise<string> {
-      const sent = await operationsOf('backup', tag, tier.stores[provider].secretName);
-      assert.deepEqual(
-        sent.map((ops) => ops.length).sort(),
-        [1, 2],
-        `each node's backup, and one topology request: ${JSON.stringify(sent)}`,
-      );
-      if (provider === 's3') {
-        // COPY, the default: a first backup into an empty bucket never copies an object onto itself
-        // (each freshen answers 404, then the file is uploaded) and the topology step freshens nothing
-        // again (skipRefreshing), so MinIO's refusal (top of this file) is never met.
-        assert.deepEqual(new Set(sent.flat().map((op) => op.metadataDirective)), new Set(['COPY']));
-      }
-      const keys = await tier.list(provider);
-      const nodeDirs = tier.nodes.map((n) => `${CLUSTER}/${n.dc}/${n.hostId}/`);
-      assert.deepEqual(
-        keys.filter((k) => k.startsWith('topology/')),
-        [`topology/${tag}.json`],
-        'one topology file',
-      );
-      for (const nodeDir of nodeDirs) {
-        assert.ok(
-          keys.includes(`${nodeDir}manifests/${tag}.json`),
-          `no manifest of ${nodeDir} in ${JSON.stringify(keys)}`,
-        );
-        // Each node holds its own share of the rows (replication factor 1): a Data.db of each table.
-        for (const table of tablesOf(provider)) {
-          const [ks, name] = table.split('.');
-          assert.ok(
-            keys.some((k) => k.startsWith(`${nodeDir}data/${ks}/${name}-`) && k.endsWith('-Data.db')),
-            `no Data.db of ${table} under ${nodeDir}data/ in ${JSON.stringify(keys)}`,
-          );
-        }
-      }
-      const stray = keys.filter((k) => !nodeDirs.some((d) => k.startsWith(d)) && !k.startsWith('topology/'));
-      assert.deepEqual(stray, [], 'objects outside Icarus’s layout');
-      return `${keys.length} objects in ${tier.stores[provider].location}`;
-    }
+    const restoreRoundTrip = (provider: Provider) =>
+      restoreRoundTripOf(tier, provider, backedUp[provider], log);
+    const failedBackup = (secretName: string, spec?: Record<string, unknown>) =>
+      failedBackupOf(tier, log, secretName, spec);
+    const backupsSent = () => backupsSentTo(tier);
 
     test('each sidecar’s /version answers as Icarus 2.0.4’s does, and that is generation 2', async () => {
       for (const node of tier.nodes) {
@@ -210,7 +143,7 @@ describe(
           assert.equal(succeeded(done), 'True', JSON.stringify(done.status));
           const tag = done.status?.snapshotTag;
           assert.ok(tag, 'status.snapshotTag');
-          log(`${provider}: ${await checkBackup(provider, tag)}`);
+          log(`${provider}: ${await checkBackup(tier, provider, tag)}`);
           backedUp[provider] = { name, tag };
         } catch (err) {
           failures.push(`${provider}: ${err instanceof Error ? err.message : String(err)}`);
@@ -226,79 +159,6 @@ describe(
       assert.deepEqual(tier.tokens.refused, []);
     });
 
-    /** The rows damaged, a HARDLINKS restore of the provider's backup → Succeeded, every row back. */
-    async function restoreRoundTrip(provider: Provider): Promise<void> {
-      const backup = backedUp[provider];
-      assert.ok(backup, `the backup to ${provider} did not succeed`);
-      const { target, restores } = tier;
-      const t0 = Date.now();
-      // A bad day: one table emptied, the other left with a fifth of its rows, all with wrong values.
-      const [emptied, overwritten] = tablesOf(provider);
-      await target.loseRows(emptied);
-      await target.putRows(
-        overwritten,
-        rowsOf(provider, overwritten)
-          .slice(0, ROWS_PER_TABLE / 5)
-          .map((r) => ({ ...r, v: 'damaged' })),
-      );
-      assert.equal((await target.rows(emptied)).length, 0);
-      assert.equal((await target.rows(overwritten)).length, ROWS_PER_TABLE / 5);
-      const t1 = Date.now();
-
-      const restore = uniqueName(`${provider}-restore`);
-      await restores.create(restore, {
-        cassandraCluster: CLUSTER,
-        cassandraBackup: backup.name,
-        entities: entitiesOf(provider),
-        restorationStrategyType: 'HARDLINKS',
-      });
-      const restored = await restores.waitFor(restore, 'Succeeded decided', decided);
-      assert.equal(succeeded(restored), 'True', JSON.stringify(restored.status));
-      assert.deepEqual(
-        restored.status?.phases?.map((p) => [p.name, p.state]),
-        [
-          ['DOWNLOAD', 'COMPLETED'],
-          ['TRUNCATE', 'COMPLETED'],
-          ['IMPORT', 'COMPLETED'],
-          ['CLEANUP', 'COMPLETED'],
-        ],
-      );
-      // The operator read both nodes' manifests itself, from the same server through the same Secret,
-      // and named the backup's two tables to every phase.
-      const read = await restores.waitForEvent(restore, 'BackupTablesRead', 'Normal');
-      assert.match(read.message, /^The backup holds 2 table\(s\) \(2 manifest\(s\) read\)/);
-      // Each node: DOWNLOAD, IMPORT (hard links + loadNewSSTables), CLEANUP, from the provider's bucket
-      // with its Secret; TRUNCATE once, on one node.
-      const sent = await operationsOf('restore', backup.tag, tier.stores[provider].secretName);
-      for (const op of sent.flat()) {
-        const location = String(op.storageLocation);
-        assert.ok(location.startsWith(`${tier.stores[provider].location}/`), location);
-      }
-      const phases = sent.map((ops) =>
-        ops.map((op) => `${String(op.restorationPhase)} ${String(op.restorationStrategyType)}`).sort(),
-      );
-      const each = ['CLEANUP HARDLINKS', 'DOWNLOAD HARDLINKS', 'IMPORT HARDLINKS'];
-      assert.deepEqual(
-        phases.map((p) => p.filter((x) => !x.startsWith('TRUNCATE'))),
-        [each, each],
-      );
-      assert.deepEqual(
-        phases.flat().filter((x) => x.startsWith('TRUNCATE')),
-        ['TRUNCATE HARDLINKS'],
-      );
-      const counts: string[] = [];
-      for (const table of tablesOf(provider)) {
-        const back = byId(await target.rows(table));
-        counts.push(`${table} ${back.length}`);
-        assert.equal(back.length, ROWS_PER_TABLE, `${table}: rows back`);
-        assert.deepEqual(back, rowsOf(provider, table));
-      }
-      log(
-        `${provider}: rows back after the HARDLINKS restore: ${counts.join(', ')}; ` +
-          `damage ${t1 - t0} ms, restore ${Date.now() - t1} ms`,
-      );
-    }
-
     test('S3 (MinIO over plain HTTP at the Secret’s awsendpoint): rows damaged, a HARDLINKS restore brings every row back', async () => {
       await restoreRoundTrip('s3');
     });
@@ -310,36 +170,6 @@ describe(
     test('GCS (fake-gcs-server at https://storage.googleapis.com, gcp = the service-account JSON): rows damaged, a HARDLINKS restore brings every row back', async () => {
       await restoreRoundTrip('gcp');
     });
-
-    /**
-     * esop's retries of one file, made short: (1 + 1) freshen attempts, each (1 + 1) copies, 1 s apart, and
-     * (1 + 1) uploads (`retry.enabled: false` does not turn them off: esop 2.0.4 never reads it). The
-     * defaults (3 attempts, 10 s) give the same message minutes later.
-     */
-    const quickRetries = { enabled: false, interval: 1, strategy: 'LINEAR', maxAttempts: 1 };
-
-    /** A backup to S3 that fails, and the Succeeded condition it ends with. */
-    async function failedBackup(secretName: string, spec: Record<string, unknown> = {}): Promise<Condition> {
-      const backup = uniqueName('icarus2-bad');
-      await tier.backups.create(backup, {
-        cassandraCluster: CLUSTER,
-        storageLocation: tier.stores.s3.location,
-        secretName,
-        entities: entitiesOf('s3'),
-        metadataDirective: 'REPLACE',
-        retry: quickRetries,
-        ...spec,
-      });
-      const done: CassandraBackup = await tier.backups.waitFor(backup, 'Succeeded decided', decided);
-      assert.equal(succeeded(done), 'False', JSON.stringify(done.status));
-      const condition = done.status?.conditions?.find((c) => c.type === 'Succeeded');
-      assert.ok(condition);
-      log(`${backup} (Secret ${secretName}): ${condition.reason}: ${condition.message}`);
-      return condition;
-    }
-
-    const backupsSent = async () =>
-      (await tier.sidecarOperations('backup')).reduce((sum, { ops }) => sum + ops.length, 0);
 
     test('S3: a Secret with awssecretaccesskey but no awsaccesskeyid is refused by the operator before any node works', async () => {
       const before = await backupsSent();
