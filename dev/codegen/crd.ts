@@ -49,7 +49,7 @@ export function toCrd(def: CrdDefinition): Record<string, unknown> {
                 spec: toOpenApi(def.spec),
                 status: toOpenApi(def.status),
               },
-              'x-kubernetes-validations': def.rootRules,
+              ...(def.rootRules.length ? { 'x-kubernetes-validations': def.rootRules } : {}),
             },
           },
         },

@@ -58,7 +58,7 @@ test("with its default values the chart renders k8s/deploy's objects", async () 
       ms.filter((m) => m.kind === 'CustomResourceDefinition').map((m) => [m.metadata.name, m.spec]),
     );
   assert.deepEqual(crds(chart), crds(base));
-  assert.equal(Object.keys(crds(chart)).length, 3);
+  assert.equal(Object.keys(crds(chart)).length, 4);
 
   const namespaceOf = (ms: Manifest[]) => only(ms, 'Namespace').metadata;
   assert.equal(namespaceOf(chart).name, namespaceOf(base).name);

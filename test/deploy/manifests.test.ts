@@ -37,7 +37,12 @@ test('the kustomize base: namespace, CRDs, RBAC, configuration, a probed non-roo
     find('CustomResourceDefinition')
       .map((c) => c.metadata.name)
       .sort(),
-    ['cassandrabackups.db.ibm.com', 'cassandrabackupschedules.db.ibm.com', 'cassandrarestores.db.ibm.com'],
+    [
+      'cassandrabackups.db.ibm.com',
+      'cassandrabackupschedules.db.ibm.com',
+      'cassandrabackupsyncs.db.ibm.com',
+      'cassandrarestores.db.ibm.com',
+    ],
   );
   for (const kind of [
     'Namespace',

@@ -107,6 +107,8 @@ export async function assertOperatorRights(kubeconfig: string): Promise<void> {
     ['watch', 'cassandrabackups.db.ibm.com', '-A'],
     ['patch', 'cassandrarestores.db.ibm.com/status', '-n', 'default'],
     ['create', 'cassandrabackups.db.ibm.com', '-n', 'default'],
+    ['watch', 'cassandrabackupsyncs.db.ibm.com', '-A'],
+    ['patch', 'cassandrabackupsyncs.db.ibm.com/status', '-n', 'default'],
     ['get', 'secrets', '-n', 'default'],
     ['create', 'events', '-n', 'default'],
   ])
@@ -118,6 +120,8 @@ export async function assertOperatorRights(kubeconfig: string): Promise<void> {
     ['delete', 'cassandrarestores.db.ibm.com', '-n', 'default'],
     ['update', 'cassandrabackups.db.ibm.com', '-n', 'default'],
     ['create', 'clusterrolebindings'],
+    // A sync reads storage and creates backups: it never changes or removes a sync itself.
+    ['delete', 'cassandrabackupsyncs.db.ibm.com', '-n', 'default'],
   ])
     assert.equal(await can(...forbidden), 'no', forbidden.join(' '));
 
