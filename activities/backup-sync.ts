@@ -4,6 +4,7 @@
 // backups). Idempotent: a listing repeated after a crash finds the backups it created. Nothing in
 // storage is ever written. A problem (Secret, credentials, bucket, an unreachable store) is the Synced
 // condition's reason, with an Event when it is new; the next listing tries again.
+import { Context } from '@temporalio/activity';
 import { GROUP, VERSION } from '../src/kube/api/schema.js';
 import {
   cassandraBackupSyncSpecSchema,
@@ -55,12 +56,11 @@ export async function syncLocation(
   let backups: CatalogBackup[];
   let unreadable: string[];
   try {
-    const catalog = await readLocationCatalog(
-      deps,
-      resource.namespace,
-      spec,
-      spec.clusterName ? { cluster: spec.clusterName } : {},
-    );
+    const catalog = await readLocationCatalog(deps, resource.namespace, spec, {
+      ...(spec.clusterName ? { cluster: spec.clusterName } : {}),
+      // A long listing heartbeats: a worker killed half-way is noticed after the heartbeat time-out.
+      progress: () => Context.current().heartbeat(),
+    });
     backups = catalog.backups;
     unreadable = catalog.unreadable;
   } catch (err) {

@@ -20,16 +20,6 @@ export const LISTINGS_PER_RUN = 100;
 /** How long a failed listing waits before the next (the spec's interval when it was read). */
 const AFTER_FAILURE_MS = 60_000;
 
-const { syncLocation } = proxyActivities<Activities>({
-  startToCloseTimeout: '30 minutes',
-  retry: {
-    initialInterval: '1 second',
-    backoffCoefficient: 2,
-    maximumInterval: '30 seconds',
-    maximumAttempts: 10,
-  },
-});
-
 export async function backupSyncWorkflow(input: BackupSyncInput): Promise<void> {
   let wake = false;
   let stop = false;
@@ -41,6 +31,17 @@ export async function backupSyncWorkflow(input: BackupSyncInput): Promise<void> 
   });
   setHandler(cancelSignal, () => {
     stop = true;
+  });
+  const { syncLocation } = proxyActivities<Activities>({
+    startToCloseTimeout: '1 hour',
+    // A listing heartbeats as it goes: one on a dead worker is run again after this.
+    heartbeatTimeout: input.heartbeatTimeoutMs,
+    retry: {
+      initialInterval: '1 second',
+      backoffCoefficient: 2,
+      maximumInterval: '30 seconds',
+      maximumAttempts: 10,
+    },
   });
   const { workflowId } = workflowInfo();
   for (let listing = 1; ; listing++) {

@@ -5,4 +5,6 @@ export interface BackupSyncInput {
   resource: ResourceKey;
   /** Its link in the Temporal Web UI, for the status, when configured. */
   workflowUrl?: string;
+  /** A listing not heard of for this long is run again (by another worker): HEARTBEAT_TIMEOUT_SECONDS. */
+  heartbeatTimeoutMs: number;
 }

@@ -44,6 +44,7 @@ export class SyncReconciler {
       const url = workflowUrl(this.deps.config, workflowId);
       const input: BackupSyncInput = {
         resource: { namespace, name, uid },
+        heartbeatTimeoutMs: this.deps.config.HEARTBEAT_TIMEOUT_SECONDS * 1000,
         ...(url ? { workflowUrl: url } : {}),
       };
       await this.deps.temporal.workflow.signalWithStart('backupSyncWorkflow', {

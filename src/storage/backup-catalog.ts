@@ -66,6 +66,8 @@ export interface CatalogOptions {
   tag?: string;
   /** How many manifests are read at once. */
   concurrency?: number;
+  /** Called after each listing and each batch of manifests read: a long listing is alive (heartbeats). */
+  progress?: () => void;
 }
 
 /** Every backup under `prefix` ('' for the bucket's root), newest first. */
@@ -83,6 +85,7 @@ export async function readCatalog(
     for (const dc of await store.folders(`${root}${cluster}/`)) {
       for (const hostId of await store.folders(`${root}${cluster}/${dc}/`)) {
         const keys = await store.list(`${root}${cluster}/${dc}/${hostId}/manifests/`);
+        opts.progress?.();
         for (const key of keys) {
           const file = key.slice(key.lastIndexOf('/') + 1);
           if (file.endsWith('.json') && (!opts.tag || file.startsWith(opts.tag))) {
@@ -94,7 +97,7 @@ export async function readCatalog(
   }
 
   const backups = new Map<string, CatalogBackup>();
-  await inBatches(found, opts.concurrency ?? 8, async ({ cluster, dc, hostId, key }) => {
+  await inBatches(found, opts.concurrency ?? 8, opts.progress, async ({ cluster, dc, hostId, key }) => {
     const parsed = parseBackupName(key.slice(key.lastIndexOf('/') + 1));
     if (!parsed) {
       unreadable.push(`${key}: not named <tag>-<schemaVersion>-<epochMillis>.json`);
@@ -168,8 +171,14 @@ export async function readCatalog(
   };
 }
 
-async function inBatches<T>(items: T[], size: number, each: (item: T) => Promise<void>): Promise<void> {
+async function inBatches<T>(
+  items: T[],
+  size: number,
+  progress: (() => void) | undefined,
+  each: (item: T) => Promise<void>,
+): Promise<void> {
   for (let i = 0; i < items.length; i += size) {
     await Promise.all(items.slice(i, i + size).map(each));
+    progress?.();
   }
 }
