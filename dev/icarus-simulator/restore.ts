@@ -67,6 +67,8 @@ export function restoreExecutor(cluster: SimulatedCluster, node: SimulatedNode):
             manifest();
             break;
           case 'DOWNLOAD': {
+            // As esop's RestorationPhase: the tables to process must exist before anything is done.
+            liveTables(node, str(request, 'entities') ?? '', rename);
             if (request.noDownloadData === true) break;
             const found = manifest();
             // As esop's CassandraSameTokens: the same tokens as sets, whatever their order.
@@ -74,6 +76,17 @@ export function restoreExecutor(cluster: SimulatedCluster, node: SimulatedNode):
             const same =
               found.manifest.tokens.length === own.size && found.manifest.tokens.every((t) => own.has(t));
             if (!same) throw new Error('Tokens from snapshot and tokens of this node does not match!');
+            // As esop's ManifestEnricher: every backed-up table with files must exist here, whatever
+            // entities says (its local id is where the files go).
+            const absent = Object.entries(found.manifest.snapshot.keyspaces)
+              .filter(([ks]) => !SYSTEM_KEYSPACES.has(ks))
+              .flatMap(([ks, { tables }]) =>
+                Object.entries(tables)
+                  .filter(([, t]) => Object.keys(t.sstables).length > 0)
+                  .map(([t]) => `${ks}.${t}`),
+              )
+              .filter((t) => !node.data.has(t));
+            if (absent[0]) throw new Error(`Unable to find table id for ${absent[0]}`);
             downloads.set(tag, cluster.storage.readTables(dir, found.manifest, selected));
             break;
           }

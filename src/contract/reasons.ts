@@ -116,6 +116,7 @@ export const reasons = [
   // Restores into another cluster.
   'NodesDoNotMatchBackup',
   'TokensDoNotMatch',
+  'SchemaNotInCluster',
 ] as const;
 
 /** A reason of a condition or an Event. */

@@ -4,7 +4,8 @@
 // rebuilt cluster of another name and new host ids, each node started with its backup node's tokens;
 // each node reads its backup node's folder (matched by ordinal) and gets that node's rows back. A node
 // without its backup node's tokens fails DOWNLOAD with TokensDoNotMatch before anything is truncated; a
-// cluster whose nodes do not match the backup's one to one is refused before any node is asked.
+// cluster whose nodes do not match the backup's one to one is refused before any node is asked; one
+// that lacks the backup's table fails DOWNLOAD with SchemaNotInCluster, nothing truncated.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
@@ -37,7 +38,11 @@ after(async () => {
 });
 
 /** A cluster of another name with new host ids; `tokens` gives node i its tokens. */
-async function rebuilt(count: number, tokens: (i: number) => string[]): Promise<PodCluster> {
+async function rebuilt(
+  count: number,
+  tokens: (i: number) => string[],
+  withTable = true,
+): Promise<PodCluster> {
   const c = await startPodCluster(kc, namespace, {
     name: uniqueName('rebuilt'),
     datacenters: { [fixture.dc]: count },
@@ -45,9 +50,10 @@ async function rebuilt(count: number, tokens: (i: number) => string[]): Promise<
     timing: { durationMs: 500, pendingMs: 30 },
   });
   world.clusters.push(c);
-  c.cluster.nodes.forEach((n, i) =>
-    n.data.set(ORDERS, [{ id: i * 10 + 9, item: 'written in the new cluster' }]),
-  );
+  c.cluster.nodes.forEach((n, i) => {
+    if (withTable) n.data.set(ORDERS, [{ id: i * 10 + 9, item: 'written in the new cluster' }]);
+    else n.data.delete(ORDERS);
+  });
   return c;
 }
 
@@ -123,4 +129,26 @@ test('a cluster of two nodes for a backup of three is refused before any node is
   );
   await restores.waitForEvent(name, 'NodesDoNotMatchBackup');
   assert.deepEqual(restoresPerNode(c), [{}, {}], 'no node was asked anything');
+});
+
+test('a cluster without the backup’s table fails DOWNLOAD with SchemaNotInCluster, naming it, and nothing is truncated', async () => {
+  const c = await rebuilt(3, tokensOf, false);
+  c.cluster.nodes.forEach((n) => n.data.set('shop.carts', [{ id: 1, item: 'kept' }]));
+  const name = await restoreInto(c);
+  const failed = await restores.waitFor(name, 'Succeeded=False', (r) => succeeded(r) === 'False');
+  const condition = failed.status?.conditions?.find((x) => x.type === 'Succeeded');
+  assert.equal(condition?.reason, 'SchemaNotInCluster');
+  assert.match(
+    condition?.message ?? '',
+    /DOWNLOAD failed on 3 of 3 node\(s\).*Tables \[shop\.orders\] to process are not present in Cassandra/,
+  );
+  assert.deepEqual(
+    restoresPerNode(c).map((p) => Object.keys(p)),
+    [['DOWNLOAD'], ['DOWNLOAD'], ['DOWNLOAD']],
+  );
+  assert.deepEqual(
+    c.cluster.nodes.map((n) => n.data.get('shop.carts')),
+    c.cluster.nodes.map(() => [{ id: 1, item: 'kept' }]),
+    'the cluster’s own tables untouched',
+  );
 });

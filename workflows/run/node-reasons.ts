@@ -33,6 +33,13 @@ export const STORAGE_REASON_PATCH = 'storage-failure-reasons';
 export const TOKENS_REASON_PATCH = 'tokens-do-not-match-reason';
 /** esop's message (CassandraSameTokens) for a node whose tokens differ from its manifest's. */
 const TOKENS_DIFFER = /Tokens from snapshot and tokens of this node does not match/;
+/**
+ * From this patch on, a node that lacks tables or keyspaces the restore names failed with
+ * SchemaNotInCluster (esop refuses DOWNLOAD, TRUNCATE and IMPORT before doing anything).
+ */
+export const SCHEMA_REASON_PATCH = 'schema-not-in-cluster-reason';
+const SCHEMA_ABSENT =
+  /Tables \[.*\] to process are not present in Cassandra|Some keyspaces to process are not present in Cassandra|Unable to find table id for /;
 const SECRET_REASONS: ReadonlySet<Reason> = new Set<Reason>(['SecretNotFound', 'SecretMissingKeys']);
 /** The reason of nodes that failed because their bucket does not exist (esop's bucket check said so). */
 export const BUCKET_NOT_FOUND: Reason = 'BucketNotFound';
@@ -53,6 +60,7 @@ const NODE_REASONS: ReadonlySet<Reason> = new Set<Reason>([
   STORAGE_UNREACHABLE,
   BUCKET_CHECK_FAILED,
   'TokensDoNotMatch',
+  'SchemaNotInCluster',
 ]);
 
 /** Why a node whose operation ended without completing failed (NODE_REASONS, or NodeFailed). */
@@ -63,6 +71,7 @@ export function failedNodeReason(end: Pick<WatchResult['ended'][number], 'outcom
   const message = end.message ?? '';
   if (BUCKET_MISSING.test(message) && patched(BUCKET_REASON_PATCH)) return BUCKET_NOT_FOUND;
   if (TOKENS_DIFFER.test(message) && patched(TOKENS_REASON_PATCH)) return 'TokensDoNotMatch';
+  if (SCHEMA_ABSENT.test(message) && patched(SCHEMA_REASON_PATCH)) return 'SchemaNotInCluster';
   const storage = storageFailureReason(message);
   return storage && patched(STORAGE_REASON_PATCH) ? storage : 'NodeFailed';
 }
