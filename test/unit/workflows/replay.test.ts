@@ -254,3 +254,13 @@ test('runs recorded before issue 22’s patches replay under today’s code, and
   assert.ok(upserts('backup-issue-22') >= 2, 'RUNNING and COMPLETED upserted');
   await replaysCleanly(histories, histories.length);
 });
+
+test('issue 23’s runs replay under today’s code: an imported backup, a sync’s listing, a restore into a rebuilt cluster', async () => {
+  // Recorded with test/fixtures/histories/record-disaster-recovery.ts (the sync and the restore as far as
+  // they had gone: the sync waits for its next listing, the restore for a retry after TokensDoNotMatch).
+  const names = ['imported-backup-issue-23', 'backup-sync-issue-23', 'tokens-restore-issue-23'];
+  const histories = names.map((name) => ({ workflowId: name, history: fixture(name) }));
+  assert.ok(patchesOf(fixture('imported-backup-issue-23')).includes('imported-backups'));
+  assert.ok(patchesOf(fixture('tokens-restore-issue-23')).includes('tokens-do-not-match-reason'));
+  await replaysCleanly(histories, histories.length);
+});
