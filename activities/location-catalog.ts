@@ -51,7 +51,15 @@ export async function readLocationCatalog(
       store.close();
     }
   } catch (err) {
-    if (!(err instanceof StorageReadError)) throw err;
+    if (err instanceof PlanError) throw err;
+    if (!(err instanceof StorageReadError)) {
+      // Credentials the store's client cannot use (a gcp key that is no service account): said where
+      // the user looks, with the client's words (which name the problem, never the value).
+      throw new PlanError(
+        'StorageAccessDenied',
+        `could not use the credentials of Secret ${secretName} for ${storageLocation}: ${(err as Error).message}`,
+      );
+    }
     if (err.refusal === 'denied') {
       throw new PlanError(
         'StorageAccessDenied',

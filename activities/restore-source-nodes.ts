@@ -47,10 +47,13 @@ export async function matchSourceNodes(
       )
     ).backups;
   } catch (err) {
-    if (!(err instanceof PlanError)) throw err;
-    // The operator cannot read the location (a path only the nodes mount, no access): each node reads
-    // its own folder, as before; what is missing there is found by DOWNLOAD.
-    deps.logger.info({ reason: err.reason }, 'Backup nodes not matched: the location could not be listed');
+    // The operator cannot read the location (a path only the nodes mount, no access, credentials it
+    // cannot use): each node reads its own folder, as before; what is missing there is found by
+    // DOWNLOAD, and the restore's own reading of the manifests says why it could not read them.
+    deps.logger.info(
+      { why: err instanceof PlanError ? err.reason : (err as Error).name },
+      'Backup nodes not matched: the location could not be listed',
+    );
     return {};
   }
   const own = clusterId(input.clusterName);

@@ -1,6 +1,6 @@
 // Every example in k8s/examples, as a user applies it: with the real kubectl, unchanged, to a simulated
 // 3-node cluster "my-cluster" (and a 1-node "compose" for the compose example) whose buckets exist.
-// Each backup and restore ends COMPLETED, the schedule Ready. The examples are consistent with each
+// Each backup and restore ends COMPLETED, the schedule Ready, the sync Synced. The examples are consistent with each
 // other: the restores read what the backups wrote. Only the file:// examples' folders (paths of the
 // Cassandra nodes' machines) are moved under a temporary folder of this machine.
 import assert from 'node:assert/strict';
@@ -14,7 +14,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import { repoRoot } from '../../dev/stack/repo.js';
 import { startPodCluster, type PodCluster } from '../support/cassandra-pods.js';
-import { Backups, Restores, Schedules, decided, succeeded } from '../support/custom-resources.js';
+import { Backups, Restores, Schedules, Syncs, decided, succeeded } from '../support/custom-resources.js';
 import { startOperator, type OperatorProcess } from '../support/operator.js';
 import { createNamespace, kubeConfig, uniqueName } from '../support/stack-env.js';
 
@@ -113,6 +113,7 @@ test('every example backup and restore ends COMPLETED, and the schedule is Ready
   const backups = new Backups(kc, namespace, logs);
   const restores = new Restores(kc, namespace, logs);
   const schedules = new Schedules(kc, namespace, logs);
+  const syncs = new Syncs(kc, namespace, logs);
   assert.ok((await apply('Secret')).length >= 4, 'a Secret per provider');
 
   const applied = await apply('CassandraBackup');
@@ -144,10 +145,25 @@ test('every example backup and restore ends COMPLETED, and the schedule is Ready
     );
     assert.ok(ready, s.file);
   }
+  // The sync lists the file:// location the backups wrote to: local-file's backup is there, held by
+  // local-file itself, so nothing is imported.
+  for (const s of await apply('CassandraBackupSync')) {
+    const listed = await syncs.waitFor(
+      s.name,
+      'Synced',
+      (x) => x.status?.conditions?.some((c) => c.type === 'Synced' && c.status === 'True') === true,
+    );
+    assert.ok((listed.status?.backupCount ?? 0) >= 1, `${s.file}: ${JSON.stringify(listed.status)}`);
+    assert.ok(
+      listed.status?.backups?.some((b) => b.backup === 'local-file'),
+      `${s.file}: local-file's backup listed as held by local-file`,
+    );
+    assert.equal(listed.status?.importedCount, 0, s.file);
+  }
   const kinds = new Set(examples.map((e) => e.kind));
   assert.deepEqual(
     [...kinds].sort(),
-    ['CassandraBackup', 'CassandraBackupSchedule', 'CassandraRestore', 'Secret'],
+    ['CassandraBackup', 'CassandraBackupSchedule', 'CassandraBackupSync', 'CassandraRestore', 'Secret'],
     'every kind of example was applied',
   );
 });
