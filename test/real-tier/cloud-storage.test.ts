@@ -18,8 +18,10 @@
 // the bucket listed through the server's own API in Icarus's layout, a table created after the backup,
 // the rows lost, a CassandraRestore by backup name → Succeeded, every row back, counted, and the new
 // table untouched (the operator read the backup's manifests from the same server and named only its
-// tables); then the rows lost again and a restore by storageLocation + snapshotTag. Needs port 443
-// (root): skipped otherwise. Run by `npm run test:real`.
+// tables); then the rows lost again and a restore by storageLocation + snapshotTag; then the backup
+// found from storage alone: a CassandraBackupSync lists it (the operator's own store clients against the
+// server), and imports it once its CassandraBackup is deleted (test/support/real-tier/found-in-storage.ts).
+// Needs port 443 (root): skipped otherwise. Run by `npm run test:real`.
 //
 // S3: esop 3.0.1 sends every PutObject (the manifest, the topology file) with
 // `x-amz-storage-class: STANDARD_IA`, which Amazon S3 and versitygw accept and MinIO refuses. The round
@@ -45,7 +47,8 @@ import {
   byId,
   rowsOf as rowsOfCount,
 } from '../support/real-tier/round-trip.js';
-import { uniqueName } from '../support/stack-env.js';
+import { assertFoundInStorage } from '../support/real-tier/found-in-storage.js';
+import { kubeConfig, uniqueName } from '../support/stack-env.js';
 
 const skip = (await cannotServe443()) || (nodeViewsUnavailable() ?? false);
 
@@ -153,6 +156,19 @@ describe(
       assert.deepEqual(again.status?.source, { storageLocation: location, snapshotTag: tag, secretName });
       for (const table of TABLES) assert.deepEqual(byId(await target.rows(table)), rowsOf(provider, table));
       assert.equal((await target.rows(later)).length, 50, `${later} still keeps every row`);
+
+      // The backup from storage alone: listed, then imported once its CassandraBackup is gone.
+      await assertFoundInStorage({
+        kc: kubeConfig(),
+        namespace: tier.namespace,
+        backups,
+        provider,
+        location,
+        secretName,
+        backup,
+        tag,
+        nodes: target.nodes.length,
+      });
       console.log(
         `[real cloud] ${provider}: ${keys.length} objects in ${location}; rows back after each restore: ` +
           `${counts.join(', ')}; backup ${t1 - t0} ms, restore by name ${t2 - t1} ms, by location and tag ${Date.now() - t2} ms`,
