@@ -5,7 +5,8 @@
 //
 // Translated: literals (string, raw string, int, double, bool, null, lists, maps with string keys),
 // `self`, `oldSelf` and macro variables; `!`, `&&`, `||`, `? :`, `==`, `!=`, `<`, `<=`, `>`, `>=`, `+`;
-// field selection, `has()`, indexing; `size()`, `matches()` with a literal RE2 pattern (./re2.ts),
+// field selection (with Kubernetes' escaped names: `self.__import__` is the property `import`), `has()`,
+// indexing; `size()`, `matches()` with a literal RE2 pattern (./re2.ts),
 // `startsWith()`; the macros `all` and `exists`. Not translated, among others: `-`, `*`, `/`, `%`, `in`,
 // bytes and uint literals, conversions (`int()`, `string()`, ...), `exists_one`, `map`, `filter`,
 // optional syntax (`.?`), message construction, and Kubernetes' extension libraries.
@@ -22,6 +23,25 @@ const JS_WORDS = new Set(
     ' ',
   ),
 );
+
+/** CEL's reserved words, which Kubernetes writes as `__<word>__` when a property is named so. */
+const RESERVED_PROPERTY = new Set(
+  'true false null in as break const continue else for function if import let loop package namespace return var void while'.split(
+    ' ',
+  ),
+);
+
+/**
+ * The property a selected field names, as Kubernetes escapes property names for CEL: `__<reserved
+ * word>__` is that word, and in other names `__underscores__`, `__dot__`, `__dash__` and `__slash__`
+ * stand for `__`, `.`, `-` and `/`.
+ */
+export function propertyName(field: string): string {
+  const word = /^__([a-z]+)__$/.exec(field)?.[1];
+  if (word && RESERVED_PROPERTY.has(word)) return word;
+  const escapes: Record<string, string> = { underscores: '__', dot: '.', dash: '-', slash: '/' };
+  return field.replace(/__(underscores|dot|dash|slash)__/g, (_, name: string) => escapes[name] ?? name);
+}
 
 /** The JavaScript of the supported subset; `vars` are the names in scope, `used` collects those read. */
 function emit(node: Node, vars: Set<string>, used: Set<string>, fail: Fail): string {
@@ -41,7 +61,7 @@ function emit(node: Node, vars: Set<string>, used: Set<string>, fail: Fail): str
       return node.name;
     case 'select':
       if (node.optional) return fail("optional selection '.?'", node.at);
-      return `cel.get(${e(node.operand)}, ${JSON.stringify(node.field)})`;
+      return `cel.get(${e(node.operand)}, ${JSON.stringify(propertyName(node.field))})`;
     case 'index':
       if (node.optional) return fail("optional indexing '[?'", node.at);
       return `cel.index(${e(node.operand)}, ${e(node.index)})`;
@@ -101,7 +121,7 @@ function emitCall(
   const operands = target ? [target, ...args] : args;
   const [first, second] = operands;
   if (fn === 'has' && !target && args.length === 1 && first?.k === 'select' && !first.optional)
-    return `cel.has(${e(first.operand)}, ${JSON.stringify(first.field)})`;
+    return `cel.has(${e(first.operand)}, ${JSON.stringify(propertyName(first.field))})`;
   if ((fn === 'all' || fn === 'exists') && target && args.length === 2) {
     const [v, body] = args;
     if (v?.k !== 'ident' || !body) return fail(`the macro ${form} without a variable`, node.at);

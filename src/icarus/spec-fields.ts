@@ -98,6 +98,10 @@ export const restoreSpecFields: SpecCoverage<CassandraRestoreSpec, RestoreReques
     operatorOnly:
       'lets planRestore accept a dc filter although TRUNCATE empties the tables in every datacenter',
   },
+  mode: {
+    operatorOnly:
+      'Verify makes the workflow run only DOWNLOAD and CLEANUP (CLEANUP keeping truncated files), into a download folder planRestore gives this restore alone',
+  },
 };
 
 /** A CassandraBackupSchedule reaches Icarus only through the CassandraBackups it creates. */
@@ -110,6 +114,7 @@ export const scheduleSpecFields: { readonly [K in keyof CassandraBackupScheduleS
   backupTemplate: 'each run creates a CassandraBackup from it (backupTemplateFields)',
   retention:
     'which backups a retention pass removes; each removal is a remove-backup request built from that backup',
+  verifyBackups: 'each run whose backup succeeded creates a CassandraRestore of mode Verify for it',
 };
 
 /** The template of each run's CassandraBackup. */

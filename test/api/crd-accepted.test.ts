@@ -97,6 +97,7 @@ describe('accepted manifests', () => {
       ...restore.spec,
       restorationStrategyType: 'HARDLINKS',
       allowClusterWideTruncate: false,
+      mode: 'Restore',
     });
   });
 

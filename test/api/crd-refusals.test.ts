@@ -142,6 +142,7 @@ describe('immutability', () => {
     assert.match(await refusedUpdate(started, { cassandraBackup: 'b3' }), frozen);
     assert.match(await refusedUpdate(started, { dc: null }), frozen);
     assert.match(await refusedUpdate(started, { rename: { 'ks.a': 'ks.b' } }), frozen);
+    assert.match(await refusedUpdate(started, { mode: 'Verify' }), frozen);
     assert.match(
       await refusedUpdate(started, { cassandraCluster: 'other' }),
       /cassandraCluster cannot change/,

@@ -494,7 +494,7 @@ export const celRules: Record<RuleKind, readonly cel.CelRule[]> = {
   CassandraRestore: [
     {
       path: [],
-      rule: "!has(oldSelf.status) || !has(oldSelf.status.startTime) || ((has(self.spec.cassandraBackup) ? self.spec.cassandraBackup : '') == (has(oldSelf.spec.cassandraBackup) ? oldSelf.spec.cassandraBackup : '') && (has(self.spec.storageLocation) ? self.spec.storageLocation : '') == (has(oldSelf.spec.storageLocation) ? oldSelf.spec.storageLocation : '') && (has(self.spec.snapshotTag) ? self.spec.snapshotTag : '') == (has(oldSelf.spec.snapshotTag) ? oldSelf.spec.snapshotTag : '') && (has(self.spec.schemaVersion) ? self.spec.schemaVersion : '') == (has(oldSelf.spec.schemaVersion) ? oldSelf.spec.schemaVersion : '') && (has(self.spec.exactSchemaVersion) ? self.spec.exactSchemaVersion : false) == (has(oldSelf.spec.exactSchemaVersion) ? oldSelf.spec.exactSchemaVersion : false) && (has(self.spec.dc) ? self.spec.dc : '') == (has(oldSelf.spec.dc) ? oldSelf.spec.dc : '') && (has(self.spec.entities) ? self.spec.entities : '') == (has(oldSelf.spec.entities) ? oldSelf.spec.entities : '') && (has(self.spec.rename) ? self.spec.rename : {}) == (has(oldSelf.spec.rename) ? oldSelf.spec.rename : {}) && (has(self.spec.restorationStrategyType) ? self.spec.restorationStrategyType : '') == (has(oldSelf.spec.restorationStrategyType) ? oldSelf.spec.restorationStrategyType : '') && (has(self.spec.allowClusterWideTruncate) ? self.spec.allowClusterWideTruncate : false) == (has(oldSelf.spec.allowClusterWideTruncate) ? oldSelf.spec.allowClusterWideTruncate : false) && (has(self.spec.resolveHostIdFromTopology) ? self.spec.resolveHostIdFromTopology : false) == (has(oldSelf.spec.resolveHostIdFromTopology) ? oldSelf.spec.resolveHostIdFromTopology : false))",
+      rule: "!has(oldSelf.status) || !has(oldSelf.status.startTime) || ((has(self.spec.cassandraBackup) ? self.spec.cassandraBackup : '') == (has(oldSelf.spec.cassandraBackup) ? oldSelf.spec.cassandraBackup : '') && (has(self.spec.storageLocation) ? self.spec.storageLocation : '') == (has(oldSelf.spec.storageLocation) ? oldSelf.spec.storageLocation : '') && (has(self.spec.snapshotTag) ? self.spec.snapshotTag : '') == (has(oldSelf.spec.snapshotTag) ? oldSelf.spec.snapshotTag : '') && (has(self.spec.schemaVersion) ? self.spec.schemaVersion : '') == (has(oldSelf.spec.schemaVersion) ? oldSelf.spec.schemaVersion : '') && (has(self.spec.exactSchemaVersion) ? self.spec.exactSchemaVersion : false) == (has(oldSelf.spec.exactSchemaVersion) ? oldSelf.spec.exactSchemaVersion : false) && (has(self.spec.dc) ? self.spec.dc : '') == (has(oldSelf.spec.dc) ? oldSelf.spec.dc : '') && (has(self.spec.entities) ? self.spec.entities : '') == (has(oldSelf.spec.entities) ? oldSelf.spec.entities : '') && (has(self.spec.rename) ? self.spec.rename : {}) == (has(oldSelf.spec.rename) ? oldSelf.spec.rename : {}) && (has(self.spec.restorationStrategyType) ? self.spec.restorationStrategyType : '') == (has(oldSelf.spec.restorationStrategyType) ? oldSelf.spec.restorationStrategyType : '') && (has(self.spec.allowClusterWideTruncate) ? self.spec.allowClusterWideTruncate : false) == (has(oldSelf.spec.allowClusterWideTruncate) ? oldSelf.spec.allowClusterWideTruncate : false) && (has(self.spec.resolveHostIdFromTopology) ? self.spec.resolveHostIdFromTopology : false) == (has(oldSelf.spec.resolveHostIdFromTopology) ? oldSelf.spec.resolveHostIdFromTopology : false) && (has(self.spec.mode) ? self.spec.mode : 'Restore') == (has(oldSelf.spec.mode) ? oldSelf.spec.mode : 'Restore'))",
       transition: true,
       holds: (self, oldSelf) =>
         cel.or(
@@ -599,10 +599,157 @@ export const celRules: Record<RuleKind, readonly cel.CelRule[]> = {
                     ? cel.get(cel.get(oldSelf, 'spec'), 'resolveHostIdFromTopology')
                     : false,
                 ),
+              () =>
+                cel.eq(
+                  cel.bool(cel.has(cel.get(self, 'spec'), 'mode'))
+                    ? cel.get(cel.get(self, 'spec'), 'mode')
+                    : 'Restore',
+                  cel.bool(cel.has(cel.get(oldSelf, 'spec'), 'mode'))
+                    ? cel.get(cel.get(oldSelf, 'spec'), 'mode')
+                    : 'Restore',
+                ),
             ),
         ),
       message:
-        'once a restore has started, these fields cannot change: cassandraBackup, storageLocation, snapshotTag, schemaVersion, exactSchemaVersion, dc, entities, rename, restorationStrategyType, allowClusterWideTruncate, resolveHostIdFromTopology; create a new CassandraRestore',
+        'once a restore has started, these fields cannot change: cassandraBackup, storageLocation, snapshotTag, schemaVersion, exactSchemaVersion, dc, entities, rename, restorationStrategyType, allowClusterWideTruncate, resolveHostIdFromTopology, mode; create a new CassandraRestore',
+    },
+    {
+      path: ['spec'],
+      rule: "!(has(self.mode) && self.mode == 'Verify') || !(has(self.rename) && size(self.rename) > 0)",
+      transition: false,
+      holds: (self) =>
+        cel.or(
+          () =>
+            cel.not(
+              cel.and(
+                () => cel.has(self, 'mode'),
+                () => cel.eq(cel.get(self, 'mode'), 'Verify'),
+              ),
+            ),
+          () =>
+            cel.not(
+              cel.and(
+                () => cel.has(self, 'rename'),
+                () => cel.gt(cel.size(cel.get(self, 'rename')), 0),
+              ),
+            ),
+        ),
+      message:
+        "mode Verify loads no data, so rename has no meaning there: remove it (Verify only downloads the backup's files, checks them and deletes them again)",
+    },
+    {
+      path: ['spec'],
+      rule: "!(has(self.mode) && self.mode == 'Verify') || !(has(self.noDeleteTruncates) && self.noDeleteTruncates)",
+      transition: false,
+      holds: (self) =>
+        cel.or(
+          () =>
+            cel.not(
+              cel.and(
+                () => cel.has(self, 'mode'),
+                () => cel.eq(cel.get(self, 'mode'), 'Verify'),
+              ),
+            ),
+          () =>
+            cel.not(
+              cel.and(
+                () => cel.has(self, 'noDeleteTruncates'),
+                () => cel.get(self, 'noDeleteTruncates'),
+              ),
+            ),
+        ),
+      message:
+        "mode Verify loads no data, so noDeleteTruncates has no meaning there: remove it (Verify only downloads the backup's files, checks them and deletes them again)",
+    },
+    {
+      path: ['spec'],
+      rule: "!(has(self.mode) && self.mode == 'Verify') || !(has(self.noDeleteDownloads) && self.noDeleteDownloads)",
+      transition: false,
+      holds: (self) =>
+        cel.or(
+          () =>
+            cel.not(
+              cel.and(
+                () => cel.has(self, 'mode'),
+                () => cel.eq(cel.get(self, 'mode'), 'Verify'),
+              ),
+            ),
+          () =>
+            cel.not(
+              cel.and(
+                () => cel.has(self, 'noDeleteDownloads'),
+                () => cel.get(self, 'noDeleteDownloads'),
+              ),
+            ),
+        ),
+      message:
+        "mode Verify loads no data, so noDeleteDownloads has no meaning there: remove it (Verify only downloads the backup's files, checks them and deletes them again)",
+    },
+    {
+      path: ['spec'],
+      rule: "!(has(self.mode) && self.mode == 'Verify') || !(has(self.noDownloadData) && self.noDownloadData)",
+      transition: false,
+      holds: (self) =>
+        cel.or(
+          () =>
+            cel.not(
+              cel.and(
+                () => cel.has(self, 'mode'),
+                () => cel.eq(cel.get(self, 'mode'), 'Verify'),
+              ),
+            ),
+          () =>
+            cel.not(
+              cel.and(
+                () => cel.has(self, 'noDownloadData'),
+                () => cel.get(self, 'noDownloadData'),
+              ),
+            ),
+        ),
+      message:
+        "mode Verify loads no data, so noDownloadData has no meaning there: remove it (Verify only downloads the backup's files, checks them and deletes them again)",
+    },
+    {
+      path: ['spec'],
+      rule: "!(has(self.mode) && self.mode == 'Verify') || !(has(self.__import__))",
+      transition: false,
+      holds: (self) =>
+        cel.or(
+          () =>
+            cel.not(
+              cel.and(
+                () => cel.has(self, 'mode'),
+                () => cel.eq(cel.get(self, 'mode'), 'Verify'),
+              ),
+            ),
+          () => cel.not(cel.has(self, 'import')),
+        ),
+      message:
+        "mode Verify loads no data, so import has no meaning there: remove it (Verify only downloads the backup's files, checks them and deletes them again)",
+    },
+    {
+      path: ['spec'],
+      rule: "!(has(self.mode) && self.mode == 'Verify') || !(has(self.allowClusterWideTruncate) && self.allowClusterWideTruncate)",
+      transition: false,
+      holds: (self) =>
+        cel.or(
+          () =>
+            cel.not(
+              cel.and(
+                () => cel.has(self, 'mode'),
+                () => cel.eq(cel.get(self, 'mode'), 'Verify'),
+              ),
+            ),
+          () =>
+            cel.not(
+              cel.and(
+                () => cel.has(self, 'allowClusterWideTruncate'),
+                () => cel.get(self, 'allowClusterWideTruncate'),
+              ),
+            ),
+        ),
+      message:
+        "mode Verify loads no data, so allowClusterWideTruncate: true has no meaning there: remove it (Verify only downloads the backup's files, checks them and deletes them again)",
     },
     {
       path: ['spec'],

@@ -199,6 +199,8 @@ export const cassandraRestoreSpecSchema = z.object({
   restorationStrategyType: z.enum(['HARDLINKS', 'IMPORT']).default('HARDLINKS'),
   /** (added) With dc set, TRUNCATE still empties the restored tables in every datacenter. The restore refuses to run such a plan unless this is true. */
   allowClusterWideTruncate: z.boolean().default(false),
+  /** (added) Restore loads the backup into the cluster's tables. Verify only checks the backup: every selected node downloads its files of the backup into a folder of this restore's own, esop checks each file's SHA-256 against the backup's manifest, and CLEANUP deletes the download again; no table is truncated or loaded, no truncated-* snapshot deleted. The status gives per node the files and bytes verified. */
+  mode: z.enum(['Restore', 'Verify']).default('Restore'),
 });
 export type CassandraRestoreSpec = z.infer<typeof cassandraRestoreSpecSchema>;
 
@@ -231,6 +233,10 @@ export const restoreNodeStatusSchema = z.object({
   phase: z.string().optional(),
   /** The backup's node whose files this node restores, when it is not this node itself: the restore goes into another or a rebuilt cluster, and each pod takes the backup node of its datacenter with the same ordinal (the number ending the pod's name and that node's host name in the backup's topology file). */
   source: backupNodeRefSchema.optional(),
+  /** mode Verify: files of this node's backup that esop downloaded and found equal to the manifest's SHA-256 (the manifest's entries outside the system keyspaces, within spec.entities). */
+  verifiedFiles: z.number().int().min(0).optional(),
+  /** mode Verify: the size of those files, in bytes, as the manifest gives it. */
+  verifiedBytes: z.number().int().min(0).optional(),
   /** When work started on this node. */
   startTime: z.string().optional(),
   /** When work ended on this node. */
@@ -340,6 +346,8 @@ export const cassandraBackupScheduleSpecSchema = z.object({
   catchupWindow: z.string().max(32).default('1h'),
   /** The CassandraBackup each run creates. Its tag is snapshotTag (or the schedule name) followed by the run time. */
   backupTemplate: backupTemplateSchema,
+  /** (added) Verify each backup of this schedule that succeeds: the run creates the CassandraRestore <backup>-verify with mode Verify, owned by the backup (deleted with it), which downloads every node's files of the backup, checks them against the manifest's SHA-256 and deletes them again, touching no table. */
+  verifyBackups: z.boolean().optional(),
   /** Which of this schedule's backups are kept. After each successful run, the others are removed from storage (Icarus remove-backup) and then deleted. The newest successful backup and any backup a CassandraRestore still uses are always kept. */
   retention: retentionPolicySchema.optional(),
 });

@@ -94,4 +94,26 @@ export const invalidRestores: Invalid[] = [
     { ...restore, import: { quick: 'yes' } },
     'spec.import.quick in body must be of type boolean',
   ],
+  // mode Verify refuses what only loading data needs (each rule once).
+  ...(
+    [
+      ['rename', { rename: { 'ks.a': 'ks.b' } }],
+      ['noDeleteTruncates', { noDeleteTruncates: true }],
+      ['noDeleteDownloads', { noDeleteDownloads: true }],
+      ['noDownloadData', { noDownloadData: true }],
+      ['import', { import: {} }],
+      ['allowClusterWideTruncate: true', { dc: 'dc1', allowClusterWideTruncate: true }],
+    ] as const
+  ).map(([field, fields]): Invalid => [
+    `verify with ${field}`,
+    'CassandraRestore',
+    { ...restore, mode: 'Verify', ...fields },
+    `mode Verify loads no data, so ${field} has no meaning there`,
+  ]),
+  [
+    'unknown mode',
+    'CassandraRestore',
+    { ...restore, mode: 'Check' },
+    'spec.mode: Unsupported value: "Check"',
+  ],
 ];

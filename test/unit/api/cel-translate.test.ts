@@ -138,6 +138,10 @@ test('translated CEL keeps CEL semantics: errors, presence, equality, code point
     // Escapes in quoted strings; raw strings keep backslashes.
     [String.raw`self == 'it\'s' && r'\d' == '\\d'`, "it's", true],
     ['[1, 2] == self', [1, 2], true],
+    // Kubernetes' escaped property names: a reserved word as __word__, and __dash__ and the like.
+    ['has(self.__import__) && self.__import__.quick', { import: { quick: true } }, true],
+    ['has(self.__import__)', { quick: true }, false],
+    ['self.a__dash__b == 1 && self.__namespace__ == 2', { 'a-b': 1, namespace: 2 }, true],
   ];
   for (const [rule, self, expected, oldSelf] of cases)
     assert.deepEqual(evaluate(rule, self, oldSelf), expected, `${rule} on ${JSON.stringify(self)}`);

@@ -41,6 +41,7 @@ test('the model fills the CRD defaults', () => {
   const restore = cassandraRestoreSpecSchema.parse({ cassandraCluster: 'c', cassandraBackup: 'b' });
   assert.equal(restore.restorationStrategyType, 'HARDLINKS');
   assert.equal(restore.allowClusterWideTruncate, false);
+  assert.equal(restore.mode, 'Restore');
 });
 
 test('the model rejects values of the wrong type or range', () => {

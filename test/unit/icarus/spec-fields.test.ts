@@ -70,6 +70,7 @@ const restoreVariants: { [K in keyof CassandraRestoreSpec]-?: unknown } = {
   exactSchemaVersion: true,
   restorationStrategyType: 'IMPORT',
   allowClusterWideTruncate: true,
+  mode: 'Verify',
 };
 
 const backupOf = (fields: Record<string, unknown>) =>

@@ -18,6 +18,22 @@ import { reasonColumn, succeededColumn } from './backup.js';
 
 export const TABLE = String.raw`^[A-Za-z0-9_]+\.[A-Za-z0-9_]+$`;
 
+/**
+ * What a Verify restore refuses: fields that only mean something when data is loaded into the tables,
+ * each with the CEL that says it is set (a false or empty value is what leaving it out means).
+ */
+export const VERIFY_REFUSES: Record<string, string> = {
+  rename: 'has(self.rename) && size(self.rename) > 0',
+  noDeleteTruncates: 'has(self.noDeleteTruncates) && self.noDeleteTruncates',
+  noDeleteDownloads: 'has(self.noDeleteDownloads) && self.noDeleteDownloads',
+  noDownloadData: 'has(self.noDownloadData) && self.noDownloadData',
+  // `import` is a word CEL reserves: Kubernetes names the property `__import__` in rules.
+  import: 'has(self.__import__)',
+  allowClusterWideTruncate: 'has(self.allowClusterWideTruncate) && self.allowClusterWideTruncate',
+};
+
+const isVerify = "has(self.mode) && self.mode == 'Verify'";
+
 export const restoreSpec: Schema = {
   tsName: 'CassandraRestoreSpec',
   type: 'object',
@@ -127,8 +143,19 @@ export const restoreSpec: Schema = {
       description:
         '(added) With dc set, TRUNCATE still empties the restored tables in every datacenter. The restore refuses to run such a plan unless this is true.',
     },
+    mode: {
+      type: 'string',
+      enum: ['Restore', 'Verify'],
+      default: 'Restore',
+      description:
+        "(added) Restore loads the backup into the cluster's tables. Verify only checks the backup: every selected node downloads its files of the backup into a folder of this restore's own, esop checks each file's SHA-256 against the backup's manifest, and CLEANUP deletes the download again; no table is truncated or loaded, no truncated-* snapshot deleted. The status gives per node the files and bytes verified.",
+    },
   },
   'x-kubernetes-validations': [
+    ...Object.entries(VERIFY_REFUSES).map(([field, set]) => ({
+      rule: `!(${isVerify}) || !(${set})`,
+      message: `mode Verify loads no data, so ${field}${field === 'allowClusterWideTruncate' ? ': true' : ''} has no meaning there: remove it (Verify only downloads the backup's files, checks them and deletes them again)`,
+    })),
     {
       rule: "(has(self.cassandraBackup) && self.cassandraBackup != '') || (has(self.storageLocation) && self.storageLocation != '' && has(self.snapshotTag) && self.snapshotTag != '' && has(self.secretName) && self.secretName != '')",
       message:
@@ -153,6 +180,7 @@ export const RESTORE_FROZEN_ONCE_STARTED: Record<string, string> = {
   restorationStrategyType: "''",
   allowClusterWideTruncate: 'false',
   resolveHostIdFromTopology: 'false',
+  mode: "'Restore'",
 };
 
 /**
@@ -194,6 +222,7 @@ export const cassandraRestore: CrdDefinition = {
     succeededColumn,
     reasonColumn,
     { name: 'Location', type: 'string', jsonPath: '.status.source.storageLocation', priority: 1 },
+    { name: 'Mode', type: 'string', jsonPath: '.spec.mode', priority: 1 },
     { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
   ],
 };

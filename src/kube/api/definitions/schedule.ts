@@ -107,6 +107,11 @@ export const scheduleSpec: Schema = {
         spec: backupSpecSchema(true),
       },
     },
+    verifyBackups: {
+      type: 'boolean',
+      description:
+        "(added) Verify each backup of this schedule that succeeds: the run creates the CassandraRestore <backup>-verify with mode Verify, owned by the backup (deleted with it), which downloads every node's files of the backup, checks them against the manifest's SHA-256 and deletes them again, touching no table.",
+    },
     retention: {
       tsName: 'RetentionPolicy',
       type: 'object',

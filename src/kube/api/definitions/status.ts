@@ -58,6 +58,19 @@ export const nodeStatus = (restore: boolean): Schema => ({
               hostId: { type: 'string', description: "The backup node's host id: its folder." },
             },
           },
+          verifiedFiles: {
+            type: 'integer',
+            format: 'int64',
+            minimum: 0,
+            description:
+              "mode Verify: files of this node's backup that esop downloaded and found equal to the manifest's SHA-256 (the manifest's entries outside the system keyspaces, within spec.entities).",
+          },
+          verifiedBytes: {
+            type: 'integer',
+            format: 'int64',
+            minimum: 0,
+            description: 'mode Verify: the size of those files, in bytes, as the manifest gives it.',
+          },
         }
       : {
           initialToken: {
