@@ -4,6 +4,7 @@
 // Before TRUNCATE: that every node's download of this restore is still there to IMPORT.
 import { patched } from '@temporalio/workflow';
 import type { CassandraRestoreSpec } from '../src/kube/api/resources.js';
+import type { Activities } from '../activities/index.js';
 import type { RestorePlan } from '../src/contract/activity-io.js';
 import type { NodeWork } from '../src/contract/status.js';
 import type { ResourceRun } from './resource-run.js';
@@ -57,23 +58,8 @@ export async function chooseTables(
     nodes: plan.nodes.map((n) => ({ dc: n.dc, hostId: n.hostId, ...(n.source ? { source: n.source } : {}) })),
     insecure: spec.insecure ?? false,
   });
-  if (!contents.known && contents.refusal && plan.icarusGeneration === 2 && patched(STORE_REFUSAL_PATCH)) {
-    return {
-      kind: 'failed',
-      reason: REFUSAL_REASON[contents.refusal],
-      message: `Reading the backup's manifests with Secret ${plan.source.secretName}, which the nodes' Icarus 2.x reads too, the store answered: ${contents.why}. No node was asked to do anything; fix the location or the Secret, then retry`,
-      transient: false,
-    };
-  }
-  if (!contents.known && contents.tagAbsent && patched(TAG_ABSENT_PATCH)) {
-    const { found, count } = contents.tagAbsent;
-    return {
-      kind: 'failed',
-      reason: 'SnapshotTagNotFound',
-      message: `No backup ${plan.source.snapshotTag} in ${plan.source.storageLocation}: the operator looked for manifests/${plan.source.snapshotTag}* in the folder of each restored node (cluster ${plan.clusterName}) and found only ${count} manifest(s) of other backups (${found.join(', ')}${count > found.length ? ', …' : ''}). No node was asked to do anything; fix spec.snapshotTag or spec.storageLocation (or restore a CassandraBackup by name with spec.cassandraBackup), then retry`,
-      transient: false,
-    };
-  }
+  const refused = refusedByStore(contents, plan);
+  if (refused) return refused;
   if (!contents.known) {
     state.tables = { entities: spec.entities ?? '', keepTruncated: true };
     await run.report.emit({
@@ -93,6 +79,34 @@ export async function chooseTables(
     reason: 'BackupTablesRead',
     message: `The backup holds ${contents.tables.length} table(s) (${contents.manifests} manifest(s) read); this restore truncates and imports only ${chosen.tables.length}: ${chosen.entities}`,
   });
+  return undefined;
+}
+
+/**
+ * What the backup's manifests, read before any node works, say is wrong for good: the store refused the
+ * Secret the nodes' Icarus 2.x reads too, or the tag has no manifest where other backups have theirs.
+ */
+export function refusedByStore(
+  contents: Awaited<ReturnType<Activities['readBackupContents']>>,
+  plan: RestorePlan,
+): AttemptOutcome | undefined {
+  if (!contents.known && contents.refusal && plan.icarusGeneration === 2 && patched(STORE_REFUSAL_PATCH)) {
+    return {
+      kind: 'failed',
+      reason: REFUSAL_REASON[contents.refusal],
+      message: `Reading the backup's manifests with Secret ${plan.source.secretName}, which the nodes' Icarus 2.x reads too, the store answered: ${contents.why}. No node was asked to do anything; fix the location or the Secret, then retry`,
+      transient: false,
+    };
+  }
+  if (!contents.known && contents.tagAbsent && patched(TAG_ABSENT_PATCH)) {
+    const { found, count } = contents.tagAbsent;
+    return {
+      kind: 'failed',
+      reason: 'SnapshotTagNotFound',
+      message: `No backup ${plan.source.snapshotTag} in ${plan.source.storageLocation}: the operator looked for manifests/${plan.source.snapshotTag}* in the folder of each restored node (cluster ${plan.clusterName}) and found only ${count} manifest(s) of other backups (${found.join(', ')}${count > found.length ? ', …' : ''}). No node was asked to do anything; fix spec.snapshotTag or spec.storageLocation (or restore a CassandraBackup by name with spec.cassandraBackup), then retry`,
+      transient: false,
+    };
+  }
   return undefined;
 }
 

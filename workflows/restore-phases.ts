@@ -75,10 +75,15 @@ export class RestoreState {
   overall(nodes: NodeWork[]): number {
     const phase = this.current;
     if (!phase || this.phaseOf(phase).state === 'COMPLETED') {
-      return Math.floor((this.phasesDone() * 100) / restorePhaseNames.length);
+      return Math.floor((this.phasesDone() * 100) / this.phases.length);
     }
     const targets = phase === 'TRUNCATE' ? nodes.filter((n) => n.pod === this.truncateNode) : nodes;
-    return Math.floor((this.phasesDone() * 100 + overallProgress(targets)) / restorePhaseNames.length);
+    return Math.floor((this.phasesDone() * 100 + overallProgress(targets)) / this.phases.length);
+  }
+
+  /** The first phase not finished, where an attempt starts (the last one when all are). */
+  resumeAt(): RestorePhaseName {
+    return this.phases.find((p) => p.state !== 'COMPLETED')?.name ?? 'CLEANUP';
   }
 
   /** What a stop part-way leaves in the cluster, for the failure and cancel messages. */
@@ -186,7 +191,7 @@ export async function runPhase(
       if (phase === 'DOWNLOAD' && node.operationId) state.downloads.set(node.pod, node.operationId);
       return undefined;
     },
-    phaseProgress: { done: state.phasesDone(), total: restorePhaseNames.length },
+    phaseProgress: { done: state.phasesDone(), total: state.phases.length },
     overall: (all) => state.overall(all),
   });
 

@@ -73,7 +73,7 @@ class RestoreRun implements KindRun<'CassandraRestore'> {
     if (!nodes.some((n) => n.pod === state.truncateNode) && state.phaseOf('TRUNCATE').state === 'PENDING') {
       state.truncateNode = nodes[0]?.pod;
     }
-    const resumeAt = restorePhaseNames.find((p) => state.phaseOf(p).state !== 'COMPLETED') ?? 'CLEANUP';
+    const resumeAt = state.resumeAt();
     this.startTime ??= new Date().toISOString();
     await run.report.setStatus(
       {
