@@ -5,6 +5,7 @@
 import { nodeStorageLocation } from '../src/icarus/storage-location.js';
 import { secretCredentials } from '../src/storage/credentials.js';
 import { readBackupTables } from '../src/storage/backup-tables.js';
+import { entitiesSelector, type ManifestFiles } from '../src/storage/manifest.js';
 import { parseLocation } from '../src/storage/location.js';
 import { StorageReadError, type StorageRefusal } from '../src/storage/object-store.js';
 import { openStore } from '../src/storage/open-store.js';
@@ -20,10 +21,24 @@ export interface BackupContentsInput {
   /** The restored nodes; `source`: the backup node whose folder one reads when not its own. */
   nodes: { dc: string; hostId: string; source?: BackupNodeRef }[];
   insecure: boolean;
+  /**
+   * Also count, per node, the files and bytes a restore of it downloads: the tables these entities
+   * select (all when empty), outside the system keyspaces (a verify's numbers).
+   */
+  countFiles?: { entities: string };
 }
 
+/** A node's files and bytes in its manifest of the backup. */
+export type NodeFiles = { dc: string; hostId: string } & ManifestFiles;
+
 export type BackupContents =
-  | { known: true; tables: string[]; manifests: number }
+  | {
+      known: true;
+      tables: string[];
+      manifests: number;
+      /** With countFiles: every node whose folder holds a manifest of the backup, in the input's order. */
+      nodes?: NodeFiles[];
+    }
   /** `refusal`: the store answered that the Secret's credentials may not read, or that the bucket does not exist. */
   | {
       known: false;
@@ -59,7 +74,12 @@ export async function readBackupContents(
     });
     const store = openStore(location, credentials, { insecure: input.insecure });
     try {
-      const found = await readBackupTables(store, folders, source.snapshotTag);
+      const found = await readBackupTables(
+        store,
+        folders,
+        source.snapshotTag,
+        input.countFiles ? entitiesSelector(input.countFiles.entities) : undefined,
+      );
       if (found.manifests.length === 0) {
         return {
           known: false,
@@ -75,7 +95,19 @@ export async function readBackupContents(
         { ...resource, manifests: found.manifests.length, tables: found.tables.length },
         'Read the backup’s tables from its manifests',
       );
-      return { known: true, tables: found.tables, manifests: found.manifests.length };
+      const files = found.files;
+      const nodes = files
+        ? input.nodes.flatMap((n, i) => {
+            const counted = files[folders[i] ?? ''];
+            return counted ? [{ dc: n.dc, hostId: n.hostId, ...counted }] : [];
+          })
+        : undefined;
+      return {
+        known: true,
+        tables: found.tables,
+        manifests: found.manifests.length,
+        ...(nodes ? { nodes } : {}),
+      };
     } finally {
       store.close();
     }

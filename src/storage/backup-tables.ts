@@ -1,6 +1,7 @@
 // The tables a backup holds, from its manifests in storage: for each node folder, the manifest esop would
-// restore from (newest match of the tag), and the union of their tables.
-import { latestManifest, manifestTables } from './manifest.js';
+// restore from (newest match of the tag), and the union of their tables; and, when asked, what a restore
+// of each downloads (files and bytes).
+import { latestManifest, manifestSummary, manifestTables, type ManifestFiles } from './manifest.js';
 import type { ObjectStore } from './object-store.js';
 
 export interface BackupTables {
@@ -12,13 +13,20 @@ export interface BackupTables {
   missing: string[];
   /** The manifests of other backups in those folders (names without their folder), sorted. */
   others: string[];
+  /**
+   * With `selected`: per node folder with a manifest, the files and bytes a restore of it downloads
+   * (the tables `selected` keeps).
+   */
+  files?: Record<string, ManifestFiles>;
 }
 
 export async function readBackupTables(
   store: ObjectStore,
   nodeFolders: readonly string[],
   snapshotTag: string,
+  selected?: (table: string) => boolean,
 ): Promise<BackupTables> {
+  const files: Record<string, ManifestFiles> = {};
   const tables = new Set<string>();
   const manifests: string[] = [];
   const missing: string[] = [];
@@ -33,7 +41,18 @@ export async function readBackupTables(
       continue;
     }
     manifests.push(name);
-    for (const t of manifestTables(await store.read(name), name)) tables.add(t);
+    const json = await store.read(name);
+    for (const t of manifestTables(json, name)) tables.add(t);
+    if (selected) {
+      const { files: count, bytes } = manifestSummary(json, name, selected);
+      files[folder] = { files: count, bytes };
+    }
   }
-  return { tables: [...tables].sort(), manifests, missing, others: [...others].sort() };
+  return {
+    tables: [...tables].sort(),
+    manifests,
+    missing,
+    others: [...others].sort(),
+    ...(selected ? { files } : {}),
+  };
 }

@@ -1,5 +1,6 @@
 // esop's backup manifest (`<node folder>/manifests/<tag>-<schemaVersion>-<epochMillis>.json`), validated
-// where it enters: only what the operator reads from it, the keyspaces and tables it holds.
+// where it enters: only what the operator reads from it, the keyspaces and tables it holds and how many
+// files and bytes of them a restore downloads.
 import { z } from 'zod';
 
 const manifestSchema = z.looseObject({
@@ -37,21 +38,29 @@ export class ManifestFormatError extends Error {
   override name = 'ManifestFormatError';
 }
 
+/** What a restore of a node downloads from its manifest: how many files, how many bytes. */
+export interface ManifestFiles {
+  files: number;
+  bytes: number;
+}
+
 /**
  * The SSTable component files a manifest lists outside the system keyspaces, and the sum of their sizes
- * (what a restore of the node downloads: esop's Manifest.getManifestFiles, every table); and the node's
- * tokens, which DOWNLOAD requires the restoring node to own.
+ * (what a restore of the node downloads: esop's Manifest.getManifestFiles, every table `selected`
+ * keeps, all by default); and the node's tokens, which DOWNLOAD requires the restoring node to own.
  */
 export function manifestSummary(
   json: string,
   name: string,
-): { files: number; bytes: number; tokens: string[] } {
+  selected: (table: string) => boolean = () => true,
+): ManifestFiles & { tokens: string[] } {
   const data = parseManifest(json, name, summarySchema);
   let files = 0;
   let bytes = 0;
   for (const [ks, { tables }] of Object.entries(data.snapshot.keyspaces)) {
     if (SYSTEM_KEYSPACES.has(ks)) continue;
-    for (const table of Object.values(tables)) {
+    for (const [t, table] of Object.entries(tables)) {
+      if (!selected(`${ks}.${t}`)) continue;
       for (const entries of Object.values(table.sstables ?? {})) {
         files += entries.length;
         for (const e of entries) bytes += e.size ?? 0;
@@ -59,6 +68,19 @@ export function manifestSummary(
     }
   }
   return { files, bytes, tokens: data.tokens ?? [] };
+}
+
+/**
+ * Which tables a restore's `entities` selects (esop's rule): every table when empty, the keyspaces it
+ * names, or the `ks.table`s it names.
+ */
+export function entitiesSelector(entities: string): (table: string) => boolean {
+  const items = entities
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
+  if (items.length === 0) return () => true;
+  return (table) => items.includes(table) || items.includes(table.split('.')[0] ?? '');
 }
 
 function parseManifest<T>(json: string, name: string, schema: z.ZodType<T>): T {

@@ -1,8 +1,14 @@
-// Reading esop's manifests: the tables they hold, which manifest a tag names, and what a restore's
-// node folders hold.
+// Reading esop's manifests: the tables they hold, which manifest a tag names, what a restore's node
+// folders hold, and how many files and bytes a restore (a verify) of each downloads.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { latestManifest, manifestTables, ManifestFormatError } from '../../../src/storage/manifest.js';
+import {
+  entitiesSelector,
+  latestManifest,
+  manifestSummary,
+  manifestTables,
+  ManifestFormatError,
+} from '../../../src/storage/manifest.js';
 import { parseLocation } from '../../../src/storage/location.js';
 import { readBackupTables } from '../../../src/storage/backup-tables.js';
 import { memoryStore } from '../../support/memory-store.js';
@@ -87,4 +93,86 @@ test('the backup tables of the restored nodesâ€™ folders, and the other backupsâ
   assert.deepEqual(monthly.others, ['nightly-s1-100.json', 'weekly-s1-200.json', 'weekly-s1-300.json']);
   const empty = await readBackupTables(store, ['c/dc2/h3'], 'weekly');
   assert.deepEqual(empty.others, [], 'an empty folder holds no other backup');
+});
+
+/** A manifest whose tables hold these entries' sizes, one SSTable each. */
+const sized = (keyspaces: Record<string, Record<string, number[]>>) =>
+  JSON.stringify({
+    snapshot: {
+      keyspaces: Object.fromEntries(
+        Object.entries(keyspaces).map(([ks, tables]) => [
+          ks,
+          {
+            tables: Object.fromEntries(
+              Object.entries(tables).map(([t, sizes]) => [
+                t,
+                {
+                  id: 'x',
+                  sstables: {
+                    'nb-1-big': sizes.map((size, i) => ({
+                      objectKey: `data/${ks}/${t}-x/1-2/nb-1-big-${i}.db`,
+                      type: 'FILE',
+                      size,
+                      hash: 'h',
+                    })),
+                  },
+                },
+              ]),
+            ),
+          },
+        ]),
+      ),
+    },
+    tokens: ['1'],
+    size: 0,
+  });
+
+/** A manifest's files and bytes, of the tables `selected` keeps. */
+const files = (json: string, selected?: (table: string) => boolean) => {
+  const { files: count, bytes } = manifestSummary(json, 'm.json', selected);
+  return { files: count, bytes };
+};
+
+test('the files and bytes a restore downloads: the entries of the selected tables, never a system keyspace', () => {
+  const json = sized({
+    shop: { orders: [59, 16], carts: [100] },
+    app: { events: [1, 2, 3] },
+    system_schema: { tables: [5000] },
+  });
+  assert.deepEqual(files(json), { files: 6, bytes: 181 });
+  assert.deepEqual(files(json, entitiesSelector('shop')), { files: 3, bytes: 175 });
+  assert.deepEqual(files(json, entitiesSelector('shop.orders, app.events')), {
+    files: 5,
+    bytes: 81,
+  });
+  assert.deepEqual(files(json, entitiesSelector('system_schema')), { files: 0, bytes: 0 });
+  assert.throws(
+    () =>
+      manifestSummary(
+        JSON.stringify({ snapshot: { keyspaces: { shop: { tables: { t: { sstables: { a: [{}] } } } } } } }),
+        'n.json',
+      ),
+    (e) => e instanceof ManifestFormatError && /n\.json is not an esop manifest/.test(e.message),
+  );
+});
+
+test('with a selection, the files of each node folder that holds a manifest of the tag', async () => {
+  const objects = new Map([
+    ['c/dc1/h1/manifests/weekly-s1-200.json', sized({ shop: { orders: [10, 20] } })],
+    ['c/dc1/h2/manifests/weekly-s1-300.json', sized({ shop: { orders: [5] }, app: { events: [7] } })],
+  ]);
+  const store = memoryStore(objects);
+  const read = await readBackupTables(
+    store,
+    ['c/dc1/h1', 'c/dc1/h2', 'c/dc1/h3'],
+    'weekly',
+    entitiesSelector(''),
+  );
+  assert.deepEqual(read.files, {
+    'c/dc1/h1': { files: 2, bytes: 30 },
+    'c/dc1/h2': { files: 2, bytes: 12 },
+  });
+  assert.deepEqual(read.missing, ['c/dc1/h3']);
+  const unasked = await readBackupTables(store, ['c/dc1/h1'], 'weekly');
+  assert.equal(unasked.files, undefined, 'counted only when asked');
 });
