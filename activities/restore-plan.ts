@@ -1,7 +1,8 @@
 // Plans a restore: where the data comes from (the CassandraBackup it names, waited for while it runs, or
 // storageLocation + snapshotTag + secretName), whether it is this restore's turn on the cluster (Icarus
 // runs one restore per node at a time: restores of a cluster go oldest first), the selected nodes, the
-// credentials, and whether a `dc` filter would let TRUNCATE wipe datacenters that are not restored.
+// credentials, and whether a `dc` filter would let TRUNCATE wipe datacenters that are not restored. A
+// verify (mode Verify) takes its turn too, downloads into a folder of its own and never holds the cluster.
 // Every problem is a PlanError whose reason a user can act on; `transient` ones are checked again.
 import { restoreTemplate } from '../src/icarus/requests.js';
 import { nodeStorageLocation } from '../src/icarus/storage-location.js';
@@ -60,7 +61,9 @@ export async function planRestore(deps: ActivityDeps, input: PlanRestoreInput): 
     },
   });
   if (credentials) requireKeysForGeneration(credentials, icarusGeneration);
-  if (dcs.length > 0 && !spec.allowClusterWideTruncate) {
+  const verify = spec.mode === 'Verify';
+  // A verify truncates nothing: its dc filter only selects the nodes it checks.
+  if (dcs.length > 0 && !spec.allowClusterWideTruncate && !verify) {
     const others = [...new Set(topology.topology.map((t) => t.dc))].filter((dc) => !dcs.includes(dc));
     if (others.length > 0) {
       throw new PlanError(
@@ -89,7 +92,9 @@ export async function planRestore(deps: ActivityDeps, input: PlanRestoreInput): 
   const dirs = {
     dataDirs: [...deps.config.CASSANDRA_DATA_DIRS],
     cassandraDirectory: deps.config.CASSANDRA_DIRECTORY,
-    downloadDir: deps.config.RESTORE_DOWNLOAD_DIR,
+    downloadDir: verify
+      ? verifyDownloadDir(deps.config.RESTORE_DOWNLOAD_DIR, resource.uid)
+      : deps.config.RESTORE_DOWNLOAD_DIR,
   };
   return {
     clusterName: topology.clusterName,
@@ -98,12 +103,31 @@ export async function planRestore(deps: ActivityDeps, input: PlanRestoreInput): 
     ...dirs,
     nodes: planNodes,
     request: restoreTemplate({
-      spec,
+      spec: verify ? verifySpec(spec) : spec,
       source: planSource,
       ...dirs,
       credentials: credentialsFor(icarusGeneration, resource.namespace, source.secretName),
     }),
   };
+}
+
+/**
+ * A verify's own download folder: esop only re-hashes a file that is already there under the same name,
+ * without downloading it, so a verify must never find another restore's (or an older verify's) files.
+ * Inside RESTORE_DOWNLOAD_DIR, so a later restore's CLEANUP also takes what a cancelled verify left.
+ */
+export function verifyDownloadDir(downloadDir: string, uid: string): string {
+  return `${downloadDir.replace(/\/+$/, '')}/verify-${uid}`;
+}
+
+/**
+ * What a verify's requests are built from: nothing that loads data (the CRD refuses those fields with
+ * mode Verify; a spec the API server did not check does not bring them in either), and truncated files
+ * always kept (esop's CLEANUP otherwise deletes every truncated-* snapshot of the node, others' too).
+ */
+function verifySpec(spec: CassandraRestoreSpec): CassandraRestoreSpec {
+  const { rename: _rename, import: _import, ...rest } = spec;
+  return { ...rest, noDeleteTruncates: true, noDeleteDownloads: false, noDownloadData: false };
 }
 
 /** The spec's own source fields, completed from the CassandraBackup it names once that has succeeded. */
@@ -166,7 +190,8 @@ async function resolveSource(
  * data into tables it emptied. Cancelling or deleting it gives the cluster up.
  */
 function leftTruncated(r: CassandraRestore): boolean {
-  if (r.status?.state !== 'FAILED') return false;
+  // A verify never truncates: failed, it leaves every table as it was.
+  if (r.status?.state !== 'FAILED' || r.spec.mode === 'Verify') return false;
   const phase = (name: string) => r.status?.phases?.find((p) => p.name === name)?.state ?? 'PENDING';
   return phase('TRUNCATE') !== 'PENDING' && phase('IMPORT') !== 'COMPLETED';
 }

@@ -50,14 +50,7 @@ export async function chooseTables(
   spec: CassandraRestoreSpec,
   plan: RestorePlan,
 ): Promise<AttemptOutcome | undefined> {
-  const contents = await submit.readBackupContents({
-    resource: run.resource,
-    source: plan.source,
-    clusterName: plan.clusterName,
-    // A restore into another cluster reads each node's backup node (plans from before have none).
-    nodes: plan.nodes.map((n) => ({ dc: n.dc, hostId: n.hostId, ...(n.source ? { source: n.source } : {}) })),
-    insecure: spec.insecure ?? false,
-  });
+  const contents = await readContents(run, spec, plan);
   const refused = refusedByStore(contents, plan);
   if (refused) return refused;
   if (!contents.known) {
@@ -80,6 +73,26 @@ export async function chooseTables(
     message: `The backup holds ${contents.tables.length} table(s) (${contents.manifests} manifest(s) read); this restore truncates and imports only ${chosen.tables.length}: ${chosen.entities}`,
   });
   return undefined;
+}
+
+type BackupContentsInput = Parameters<Activities['readBackupContents']>[0];
+
+/** The backup's manifests of the plan's nodes, read by the operator from storage. */
+export function readContents(
+  run: ResourceRun<'CassandraRestore'>,
+  spec: CassandraRestoreSpec,
+  plan: RestorePlan,
+  extra: Pick<BackupContentsInput, 'countFiles'> = {},
+): ReturnType<Activities['readBackupContents']> {
+  return submit.readBackupContents({
+    resource: run.resource,
+    source: plan.source,
+    clusterName: plan.clusterName,
+    // A restore into another cluster reads each node's backup node (plans from before have none).
+    nodes: plan.nodes.map((n) => ({ dc: n.dc, hostId: n.hostId, ...(n.source ? { source: n.source } : {}) })),
+    insecure: spec.insecure ?? false,
+    ...extra,
+  });
 }
 
 /**

@@ -60,6 +60,19 @@ export class RestoreState {
    * spec's entities with truncated files kept when the backup's manifests could not be read.
    */
   tables: { entities: string; keepTruncated: boolean } | undefined;
+  /**
+   * mode Verify: per node (its host id, the folder of its backup), the files and bytes of its manifest
+   * that DOWNLOAD checks; undefined when the operator could not read the manifests.
+   */
+  filesToVerify: Map<string, { files: number; bytes: number }> | undefined;
+
+  /** mode Verify: only DOWNLOAD and CLEANUP are run, and shown. */
+  verifyOnly(): void {
+    for (const name of ['TRUNCATE', 'IMPORT'] as const) {
+      const at = this.phases.findIndex((p) => p.name === name);
+      if (at >= 0) this.phases.splice(at, 1);
+    }
+  }
 
   phaseOf(name: RestorePhaseName): PhaseWork {
     const found = this.phases.find((p) => p.name === name);
@@ -88,8 +101,10 @@ export class RestoreState {
 
   /** What a stop part-way leaves in the cluster, for the failure and cancel messages. */
   leftBehind(): string {
-    const truncated = this.phaseOf('TRUNCATE').state === 'COMPLETED';
-    const imported = this.phaseOf('IMPORT').state === 'COMPLETED';
+    // A verify has neither phase: it leaves nothing behind in the tables.
+    const done = (name: RestorePhaseName) => this.phases.find((p) => p.name === name)?.state === 'COMPLETED';
+    const truncated = done('TRUNCATE');
+    const imported = done('IMPORT');
     if (truncated && !imported) {
       return '. The restored tables were truncated and are not fully imported yet: until the restore finishes they miss rows';
     }
@@ -236,4 +251,29 @@ export async function runPhase(
         : `${phase} finished on ${targets.length} node(s)`,
   });
   return undefined;
+}
+
+/** A restore's (or verify's) success: its Event, then COMPLETED with the Succeeded condition True. */
+export async function succeeded(
+  run: ResourceRun<'CassandraRestore'>,
+  state: RestoreState,
+  nodes: NodeWork[],
+  end: { event: Reason; reason: Reason; message: string },
+): Promise<AttemptOutcome> {
+  run.progress.progress = 100;
+  await run.report.emit({ type: 'Normal', reason: end.event, message: end.message });
+  await run.report.setStatus(
+    {
+      state: 'COMPLETED',
+      progress: 100,
+      errors: null,
+      phases: state.phases,
+      completionTime: new Date().toISOString(),
+      nodes: nodes.map(nodeStatus),
+    },
+    'True',
+    end.reason,
+    end.message,
+  );
+  return { kind: 'succeeded' };
 }

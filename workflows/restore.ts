@@ -9,6 +9,7 @@
 // the retry signal, sent by a person who read why, runs it again.
 //
 // The phases and that state: restore-phases.ts; the checks before DOWNLOAD and TRUNCATE: restore-checks.ts.
+// spec.mode Verify runs DOWNLOAD and CLEANUP only, checking the backup's files: restore-verify.ts.
 import { patched } from '@temporalio/workflow';
 import type { RestorePlan } from '../src/contract/activity-io.js';
 import { nodeStatus } from '../src/contract/node-progress.js';
@@ -21,7 +22,8 @@ import {
   confirmDownloads,
   DOWNLOAD_CHECK_PATCH,
 } from './restore-checks.js';
-import { RestoreState, runPhase } from './restore-phases.js';
+import { RestoreState, runPhase, succeeded } from './restore-phases.js';
+import { VERIFY_PATCH, verifyBackup } from './restore-verify.js';
 import { kube } from './run/activities.js';
 import { failedFrom, type AttemptOutcome } from './run/outcomes.js';
 
@@ -38,6 +40,8 @@ class RestoreRun implements KindRun<'CassandraRestore'> {
   private readonly state = new RestoreState();
   /** When the first attempt started running. */
   private startTime: string | undefined;
+  /** mode Verify: the folder its nodes download into. */
+  private verifying: string | undefined;
 
   constructor(private readonly run: ResourceRun<'CassandraRestore'>) {
     run.progress.phases = this.state.phases;
@@ -61,6 +65,11 @@ class RestoreRun implements KindRun<'CassandraRestore'> {
       return failedFrom(err, 'PlanningFailed');
     }
     run.report.planned();
+    const verify = spec.mode === 'Verify' && patched(VERIFY_PATCH);
+    if (verify) {
+      this.verifying = plan.downloadDir;
+      state.verifyOnly();
+    }
     // Keep each node's record from earlier attempts (its phase and state), with today's address.
     const previous = new Map(run.progress.nodes.map((n) => [n.pod, n]));
     const nodes: NodeWork[] = plan.nodes.map((n) => {
@@ -70,7 +79,11 @@ class RestoreRun implements KindRun<'CassandraRestore'> {
     run.progress.nodes = nodes;
     run.progress.snapshotTag = plan.source.snapshotTag;
     // TRUNCATE runs on one node, chosen once; another is chosen only if it never started there.
-    if (!nodes.some((n) => n.pod === state.truncateNode) && state.phaseOf('TRUNCATE').state === 'PENDING') {
+    if (
+      !verify &&
+      !nodes.some((n) => n.pod === state.truncateNode) &&
+      state.phaseOf('TRUNCATE').state === 'PENDING'
+    ) {
       state.truncateNode = nodes[0]?.pod;
     }
     const resumeAt = state.resumeAt();
@@ -89,15 +102,16 @@ class RestoreRun implements KindRun<'CassandraRestore'> {
       },
       'Unknown',
       'Running',
-      `Restoring ${nodes.length} node(s) of cluster ${spec.cassandraCluster} from ${plan.source.storageLocation} (${plan.source.snapshotTag})`,
+      `${verify ? 'Verifying the backup on' : 'Restoring'} ${nodes.length} node(s) of cluster ${spec.cassandraCluster} from ${plan.source.storageLocation} (${plan.source.snapshotTag})`,
     );
     await run.report.emit({
       type: 'Normal',
       reason: retried ? 'RestoreRetried' : 'RestoreStarted',
       message: retried
-        ? `Retrying the restore at ${resumeAt}; finished phases and nodes are not run again${run.retryAskedBy}`
-        : `Started restoring ${nodes.length} node(s) from ${plan.source.storageLocation} (${plan.source.snapshotTag})`,
+        ? `Retrying the ${verify ? 'verify' : 'restore'} at ${resumeAt}; finished phases and nodes are not run again${run.retryAskedBy}`
+        : `Started ${verify ? 'verifying the backup on' : 'restoring'} ${nodes.length} node(s) from ${plan.source.storageLocation} (${plan.source.snapshotTag})`,
     });
+    if (verify) return verifyBackup(run, state, spec, plan, nodes);
 
     if (
       state.tables === undefined &&
@@ -119,28 +133,16 @@ class RestoreRun implements KindRun<'CassandraRestore'> {
       if (outcome) return outcome;
     }
 
-    run.progress.progress = 100;
     const message = `Restored ${nodes.length} node(s) of cluster ${spec.cassandraCluster} from ${plan.source.storageLocation} (${plan.source.snapshotTag})`;
-    await run.report.emit({ type: 'Normal', reason: 'RestoreSucceeded', message });
-    await run.report.setStatus(
-      {
-        state: 'COMPLETED',
-        progress: 100,
-        errors: null,
-        phases: state.phases,
-        completionTime: new Date().toISOString(),
-        nodes: nodes.map(nodeStatus),
-      },
-      'True',
-      'Completed',
-      message,
-    );
-    return { kind: 'succeeded' };
+    return succeeded(run, state, nodes, { event: 'RestoreSucceeded', reason: 'Completed', message });
   }
 
   /** One phase on every node that has not finished it; undefined when all did. */
 
   cancelledNote(): string {
+    if (this.verifying) {
+      return `. No table was touched; what the nodes downloaded stays in ${this.verifying} until a restore's CLEANUP`;
+    }
     return this.state.leftBehind();
   }
 

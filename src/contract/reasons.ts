@@ -24,6 +24,7 @@ export const reasons = [
   'Imported',
   'CleanedUp',
   'RestoreSucceeded',
+  'BackupVerified',
   'BackupRetried',
   'RestoreRetried',
   'RetryRequested',
@@ -93,6 +94,7 @@ export const reasons = [
   'DownloadAgain',
   'DownloadsUnconfirmed',
   'TruncateOutcomeUnknown',
+  'BackupVerificationFailed',
   // Cancel and deletion.
   'Cancelled',
   'CancelRequested',

@@ -33,6 +33,9 @@ export interface NodeWork {
   phase?: RestorePhaseName;
   /** Restore only: the backup node whose folder this node reads, when it is not its own. */
   source?: BackupNodeRef;
+  /** mode Verify: the files of the node's manifest its DOWNLOAD checked, and their bytes. */
+  verifiedFiles?: number;
+  verifiedBytes?: number;
 }
 
 /** A node of a backup, by its folder in the storage location. */

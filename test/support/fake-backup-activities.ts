@@ -72,6 +72,8 @@ export class FakeBackupActivities {
   plan: (attempt: number) => BackupPlan = () => this.defaultPlan();
   /** How each watched operation ends. */
   outcome: (s: Submission) => NodeOutcome = () => 'COMPLETED';
+  /** What Icarus says of an operation that did not complete (the node's lastError), when a test says. */
+  failureMessage: ((s: Submission) => string | undefined) | undefined;
   /** Before a submission answers (a test may hold it here, or throw). */
   beforeSubmit: (s: Omit<Submission, 'operationId'>) => Promise<void> | void = () => undefined;
   /** When true (or true of the watched operations), a watch ends nothing: it heartbeats until cancelled. */
@@ -212,16 +214,22 @@ export class FakeBackupActivities {
       if (!s) throw new Error(`watched ${n.pod} with operation ${n.operationId}, which was never submitted`);
       this.running.delete(s.operationId);
       const outcome = this.outcome(s);
-      return { pod: n.pod, outcome, message: `${outcome} (fake)` };
+      const said = outcome === 'COMPLETED' ? undefined : this.failureMessage?.(s);
+      return { pod: n.pod, outcome, message: said ?? `${outcome} (fake)`, said };
     });
     return this.answer(() => ({
       nodes: input.nodes.map((n) => {
         const end = ended.find((e) => e.pod === n.pod);
         return end
-          ? { ...n, state: end.outcome, progress: end.outcome === 'COMPLETED' ? 100 : n.progress }
+          ? {
+              ...n,
+              state: end.outcome,
+              progress: end.outcome === 'COMPLETED' ? 100 : n.progress,
+              ...(end.said ? { lastError: end.said } : {}),
+            }
           : n;
       }),
-      ended,
+      ended: ended.map(({ said: _said, ...end }) => end),
       timedOut: false,
     }));
   }

@@ -6,7 +6,9 @@ import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Activities } from '../../activities/index.js';
 import type { BackupContents } from '../../activities/backup-contents.js';
-import { restoreTemplate } from '../../src/icarus/requests.js';
+import { verifyDownloadDir } from '../../activities/restore-plan.js';
+import { restoreForPhase, restoreTemplate, type RestoreRequest } from '../../src/icarus/requests.js';
+import type { CassandraRestoreSpec } from '../../src/kube/api/resources.js';
 import { cassandraRestoreSpecSchema } from '../../src/kube/api/generated.js';
 import type { LoadedRestore, RestorePlan } from '../../src/contract/activity-io.js';
 import type { RunOptions } from '../../src/contract/runs.js';
@@ -22,6 +24,12 @@ export const restoreSpec = cassandraRestoreSpecSchema.parse({
 export const restoreResource = { namespace: 'ns', name: 'restore', uid: 'uid-r' };
 
 export class FakeRestoreActivities extends FakeBackupActivities {
+  /** The restore's spec as the API server has it. */
+  spec: CassandraRestoreSpec = restoreSpec;
+  /** Every restore request the submissions would post (from the plan's request), in order. */
+  readonly requests: RestoreRequest[] = [];
+  /** The input of every read of the backup's manifests. */
+  readonly contentReads: Parameters<Activities['readBackupContents']>[0][] = [];
   /** Every check of the downloads before TRUNCATE: the downloads it was asked to confirm. */
   readonly downloadChecks: string[][] = [];
   /** The generation of Icarus the plan finds on the nodes. */
@@ -42,10 +50,12 @@ export class FakeRestoreActivities extends FakeBackupActivities {
       snapshotTag: 'tag-schema-1-1',
       secretName: 'creds',
     };
+    const downloadDir = 'file:///var/lib/cassandra/downloadedsstables';
     const dirs = {
       dataDirs: ['/var/lib/cassandra/data'],
       cassandraDirectory: '/var/lib/cassandra',
-      downloadDir: 'file:///var/lib/cassandra/downloadedsstables',
+      downloadDir:
+        this.spec.mode === 'Verify' ? verifyDownloadDir(downloadDir, restoreResource.uid) : downloadDir,
     };
     const credentials =
       this.icarusGeneration === 2
@@ -57,7 +67,7 @@ export class FakeRestoreActivities extends FakeBackupActivities {
       source,
       ...dirs,
       nodes,
-      request: restoreTemplate({ spec: restoreSpec, source, ...dirs, credentials }),
+      request: restoreTemplate({ spec: this.spec, source, ...dirs, credentials }),
     };
   }
 
@@ -70,19 +80,39 @@ export class FakeRestoreActivities extends FakeBackupActivities {
           this.plans += 1;
           return this.restorePlan();
         }),
-      readBackupContents: () => this.answer(() => this.contents),
+      readBackupContents: (input) =>
+        this.answer(() => {
+          this.contentReads.push(input);
+          return this.contents;
+        }),
       checkDownloads: (input) =>
         this.answer(() => {
           this.downloadChecks.push(input.nodes.map((n) => n.downloadOperationId));
           return { unconfirmed: [] };
         }),
-      submitRestore: (input) =>
-        this.submitOp({
+      submitRestore: (input) => {
+        if ('request' in input) {
+          const { node } = input;
+          const tables = {
+            ...(input.entities !== undefined ? { entities: input.entities } : {}),
+            ...(input.keepTruncated ? { keepTruncated: true } : {}),
+          };
+          this.requests.push(
+            restoreForPhase(
+              input.request,
+              { cluster: input.clusterName, dc: node.dc, hostId: node.hostId },
+              input.phase,
+              tables,
+            ),
+          );
+        }
+        return this.submitOp({
           pod: input.node.pod,
           topology: false,
           tag: 'request' in input ? input.request.snapshotTag : input.plan.source.snapshotTag,
           phase: input.phase,
-        }),
+        });
+      },
     };
   }
 
@@ -94,7 +124,7 @@ export class FakeRestoreActivities extends FakeBackupActivities {
   private loadIt(): LoadedRestore | undefined {
     this.loads += 1;
     if (this.gone) return undefined;
-    return { generation: this.generation, spec: restoreSpec, ...(this.deleting ? { deleting: true } : {}) };
+    return { generation: this.generation, spec: this.spec, ...(this.deleting ? { deleting: true } : {}) };
   }
 }
 

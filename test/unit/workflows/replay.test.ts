@@ -264,3 +264,20 @@ test('issue 23’s runs replay under today’s code: an imported backup, a sync�
   assert.ok(patchesOf(fixture('tokens-restore-issue-23')).includes('tokens-do-not-match-reason'));
   await replaysCleanly(histories, histories.length);
 });
+
+test('a restore recorded before `verify-mode` (issue 23) replays under today’s code', async () => {
+  // Recorded with test/fixtures/histories/record.ts on the code before a restore could verify its backup
+  // (commit 9d84c27): its spec has no mode, and the run must go through the phases as it did then.
+  const history = fixture('restore-before-issue-23');
+  const types = history.events.map((e) => e.eventType);
+  assert.ok(types.includes(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED), 'a whole run');
+  const patches = patchesOf(history);
+  assert.ok(
+    patches.includes('truncate-only-backup-tables'),
+    `recorded with issue 20’s patches: ${patches.join(', ')}`,
+  );
+  assert.ok(!patches.includes('verify-mode'), 'recorded before the patch');
+  const phases = submissionsOf(history).map((s) => s.phase);
+  assert.deepEqual([...new Set(phases)], ['DOWNLOAD', 'TRUNCATE', 'IMPORT', 'CLEANUP']);
+  await replaysCleanly([{ workflowId: 'restore-before-issue-23', history }], 1);
+});
