@@ -25,6 +25,7 @@ import type { ActivityDeps } from './deps.js';
 import { readResource } from './resource.js';
 import { retentionEvents, retentionStatus } from './retention-report.js';
 import { errorCode } from '../src/contract/error-code.js';
+import { apiMessage } from '../src/kube/api-message.js';
 
 const backups = resourceNames.CassandraBackup;
 
@@ -256,14 +257,4 @@ async function recordRun(
       };
     },
   });
-}
-
-function apiMessage(err: unknown): string {
-  const body = (err as { body?: unknown }).body;
-  try {
-    const parsed = (typeof body === 'string' ? JSON.parse(body) : body) as { message?: string } | undefined;
-    return parsed?.message ?? String(err);
-  } catch {
-    return String(err);
-  }
 }
