@@ -1,7 +1,8 @@
 // The activities of a scheduled run: create the run's CassandraBackup (named after the time the run was
 // due, owned by the schedule: a repeated run finds it instead of making a second one), wait until that
 // backup ends (its own workflow runs it, started by the watcher), and record the run in the schedule's
-// status and Events. Retention is in ./retention.ts, what a run reports of it in ./retention-report.ts.
+// status and Events, with the backup's verify first when the schedule asks for one
+// (./schedule-verify.ts). Retention is in ./retention.ts, what a run reports of it in ./retention-report.ts.
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { CustomObjectsApi } from '@kubernetes/client-node';
 import { GROUP, VERSION } from '../src/kube/api/schema.js';
@@ -24,6 +25,7 @@ import type { StatusFields } from '../src/contract/status.js';
 import type { ActivityDeps } from './deps.js';
 import { readResource } from './resource.js';
 import { retentionEvents, retentionStatus } from './retention-report.js';
+import { verifyScheduledBackup } from './schedule-verify.js';
 import { errorCode } from '../src/contract/error-code.js';
 import { apiMessage } from '../src/kube/api-message.js';
 
@@ -181,6 +183,13 @@ export interface EndRunInput {
 
 export async function endScheduledRun(deps: ActivityDeps, input: EndRunInput): Promise<void> {
   const { schedule, backup, outcome } = input;
+  // With spec.verifyBackups, a backup that succeeded gets its verify before the run says it ended.
+  if (outcome.result === 'Succeeded') {
+    const obj = await readSchedule(deps.custom, schedule.namespace, schedule.name);
+    const verifying =
+      obj?.metadata.uid === schedule.uid ? await verifyScheduledBackup(deps, obj, backup) : undefined;
+    if (verifying) await scheduleEvent(deps, schedule, verifying);
+  }
   const at = new Date(input.scheduledAt);
   await recordRun(deps, schedule, at, {
     lastBackup: backup.name,

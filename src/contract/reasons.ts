@@ -33,6 +33,7 @@ export const reasons = [
   'ScheduleSuspended',
   'ScheduleResumed',
   'BackupCreated',
+  'VerifyCreated',
   'BackupRemoved',
   'RetentionDryRun',
   'RetentionProtected',
@@ -109,6 +110,7 @@ export const reasons = [
   'RunFailed',
   'RetentionFailed',
   'RemoveBackupFailed',
+  'VerifyNotCreated',
   // Resources of another controller.
   'ManagedElsewhere',
   // Backups found in storage (CassandraBackupSync, spec.imported).

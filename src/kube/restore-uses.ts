@@ -23,9 +23,12 @@ export function restoreUses(restore: CassandraRestore, backup: CassandraBackup):
   );
 }
 
+const ENDED = new Set(['COMPLETED', 'FAILED', 'CANCELLED']);
+
 /**
  * The restores that still use the backup: those that read it and have neither succeeded nor are being
- * deleted (a failed restore can be retried, so it still counts).
+ * deleted (a failed restore can be retried, so it still counts). A verify (mode Verify) only while it
+ * runs: it restores nothing, and one that found the backup damaged must not keep it from going.
  */
 export function restoresUsing(
   restores: readonly CassandraRestore[],
@@ -35,6 +38,7 @@ export function restoresUsing(
     (r) =>
       !r.metadata.deletionTimestamp &&
       !isConditionTrue(r.status?.conditions, 'Succeeded') &&
+      !(r.spec.mode === 'Verify' && ENDED.has(r.status?.state ?? '')) &&
       restoreUses(r, backup),
   );
 }

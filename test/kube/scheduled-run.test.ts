@@ -1,6 +1,7 @@
 // The activities of a scheduled run on the real kube-apiserver: a run repeated for the same due time
 // finds its backup instead of making a second one, a name taken by another backup is refused, runs that
-// end out of order leave the newest run in the status, and a gone schedule stops its runs.
+// end out of order leave the newest run in the status, a gone schedule stops its runs, and with
+// verifyBackups a backup that succeeded gets its verify once.
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
@@ -12,6 +13,7 @@ import {
   resourceNames,
   type CassandraBackup,
   type CassandraBackupSchedule,
+  type CassandraRestore,
 } from '../../src/kube/api/resources.js';
 import { StatusWriter, statusApi } from '../../src/kube/status-writer.js';
 import { createLogger } from '../../src/logger.js';
@@ -33,7 +35,10 @@ before(async () => {
   namespace = await createNamespace(kc, 'scheduled-run');
 });
 
-async function createSchedule(name = uniqueName('sched')): Promise<CassandraBackupSchedule> {
+async function createSchedule(
+  name = uniqueName('sched'),
+  extra: Record<string, unknown> = {},
+): Promise<CassandraBackupSchedule> {
   return (await custom.createNamespacedCustomObject({
     ...resourceNames.CassandraBackupSchedule,
     namespace,
@@ -47,6 +52,7 @@ async function createSchedule(name = uniqueName('sched')): Promise<CassandraBack
           metadata: { labels: { team: 'a' } },
           spec: { cassandraCluster: 'c1', storageLocation: 's3://b', secretName: 's', snapshotTag: 'prod' },
         },
+        ...extra,
       },
     },
   })) as CassandraBackupSchedule;
@@ -138,4 +144,77 @@ test('runs that end out of order leave the newest run in the status; a gone sche
     startScheduledRun(deps, { schedule: { ...keyOf(s), uid: 'another-uid' }, scheduledAt: at(6) }),
   );
   assert.deepEqual(gone, { gone: true });
+});
+
+test('verifyBackups: a backup that succeeded gets its verify <backup>-verify, owned by it, once; a name taken is said', async () => {
+  const s = await createSchedule(uniqueName('sched'), { verifyBackups: true });
+  const schedule = keyOf(s);
+  const verifies = async () =>
+    (
+      (await custom.listNamespacedCustomObject({ ...resourceNames.CassandraRestore, namespace })) as {
+        items: CassandraRestore[];
+      }
+    ).items.filter((r) => r.metadata.name?.startsWith(s.metadata.name ?? '?'));
+  const events = async (reason: string) =>
+    (
+      await core.listNamespacedEvent({
+        namespace,
+        fieldSelector: `involvedObject.name=${s.metadata.name},reason=${reason}`,
+      })
+    ).items;
+  const end = async (scheduledAt: string, result: 'Succeeded' | 'Failed') => {
+    const started = await run(() => startScheduledRun(deps, { schedule, scheduledAt }));
+    assert.ok('backup' in started);
+    await run(() =>
+      endScheduledRun(deps, { schedule, backup: started.backup, scheduledAt, outcome: { result } }),
+    );
+    return started.backup;
+  };
+
+  const failed = await end('2026-11-24T01:00:00.000Z', 'Failed');
+  assert.deepEqual(await verifies(), [], `no verify of ${failed.name}, which failed`);
+  const backup = await end('2026-11-24T02:00:00.000Z', 'Succeeded');
+  // The run's end again (a retried activity): no second verify, no second Event.
+  await run(() =>
+    endScheduledRun(deps, {
+      schedule,
+      backup,
+      scheduledAt: '2026-11-24T02:00:00.000Z',
+      outcome: { result: 'Succeeded' },
+    }),
+  );
+  const [made, ...more] = await verifies();
+  assert.deepEqual(more, []);
+  assert.equal(made?.metadata.name, `${backup.name}-verify`);
+  assert.deepEqual(
+    {
+      cassandraCluster: made?.spec.cassandraCluster,
+      cassandraBackup: made?.spec.cassandraBackup,
+      mode: made?.spec.mode,
+    },
+    { cassandraCluster: 'c1', cassandraBackup: backup.name, mode: 'Verify' },
+  );
+  assert.deepEqual(
+    made?.metadata.ownerReferences?.map((o) => [o.kind, o.name, o.uid]),
+    [['CassandraBackup', backup.name, backup.uid]],
+    'owned by the backup: deleted with it',
+  );
+  assert.equal(made?.metadata.labels?.['db.ibm.com/backup-schedule'], s.metadata.name);
+  assert.equal((await events('VerifyCreated')).length, 1);
+
+  // Another resource under the next verify's name: said on the schedule, nothing adopted.
+  await custom.createNamespacedCustomObject({
+    ...resourceNames.CassandraRestore,
+    namespace,
+    body: {
+      apiVersion: 'db.ibm.com/v1alpha1',
+      kind: 'CassandraRestore',
+      metadata: { name: `${s.metadata.name}-20261124-030000-verify` },
+      spec: { cassandraCluster: 'c1', cassandraBackup: 'someone-else' },
+    },
+  });
+  await end('2026-11-24T03:00:00.000Z', 'Succeeded');
+  const [taken] = await events('VerifyNotCreated');
+  assert.match(taken?.message ?? '', /exists and does not belong to the backup/);
+  assert.equal(taken?.type, 'Warning');
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { restoreUses } from '../../../src/kube/restore-uses.js';
+import { restoresUsing, restoreUses } from '../../../src/kube/restore-uses.js';
 import type { CassandraBackup, CassandraRestore } from '../../../src/kube/api/resources.js';
 
 const backup: CassandraBackup = {
@@ -47,5 +47,20 @@ test('a restore by location and tag uses every backup of that location whose ful
   assert.ok(
     !restoreUses(byTag('nightly', 's3://another-bucket'), backup),
     'another location holds other backups',
+  );
+});
+
+test('a restore uses the backup until it succeeds (a failed one can be retried); a verify only while it runs', () => {
+  const named = { cassandraBackup: 'nightly-20261124-020000' };
+  const users = (state: string, mode?: string) =>
+    restoresUsing([restore({ ...named, ...(mode ? { mode } : {}) }, { state })], backup).length;
+  assert.deepEqual(
+    ['PENDING', 'RUNNING', 'FAILED', 'CANCELLED'].map((state) => users(state)),
+    [1, 1, 1, 1],
+  );
+  assert.deepEqual(
+    ['PENDING', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED'].map((state) => users(state, 'Verify')),
+    [1, 1, 0, 0, 0],
+    'a verify that found the backup damaged does not keep it',
   );
 });
