@@ -1,7 +1,9 @@
 // A per-node restore phase on a simulated node (HARDLINKS / IMPORT), as esop runs it: DOWNLOAD fetches
-// the selected tables of the newest matching manifest (after checking the node's tokens equal the
-// backup's), TRUNCATE empties the tables on every node of the cluster, IMPORT loads what was
-// downloaded, CLEANUP deletes the download. Downloads survive an Icarus restart, as files on disk do.
+// the selected tables of the newest matching manifest into the request's import.sourceDir (after checking
+// the node's tokens equal the backup's), checking each file against the manifest's SHA-256 and failing
+// with esop's "Unable to download files successfully: <keys>" for files missing or changed, TRUNCATE
+// empties the tables on every node of the cluster, IMPORT loads what was downloaded, CLEANUP deletes the
+// download folder (and what is inside it). Downloads survive an Icarus restart, as files on disk do.
 // Every phase first finds its bucket, as Icarus's restore coordinator does (buckets.ts).
 import type { Row, SimulatedCluster, SimulatedNode } from './cluster.js';
 import { checkBucket } from './buckets.js';
@@ -13,8 +15,8 @@ const PHASES = ['INIT', 'CLUSTER_HEALTHCHECK', 'DOWNLOAD', 'TRUNCATE', 'IMPORT',
 const STRATEGIES = ['IN_PLACE', 'HARDLINKS', 'IMPORT'];
 
 export function restoreExecutor(cluster: SimulatedCluster, node: SimulatedNode): Executor {
-  /** This node's downloads: snapshot tag -> table -> SSTable files. */
-  const downloads = new Map<string, Map<string, Buffer[]>>();
+  /** This node's downloads: folder (import.sourceDir) -> snapshot tag -> table -> SSTable files. */
+  const downloads = new Map<string, Map<string, Map<string, Buffer[]>>>();
   return (request) => {
     const phase = str(request, 'restorationPhase');
     const strategy = str(request, 'restorationStrategyType') ?? 'IN_PLACE';
@@ -33,6 +35,7 @@ export function restoreExecutor(cluster: SimulatedCluster, node: SimulatedNode):
       (selected ? undefined : MIXED_ENTITIES);
     if (invalid || !selected) return { invalid: invalid ?? MIXED_ENTITIES };
     const tag = str(request, 'snapshotTag') ?? '';
+    const sourceDir = str((request.import ?? {}) as Record<string, unknown>, 'sourceDir') ?? '';
     const rename = (request.rename ?? {}) as Record<string, string>;
     const location = str(request, 'storageLocation') ?? '';
     // As esop's per-node restore: the folder the location names (the operator sends a node's own, or
@@ -87,7 +90,12 @@ export function restoreExecutor(cluster: SimulatedCluster, node: SimulatedNode):
               )
               .filter((t) => !node.data.has(t));
             if (absent[0]) throw new Error(`Unable to find table id for ${absent[0]}`);
-            downloads.set(tag, cluster.storage.readTables(dir, found.manifest, selected));
+            const read = cluster.storage.readTables(dir, found.manifest, selected);
+            if (read.failed.length > 0) {
+              throw new Error(`Unable to download files successfully: ${read.failed.join(',')}`);
+            }
+            const folder = downloads.get(sourceDir) ?? new Map<string, Map<string, Buffer[]>>();
+            downloads.set(sourceDir, folder.set(tag, read.tables));
             break;
           }
           case 'TRUNCATE':
@@ -96,7 +104,7 @@ export function restoreExecutor(cluster: SimulatedCluster, node: SimulatedNode):
             for (const t of liveTables(node, str(request, 'entities') ?? '', rename)) cluster.truncate(t);
             break;
           case 'IMPORT': {
-            const files = downloads.get(tag);
+            const files = downloads.get(sourceDir)?.get(tag);
             if (!files) throw new Error(`there are no downloaded SSTables of ${tag} on this node to import`);
             for (const [t, contents] of files) {
               const target = rename[t] ?? t;
@@ -110,7 +118,12 @@ export function restoreExecutor(cluster: SimulatedCluster, node: SimulatedNode):
           case 'CLEANUP':
             // esop deletes every truncated-* snapshot of the node, not only this restore's.
             if (request.noDeleteTruncates !== true) node.truncated.clear();
-            if (request.noDeleteDownloads !== true) downloads.delete(tag);
+            // The whole folder goes, with whatever other restores downloaded into it or below it.
+            if (request.noDeleteDownloads !== true) {
+              for (const folder of [...downloads.keys()]) {
+                if (folder === sourceDir || folder.startsWith(`${sourceDir}/`)) downloads.delete(folder);
+              }
+            }
             break;
         }
         return Promise.resolve();

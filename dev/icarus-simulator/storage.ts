@@ -223,24 +223,35 @@ export class BucketStore {
     };
   }
 
-  /** The files of the selected tables: "ks.table" -> contents of its SSTable data files. */
+  /**
+   * esop's DOWNLOAD of the selected tables: every file of the manifest, each checked against the
+   * SHA-256 the manifest records. Returns "ks.table" -> contents of its SSTable data files, and the
+   * object keys that could not be downloaded (missing from storage, or not equal to their hash).
+   */
   readTables(
     nodeDir: string,
     manifest: Manifest,
     selected: (table: string) => boolean,
-  ): Map<string, Buffer[]> {
-    const out = new Map<string, Buffer[]>();
-    for (const [ks, { tables }] of Object.entries(manifest.snapshot.keyspaces)) {
-      for (const [name, table] of Object.entries(tables)) {
+  ): { tables: Map<string, Buffer[]>; failed: string[] } {
+    const tables = new Map<string, Buffer[]>();
+    const failed: string[] = [];
+    for (const [ks, { tables: inKeyspace }] of Object.entries(manifest.snapshot.keyspaces)) {
+      for (const [name, table] of Object.entries(inKeyspace)) {
         if (!selected(`${ks}.${name}`)) continue;
-        const files = Object.values(table.sstables)
-          .flat()
-          .filter((e) => e.objectKey.endsWith('-Data.db'))
-          .map((e) => readFileSync(join(nodeDir, e.objectKey)));
-        out.set(`${ks}.${name}`, files);
+        const files: Buffer[] = [];
+        for (const entry of Object.values(table.sstables).flat()) {
+          const path = join(nodeDir, entry.objectKey);
+          const content = existsSync(path) ? readFileSync(path) : undefined;
+          if (!content || createHash('sha256').update(content).digest('hex') !== entry.hash) {
+            failed.push(entry.objectKey);
+          } else if (entry.objectKey.endsWith('-Data.db')) {
+            files.push(content);
+          }
+        }
+        tables.set(`${ks}.${name}`, files);
       }
     }
-    return out;
+    return { tables, failed };
   }
 
   writeTopology(bucketDir: string, resolvedTag: string, topology: unknown): string {

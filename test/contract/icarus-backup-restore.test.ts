@@ -1,10 +1,11 @@
 // The Icarus contract, its backups and restores: what our request builders rely on. A backup lands in
 // Icarus's remote layout (manifests, the topology file), a phased restore brings lost rows back, TRUNCATE
-// empties what it is given, a tag with no backup fails in DOWNLOAD, and remove-backup removes one backup
+// empties what it is given, a tag with no backup fails in DOWNLOAD, so do files deleted from storage or
+// changed there (esop's SHA-256 check, what a verify relies on), and remove-backup removes one backup
 // from every node's folder. Runs against the simulator in `npm test`; the same tests are meant for the
 // real Icarus API (docs/icarus.md, "Real tier").
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { clusterId, removeBackupRequest } from '../../src/icarus/requests.js';
@@ -12,6 +13,22 @@ import { rows, startIcarusContract, type IcarusContract } from '../support/icaru
 import type { ContractNode, ContractTarget } from './targets.js';
 
 let target: ContractTarget;
+/** A node's folder in the file:// bucket, and the object keys of its manifest of a backup. */
+const nodeDir = (n: ContractNode) => join(target.bucketDir, clusterId(n.cluster), n.dc, n.hostId);
+const manifest = (n: ContractNode, tag: string) => join(nodeDir(n), 'manifests', `${tag}.json`);
+const files = (n: ContractNode, tag: string): string[] => {
+  const m = JSON.parse(readFileSync(manifest(n, tag), 'utf8')) as {
+    snapshot: {
+      keyspaces: Record<
+        string,
+        { tables: Record<string, { sstables: Record<string, { objectKey: string }[]> }> }
+      >;
+    };
+  };
+  return Object.values(m.snapshot.keyspaces).flatMap(({ tables }) =>
+    Object.values(tables).flatMap((t) => Object.values(t.sstables).flatMap((e) => e.map((x) => x.objectKey))),
+  );
+};
 let client: IcarusContract['client'];
 let finished: IcarusContract['finished'];
 let backupAll: IcarusContract['backupAll'];
@@ -72,6 +89,39 @@ test('a phased restore (DOWNLOAD, TRUNCATE on one node, IMPORT, CLEANUP) brings 
   const back = (await target.rows('shop.orders')).sort((a, b) => Number(a.id) - Number(b.id));
   console.log(`[${target.name}] rows restored into shop.orders: ${JSON.stringify(back)}`);
   assert.deepEqual(back, rows);
+});
+
+test('a DOWNLOAD of files deleted from storage or changed there fails with esop’s message naming each', async () => {
+  // What a verify (mode Verify) reads as BackupVerificationFailed: one object gone, one byte flipped.
+  await target.putRows('verify.items', rows);
+  await target.putRows('verify.more', rows);
+  const { resolvedTag } = await backupAll({ entities: 'verify' }, 'contract-verify');
+  const entities = { entities: 'verify.items,verify.more' };
+  const [node] = target.nodes;
+  assert.ok(node);
+  const [intact] = await restorePhase('DOWNLOAD', resolvedTag, entities, [node]);
+  assert.equal(intact?.state, 'COMPLETED', JSON.stringify(intact?.errors));
+  // esop only re-hashes a file it finds downloaded: the folder emptied first, as a verify's own is.
+  for (const op of await restorePhase('CLEANUP', resolvedTag, entities, [node]))
+    assert.equal(op.state, 'COMPLETED');
+
+  const keys = files(node, resolvedTag);
+  const gone = keys.find((k) => k.includes('/items-') && k.endsWith('-Data.db'));
+  const changed = keys.find((k) => k.includes('/more-') && k.endsWith('-Data.db'));
+  assert.ok(gone && changed, `a Data.db of each table in ${JSON.stringify(keys)}`);
+  rmSync(join(nodeDir(node), gone));
+  const bytes = readFileSync(join(nodeDir(node), changed));
+  bytes[0] = (bytes[0] ?? 0) ^ 0xff;
+  writeFileSync(join(nodeDir(node), changed), bytes);
+
+  const [damaged] = await restorePhase('DOWNLOAD', resolvedTag, entities, [node]);
+  assert.equal(damaged?.state, 'FAILED');
+  const message = damaged?.errors?.map((e) => e.message).join('; ') ?? '';
+  console.log(`[${target.name}] DOWNLOAD of a damaged backup: ${message}`);
+  const named = /^Unable to download files successfully: (.*)$/.exec(message)?.[1]?.split(',') ?? [];
+  assert.deepEqual(named.sort(), [gone, changed].sort(), message);
+  for (const op of await restorePhase('CLEANUP', resolvedTag, entities, [node]))
+    assert.equal(op.state, 'COMPLETED');
 });
 
 test('TRUNCATE given a keyspace empties every current table of it, backed up or not; given tables, only those', async () => {
@@ -139,23 +189,6 @@ test('remove-backup by name, from every node folder in storage: the other backup
   const kept = await backupAll({ entities: 'shop.orders' }, 'contract-remove-kept', {
     topologyFromFirstNode: true,
   });
-  const nodeDir = (n: ContractNode) => join(target.bucketDir, clusterId(n.cluster), n.dc, n.hostId);
-  const manifest = (n: ContractNode, tag: string) => join(nodeDir(n), 'manifests', `${tag}.json`);
-  const files = (n: ContractNode, tag: string): string[] => {
-    const m = JSON.parse(readFileSync(manifest(n, tag), 'utf8')) as {
-      snapshot: {
-        keyspaces: Record<
-          string,
-          { tables: Record<string, { sstables: Record<string, { objectKey: string }[]> }> }
-        >;
-      };
-    };
-    return Object.values(m.snapshot.keyspaces).flatMap(({ tables }) =>
-      Object.values(tables).flatMap((t) =>
-        Object.values(t.sstables).flatMap((e) => e.map((x) => x.objectKey)),
-      ),
-    );
-  };
   const keptFiles = new Map(target.nodes.map((n) => [n.hostId, files(n, kept.resolvedTag)]));
   const node = target.nodes[0] as ContractNode;
   const remove = async (backupName: string, dry = false) => {
