@@ -129,7 +129,15 @@ test('every example backup and restore ends COMPLETED, and the schedule is Ready
   for (const r of restoring) {
     const done = await restores.waitFor(r.name, 'decided', decided);
     assert.equal(succeeded(done), 'True', `${r.file}: ${JSON.stringify(done.status?.conditions)}`);
+    if (r.spec.mode === 'Verify') {
+      const reason = done.status?.conditions?.find((c) => c.type === 'Succeeded')?.reason;
+      assert.equal(reason, 'BackupVerified', `${r.file}: a verify, not a restore`);
+    }
   }
+  assert.ok(
+    restoring.some((r) => r.spec.mode === 'Verify'),
+    'restore-verify.yaml is among them',
+  );
   const myCluster = clusters[0];
   assert.deepEqual(
     myCluster?.cluster.nodes.map((n) => n.data.get('shop.orders_restored')),
