@@ -265,7 +265,7 @@ test('issue 23’s runs replay under today’s code: an imported backup, a sync�
   await replaysCleanly(histories, histories.length);
 });
 
-test('a restore recorded before `verify-mode` (issue 23) replays under today’s code', async () => {
+test('a restore recorded before `verify-mode` (issue 23) replays under today’s code, and so does a verify recorded under it', async () => {
   // Recorded with test/fixtures/histories/record.ts on the code before a restore could verify its backup
   // (commit 9d84c27): its spec has no mode, and the run must go through the phases as it did then.
   const history = fixture('restore-before-issue-23');
@@ -279,5 +279,19 @@ test('a restore recorded before `verify-mode` (issue 23) replays under today’s
   assert.ok(!patches.includes('verify-mode'), 'recorded before the patch');
   const phases = submissionsOf(history).map((s) => s.phase);
   assert.deepEqual([...new Set(phases)], ['DOWNLOAD', 'TRUNCATE', 'IMPORT', 'CLEANUP']);
-  await replaysCleanly([{ workflowId: 'restore-before-issue-23', history }], 1);
+  // Recorded with record.ts on the code with the patch: a verify of a backup (DOWNLOAD and CLEANUP only).
+  const verify = fixture('verify-issue-23');
+  assert.ok(
+    verify.events.some((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED),
+    'a whole verify',
+  );
+  assert.ok(patchesOf(verify).includes('verify-mode'), 'recorded under the patch');
+  assert.deepEqual([...new Set(submissionsOf(verify).map((s) => s.phase))], ['DOWNLOAD', 'CLEANUP']);
+  await replaysCleanly(
+    [
+      { workflowId: 'restore-before-issue-23', history },
+      { workflowId: 'verify-issue-23', history: verify },
+    ],
+    2,
+  );
 });
