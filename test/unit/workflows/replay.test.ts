@@ -266,9 +266,10 @@ test('issue 23’s runs replay under today’s code: an imported backup, a sync�
 });
 
 test('a restore recorded before `verify-mode` (issue 23) replays under today’s code, and so does a verify recorded under it', async () => {
-  // Recorded with test/fixtures/histories/record.ts on the code before a restore could verify its backup
-  // (commit 9d84c27): its spec has no mode, and the run must go through the phases as it did then.
-  const history = fixture('restore-before-issue-23');
+  // Recorded with test/fixtures/histories/record.ts on main before a restore could verify its backup
+  // (commit 2b95e97, with issue 23's other patches): its spec has no mode, and the run must go through
+  // the phases as it did then.
+  const history = fixture('restore-before-verify-mode');
   const types = history.events.map((e) => e.eventType);
   assert.ok(types.includes(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED), 'a whole run');
   const patches = patchesOf(history);
@@ -289,7 +290,7 @@ test('a restore recorded before `verify-mode` (issue 23) replays under today’s
   assert.deepEqual([...new Set(submissionsOf(verify).map((s) => s.phase))], ['DOWNLOAD', 'CLEANUP']);
   await replaysCleanly(
     [
-      { workflowId: 'restore-before-issue-23', history },
+      { workflowId: 'restore-before-verify-mode', history },
       { workflowId: 'verify-issue-23', history: verify },
     ],
     2,
