@@ -20,6 +20,7 @@ import {
 import { invalidBackups } from './invalid/backups.js';
 import { invalidRestores } from './invalid/restores.js';
 import { invalidSchedules } from './invalid/schedules.js';
+import { invalidSyncs } from './invalid/syncs.js';
 
 let manifest: CrdApi['manifest'];
 let create: CrdApi['create'];
@@ -32,7 +33,7 @@ before(async () => {
   ({ manifest, create, refusedCreate, patchSpec, patchStatus, refusedUpdate } = await startCrdApi());
 });
 
-const invalid: Invalid[] = [...invalidBackups, ...invalidRestores, ...invalidSchedules];
+const invalid: Invalid[] = [...invalidBackups, ...invalidRestores, ...invalidSchedules, ...invalidSyncs];
 
 describe('rejected manifests', () => {
   test(`a table of ${invalid.length} invalid manifests is rejected with messages a user understands`, async () => {
@@ -117,6 +118,17 @@ describe('immutability', () => {
       /the spec of a backup that succeeded cannot change/,
       'a field unset that was set is a change',
     );
+  });
+
+  test('imported is set at creation only', async () => {
+    const imported = await create(
+      manifest('CassandraBackup', { ...backup, snapshotTag: 'x', imported: true }),
+    );
+    const message = /imported cannot be set, changed or removed after creation/;
+    assert.match(await refusedUpdate(imported, { imported: false }), message);
+    assert.match(await refusedUpdate(imported, { imported: null }), message);
+    const taken = await create(manifest('CassandraBackup', backup));
+    assert.match(await refusedUpdate(taken, { imported: true, snapshotTag: 'x' }), message);
   });
 
   test('a backup is frozen while its state is RUNNING, deletionPolicy included', async () => {

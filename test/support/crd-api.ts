@@ -19,7 +19,7 @@ import { createNamespace, kubeConfig, uniqueName } from './stack-env.js';
 export const group = 'db.ibm.com';
 export const version = 'v1alpha1';
 export type Obj = KubernetesObject & { spec?: Record<string, unknown>; status?: Record<string, unknown> };
-export type Kind = 'CassandraBackup' | 'CassandraRestore' | 'CassandraBackupSchedule';
+export type Kind = 'CassandraBackup' | 'CassandraRestore' | 'CassandraBackupSchedule' | 'CassandraBackupSync';
 /** [what, kind, spec, fragment of the message the user sees] */
 export type Invalid = [string, Kind, Record<string, unknown>, string];
 
@@ -35,6 +35,7 @@ export const manual = {
 export const without = (o: Record<string, unknown>, key: string) =>
   Object.fromEntries(Object.entries(o).filter(([k]) => k !== key));
 export const schedule = { schedules: ['0 2 * * *'], backupTemplate: { spec: backup } };
+export const sync = { storageLocation: 's3://bucket', secretName: 'creds' };
 
 const plural = (kind: string) => `${kind.toLowerCase()}s`;
 

@@ -202,4 +202,16 @@ export const invalidBackups: Invalid[] = [
     { ...backup, snapshotTag: 'sauvegarde-été' },
     'snapshotTag may hold letters, digits',
   ],
+  [
+    'imported backup to be deleted from storage',
+    'CassandraBackup',
+    { ...backup, snapshotTag: 'nightly', imported: true, deletionPolicy: 'Delete' },
+    'an imported backup keeps its data',
+  ],
+  [
+    'imported backup without a tag',
+    'CassandraBackup',
+    { ...backup, imported: true },
+    'an imported backup names the backup in storage',
+  ],
 ];

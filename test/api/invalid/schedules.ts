@@ -107,4 +107,10 @@ export const invalidSchedules: Invalid[] = [
     { ...schedule, retention: { maxAge: '0d' } },
     'maxAge must be at least 1s',
   ],
+  [
+    'schedule whose template imports',
+    'CassandraBackupSchedule',
+    { ...schedule, backupTemplate: { spec: { ...backup, snapshotTag: 'x', imported: true } } },
+    "a schedule's backups are taken, not imported",
+  ],
 ];
