@@ -6,7 +6,9 @@
 //   - a restore into a rebuilt cluster (another name, new host ids) whose worker is SIGKILLed while its
 //     DOWNLOADs are half-way: another worker re-attaches, no operation sent twice, one TRUNCATE;
 //   - the same restore when a sidecar restarts and forgets its DOWNLOAD: submitted again to the same
-//     backup node's folder, the rows of every node back, one TRUNCATE.
+//     backup node's folder, the rows of every node back, one TRUNCATE;
+//   - a verify of that backup in the rebuilt cluster whose worker is SIGKILLed half-way through
+//     DOWNLOAD: BackupVerified, each DOWNLOAD and CLEANUP once, never TRUNCATE or IMPORT, no row touched.
 // The watcher and the worker run as separate processes (OPERATOR_RUN), as the fault matrix does.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -131,14 +133,15 @@ async function rebuiltHeld(): Promise<PodCluster> {
   return c;
 }
 
-/** The restore of the newer fixture backup into `c`, once every node's DOWNLOAD is held half-way. */
-async function restoreHeld(c: PodCluster): Promise<string> {
-  const name = uniqueName('restore');
+/** The restore (or verify) of the newer fixture backup into `c`, once every node's DOWNLOAD is held half-way. */
+async function restoreHeld(c: PodCluster, mode: 'Restore' | 'Verify' = 'Restore'): Promise<string> {
+  const name = uniqueName(mode.toLowerCase());
   await restores.create(name, {
     cassandraCluster: c.cluster.opts.name,
     storageLocation: location,
     snapshotTag: NEWER,
     secretName: 'creds',
+    mode,
   });
   await restores.waitFor(
     name,
@@ -194,4 +197,25 @@ test('a restore into a rebuilt cluster whose sidecar restarts and forgets its DO
   await assertRestored(c, name);
   assert.deepEqual(sent(c, 'DOWNLOAD'), [2, 1, 1], 'the forgotten DOWNLOAD sent again, the others once');
   await restores.waitForEvent(name, 'OperationLost');
+});
+
+test('a verify in a rebuilt cluster whose worker is SIGKILLed half-way through DOWNLOAD: re-attached, verified, nothing touched', async () => {
+  const c = await rebuiltHeld();
+  const before = rowsOf(c);
+  const name = await restoreHeld(c, 'Verify');
+  const worker = operators.find((o) => o.logs.some((l) => l.includes('Worker running')));
+  assert.ok(worker, 'a worker runs');
+  await kill(worker);
+  await start('worker');
+  c.cluster.nodes.forEach((n) => n.simulator.release());
+  const done = await restores.waitFor(name, 'Succeeded=True', (r) => succeeded(r) === 'True');
+  assert.equal(done.status?.conditions?.find((x) => x.type === 'Succeeded')?.reason, 'BackupVerified');
+  assert.deepEqual(sent(c, 'DOWNLOAD'), [1, 1, 1], 'each DOWNLOAD sent once');
+  assert.deepEqual(sent(c, 'CLEANUP'), [1, 1, 1], 'each CLEANUP sent once');
+  assert.deepEqual(
+    [...sent(c, 'TRUNCATE'), ...sent(c, 'IMPORT')],
+    [0, 0, 0, 0, 0, 0],
+    'never TRUNCATE or IMPORT',
+  );
+  assert.deepEqual(rowsOf(c), before, 'no row touched');
 });
