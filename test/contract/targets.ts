@@ -4,8 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import cassandra from 'cassandra-driver';
-import { startCassandra, type CassandraNode } from '../../dev/real/cassandra.js';
-import { startIcarusNode, type IcarusNode, type SidecarOptions } from '../../dev/real/icarus-node.js';
+import { startIcarusNode, type SidecarOptions } from '../../dev/real/icarus-node.js';
+import { startRing } from '../../dev/real/ring.js';
 import { SimulatedCluster, type Row } from '../../dev/icarus-simulator/cluster.js';
 import { freePortOnAll } from '../../dev/stack/loopback.js';
 
@@ -104,48 +104,17 @@ export async function realTarget(
   const count = opts.nodes ?? 1;
   const workDir = mkdtempSync(join(tmpdir(), 'icarus-real-'));
   const addresses = Array.from({ length: count }, (_, i) => `127.0.0.${i + 1}`);
-  const shared = count > 1 ? join(workDir, 'node') : undefined;
   const [cqlPort, icarusPort] =
     count > 1 ? [await freePortOnAll(addresses), await freePortOnAll(addresses)] : [undefined, undefined];
-  /** Each node, and how its sidecar was started (to start it again: restartSidecar). */
-  const started: {
-    cassandra: CassandraNode;
-    icarus?: IcarusNode;
-    sidecarAt?: Parameters<typeof startIcarusNode>[0];
-  }[] = [];
-  const stopAll = async () => {
-    for (const n of [...started].reverse()) {
-      await n.icarus?.stop();
-      await n.cassandra.stop();
-    }
-  };
-  try {
-    for (const [i, address] of addresses.entries()) {
-      const view = shared ? { path: shared, folder: join(workDir, `node-${i + 1}`) } : undefined;
-      const nodeDir = view?.folder ?? workDir;
-      const cassandraNode = await startCassandra({
-        workDir: nodeDir,
-        clusterName: 'contract',
-        address,
-        ...(cqlPort ? { cqlPort } : {}),
-        ...(started[0] ? { seeds: [started[0].cassandra.seed] } : {}),
-        ...(view ? { view } : {}),
-      });
-      const entry: (typeof started)[number] = { cassandra: cassandraNode };
-      started.push(entry);
-      entry.sidecarAt = {
-        workDir: nodeDir,
-        jmxPort: cassandraNode.jmxPort,
-        host: address,
-        ...(icarusPort ? { port: icarusPort } : {}),
-        ...(view ? { view } : {}),
-      };
-      entry.icarus = await startIcarusNode({ ...entry.sidecarAt, ...sidecar });
-    }
-  } catch (err) {
-    await stopAll();
-    throw err;
-  }
+  const ring = await startRing({
+    workDir,
+    clusterName: 'contract',
+    addresses,
+    ...(cqlPort ? { cqlPort } : {}),
+    ...(icarusPort ? { icarusPort } : {}),
+    sidecar,
+  });
+  const started = ring.nodes;
   const first = started[0]?.cassandra;
   if (!first) throw new Error('no node started');
   const cql = new cassandra.Client({
@@ -166,14 +135,13 @@ export async function realTarget(
     return { hostId: String(peer.host_id), dc: String(peer.data_center) };
   };
   const column = (t: string) => t.replace(/[^\w.]/g, '');
-  const home = shared ?? workDir;
   return {
     name:
       sidecar.generation === 2
         ? `real Cassandra 5.0.8 + Icarus 2.x API (esop 2.0.4, sidecar-common 1.3.18), ${count} node(s)`
         : `real Cassandra 5.0.8 + Icarus API (esop 3.0.1, sidecar-common 2.0.0), ${count} node(s)`,
     nodes: started.map(({ cassandra: c, icarus }) => ({
-      url: icarus?.url ?? '',
+      url: icarus.url,
       address: c.address,
       cluster: String(self.cluster_name),
       ...identity(c.address),
@@ -182,7 +150,7 @@ export async function realTarget(
     bucketDir: join(workDir, 'buckets', 'bucket'),
     dataDirs: [first.dataDir],
     cassandraDirectory: first.home,
-    downloadDir: `file://${home}/downloads`,
+    downloadDir: `file://${ring.home}/downloads`,
     schemaVersion: async () => String((await local()).schema_version),
     putRows: async (table, rows) => {
       const [ks] = column(table).split('.');
@@ -212,7 +180,6 @@ export async function realTarget(
     },
     restartSidecar: async (options) => {
       for (const n of started) {
-        if (!n.icarus || !n.sidecarAt) continue;
         const port = Number(new URL(n.icarus.url).port);
         await n.icarus.stop();
         n.icarus = await startIcarusNode({ ...n.sidecarAt, ...sidecar, ...options, port });
@@ -220,7 +187,7 @@ export async function realTarget(
     },
     stop: async () => {
       await cql.shutdown();
-      await stopAll();
+      await ring.stop();
       if (process.env.STACK_KEEP !== 'true') rmSync(workDir, { recursive: true, force: true });
     },
   };
