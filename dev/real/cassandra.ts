@@ -99,7 +99,17 @@ export async function startCassandra(opts: {
   view?: NodeView;
   /** CQL port (free when not given): nodes of one cluster on several addresses share it, as Pods do. */
   cqlPort?: number;
+  /**
+   * The node's tokens at its first start (`initial_token`, with `num_tokens` their count), as a node of
+   * a new cluster that takes over a backed-up node's ranges is started (decimal Murmur3 tokens, as
+   * esop's manifests list them). 16 random vnodes when not given.
+   */
+  initialTokens?: readonly string[];
 }): Promise<CassandraNode> {
+  const tokens = opts.initialTokens;
+  if (tokens && (tokens.length === 0 || tokens.some((t) => !/^-?\d{1,19}$/.test(t)))) {
+    throw new Error(`initial tokens are Murmur3 tokens (decimal longs), not ${JSON.stringify(tokens)}`);
+  }
   const lib = await resolveCassandraLib();
   const jamm = readdirSync(lib).find((f) => /^jamm-.*\.jar$/.test(f));
   if (!jamm) throw new Error(`no jamm agent jar in ${lib}`);
@@ -120,7 +130,8 @@ export async function startCassandra(opts: {
     join(hostHome, 'conf', 'cassandra.yaml'),
     [
       `cluster_name: '${opts.clusterName}'`,
-      'num_tokens: 16',
+      `num_tokens: ${tokens?.length ?? 16}`,
+      ...(tokens ? [`initial_token: ${tokens.join(',')}`] : []),
       'partitioner: org.apache.cassandra.dht.Murmur3Partitioner',
       'endpoint_snitch: SimpleSnitch',
       'seed_provider:',

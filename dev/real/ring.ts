@@ -36,7 +36,12 @@ export async function startRing(opts: {
   cqlPort?: number;
   icarusPort?: number;
   sidecar?: SidecarOptions;
+  /** Each node's tokens at its first start, by index (cassandra.ts initialTokens); random vnodes if not given. */
+  tokens?: readonly (readonly string[])[];
 }): Promise<Ring> {
+  if (opts.tokens && opts.tokens.length !== opts.addresses.length) {
+    throw new Error(`${opts.tokens.length} token lists for ${opts.addresses.length} nodes`);
+  }
   if (opts.addresses.length === 0) throw new Error('a ring needs at least one address');
   const several = opts.addresses.length > 1;
   const viewPath = opts.viewPath ?? (several ? join(opts.workDir, 'node') : undefined);
@@ -59,6 +64,7 @@ export async function startRing(opts: {
         ...(opts.cqlPort ? { cqlPort: opts.cqlPort } : {}),
         ...(nodes[0] ? { seeds: [nodes[0].cassandra.seed] } : {}),
         ...(view ? { view } : {}),
+        ...(opts.tokens?.[i] ? { initialTokens: opts.tokens[i] } : {}),
       });
       const sidecarAt: SidecarPlace = {
         workDir: nodeDir,
