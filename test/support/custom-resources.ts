@@ -10,6 +10,7 @@ import {
   type Condition,
 } from '../../src/kube/api/resources.js';
 import { SCHEDULE_LABEL } from '../../src/schedule/backup-name.js';
+import { errorCode } from '../../src/contract/error-code.js';
 import type { PodCluster } from './cassandra-pods.js';
 import { eventually } from './wait.js';
 
@@ -54,6 +55,23 @@ export class CustomResources<K extends keyof Kinds> {
       namespace: this.namespace,
       body: { apiVersion: `${group}/${version}`, kind: this.kind, metadata: { name }, spec },
     })) as Kinds[K];
+  }
+
+  /** Deletes the resource (what follows is the operator's: finalizers, a backup's data). */
+  async delete(name: string): Promise<void> {
+    await this.custom.deleteNamespacedCustomObject({ ...this.names, namespace: this.namespace, name });
+  }
+
+  /** Waits until the resource is gone (the API server answers 404). */
+  async gone(name: string): Promise<void> {
+    await eventually(`${name} to be gone`, async () => {
+      try {
+        await this.get(name);
+        return undefined;
+      } catch (err) {
+        return errorCode(err) === 404 ? true : undefined;
+      }
+    });
   }
 
   async waitFor(name: string, what: string, check: (b: Kinds[K]) => boolean): Promise<Kinds[K]> {

@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { resourceNames, type CassandraBackup } from '../../../src/kube/api/resources.js';
 import { DATA_REMOVED_CONDITION } from '../../../src/contract/backup-removal.js';
-import { errorCode } from '../../../src/contract/error-code.js';
 import type { PodCluster } from '../cassandra-pods.js';
 import { succeeded } from '../custom-resources.js';
 import type { OperatorProcess } from '../operator.js';
@@ -84,25 +83,10 @@ export class DeletionWorld extends OperatorWorld {
   };
 
   /** Deletes the backup resource (what follows is the operator's). */
-  remove = async (name: string): Promise<void> => {
-    await this.custom.deleteNamespacedCustomObject({
-      ...resourceNames.CassandraBackup,
-      namespace: this.namespace,
-      name,
-    });
-  };
+  remove = (name: string): Promise<void> => this.backups.delete(name);
 
   /** Waits until the backup resource is gone (the API server answers 404). */
-  gone = async (name: string): Promise<void> => {
-    await eventually(`${name} to be gone`, async () => {
-      try {
-        await this.backups.get(name);
-        return undefined;
-      } catch (err) {
-        return errorCode(err) === 404 ? true : undefined;
-      }
-    });
-  };
+  gone = (name: string): Promise<void> => this.backups.gone(name);
 
   setPolicy = async (name: string, deletionPolicy: string): Promise<void> => {
     await this.custom.patchNamespacedCustomObject(
