@@ -199,8 +199,9 @@ export async function waitUntilReady(
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (!proc.isRunning()) {
+      // The tail of a JVM's log is its shutdown; what ended it is often far above.
       throw new Error(
-        `${proc.name} exited before it was ready (${describe}); see ${proc.logFile}\n${await tail(proc.logFile)}`,
+        `${proc.name} exited before it was ready (${describe}); see ${proc.logFile}\n${await errorLines(proc.logFile)}${await tail(proc.logFile)}`,
       );
     }
     if (await probe().catch(() => false)) return;
@@ -210,6 +211,17 @@ export async function waitUntilReady(
   throw new Error(
     `${proc.name} was not ready after ${timeoutMs / 1000}s (${describe}); see ${proc.logFile}\n${await tail(proc.logFile)}`,
   );
+}
+
+/** The log's first lines that report an error (ERROR, FATAL, an exception), with a heading; '' if none. */
+async function errorLines(file: string, lines = 15): Promise<string> {
+  const { readFile } = await import('node:fs/promises');
+  const text = await readFile(file, 'utf8').catch(() => '');
+  const errors = text
+    .split('\n')
+    .filter((l) => /\b(ERROR|FATAL)\b|Exception\b/.test(l))
+    .slice(0, lines);
+  return errors.length ? `first errors:\n${errors.join('\n')}\nlast lines:\n` : '';
 }
 
 export async function tail(file: string, lines = 30): Promise<string> {

@@ -7,7 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startProcess } from '../../../dev/stack/processes.js';
+import { startProcess, waitUntilReady } from '../../../dev/stack/processes.js';
 import { freePort } from '../../../src/net/free-port.js';
 
 const alive = (pid: number) => {
@@ -108,4 +108,27 @@ test('kill() returns once the killed server has let go of its port: a restart ca
     });
     assert.equal(rebound, 'bound', `round ${round}: the port was still held after kill()`);
   }
+});
+
+test('a process that exits before it is ready: the error shows its log’s first error lines, not only its tail', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cbo-ready-'));
+  const proc = startProcess({
+    name: 'dies',
+    command: '/bin/sh',
+    args: [
+      '-c',
+      'echo "ERROR 00:00 Startup failed: the cause"; for i in $(seq 1 60); do echo "INFO shutdown $i"; done; exit 3',
+    ],
+    logFile: join(dir, 'dies.log'),
+  });
+  await assert.rejects(
+    waitUntilReady(proc, () => Promise.resolve(false), 10_000, 'never'),
+    (err: Error) => {
+      assert.match(err.message, /^dies exited before it was ready \(never\)/);
+      assert.match(err.message, /first errors:\nERROR 00:00 Startup failed: the cause\nlast lines:\n/);
+      assert.match(err.message, /INFO shutdown 60/);
+      assert.doesNotMatch(err.message, /INFO shutdown 1\n/, 'the tail, not the whole log');
+      return true;
+    },
+  );
 });
