@@ -105,6 +105,11 @@ export async function startCassandra(opts: {
    * esop's manifests list them). 16 random vnodes when not given.
    */
   initialTokens?: readonly string[];
+  /**
+   * false: the node joins with its tokens at once (`auto_bootstrap: false`), streaming nothing, as the
+   * nodes of a cluster that start empty together may. Cassandra's default (true) when not given.
+   */
+  autoBootstrap?: boolean;
 }): Promise<CassandraNode> {
   const tokens = opts.initialTokens;
   if (tokens && (tokens.length === 0 || tokens.some((t) => !/^-?\d{1,19}$/.test(t)))) {
@@ -132,6 +137,7 @@ export async function startCassandra(opts: {
       `cluster_name: '${opts.clusterName}'`,
       `num_tokens: ${tokens?.length ?? 16}`,
       ...(tokens ? [`initial_token: ${tokens.join(',')}`] : []),
+      ...(opts.autoBootstrap === false ? ['auto_bootstrap: false'] : []),
       'partitioner: org.apache.cassandra.dht.Murmur3Partitioner',
       'endpoint_snitch: SimpleSnitch',
       'seed_provider:',

@@ -1,7 +1,10 @@
 // A ring of real Cassandra 5.0 nodes on loopback, each with the Icarus-compatible sidecar next to it: the
-// first node seeds itself, the others join it one after the other. With more than one node, each node's
-// processes see their own folder at one shared path (node-view.ts), so one set of paths (the operator's
-// CASSANDRA_DATA_DIRS, RESTORE_DOWNLOAD_DIR) fits every node; one node runs without a view.
+// first node seeds itself, the others join it one after the other, without bootstrap (the ring starts
+// empty: there is nothing to stream; and a bootstrap requires gossip with a seed within the ring delay,
+// 1 s here, which a loaded machine missed: "Unable to contact any seeds", the third node of three). With
+// more than one node, each node's processes see their own folder at one shared path (node-view.ts), so
+// one set of paths (the operator's CASSANDRA_DATA_DIRS, RESTORE_DOWNLOAD_DIR) fits every node; one node
+// runs without a view.
 import { join } from 'node:path';
 import { startCassandra, type CassandraNode } from './cassandra.js';
 import { startIcarusNode, type IcarusNode, type SidecarOptions } from './icarus-node.js';
@@ -36,7 +39,7 @@ export async function startRing(opts: {
   cqlPort?: number;
   icarusPort?: number;
   sidecar?: SidecarOptions;
-  /** Each node's tokens at its first start, by index (cassandra.ts initialTokens); random vnodes if not given. */
+  /** Each node's tokens at its first start, by index (cassandra.ts initialTokens); random if not given. */
   tokens?: readonly (readonly string[])[];
 }): Promise<Ring> {
   if (opts.tokens && opts.tokens.length !== opts.addresses.length) {
@@ -62,7 +65,7 @@ export async function startRing(opts: {
         clusterName: opts.clusterName,
         address,
         ...(opts.cqlPort ? { cqlPort: opts.cqlPort } : {}),
-        ...(nodes[0] ? { seeds: [nodes[0].cassandra.seed] } : {}),
+        ...(nodes[0] ? { seeds: [nodes[0].cassandra.seed], autoBootstrap: false } : {}),
         ...(view ? { view } : {}),
         ...(opts.tokens?.[i] ? { initialTokens: opts.tokens[i] } : {}),
       });
