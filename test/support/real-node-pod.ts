@@ -3,6 +3,11 @@
 // the status is written through its subresource.
 import { CoreV1Api, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
 
+/** The name of the pod of a cluster's node: `<cluster>-cassandra-<dc>-<index>`, as a StatefulSet names it. */
+export function realNodePodName(cluster: string, dc: string, index: number): string {
+  return `${cluster}-cassandra-${dc}-${index}`;
+}
+
 export async function createRealNodePod(
   kc: KubeConfig,
   namespace: string,
@@ -11,7 +16,7 @@ export async function createRealNodePod(
   node: { index: number; address: string } = { index: 0, address: '127.0.0.1' },
 ): Promise<string> {
   const core = kc.makeApiClient(CoreV1Api);
-  const pod = `${cluster}-cassandra-${dc}-${node.index}`;
+  const pod = realNodePodName(cluster, dc, node.index);
   await core.createNamespacedPod({
     namespace,
     body: {
