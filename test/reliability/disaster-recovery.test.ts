@@ -8,7 +8,8 @@
 //   - the same restore when a sidecar restarts and forgets its DOWNLOAD: submitted again to the same
 //     backup node's folder, the rows of every node back, one TRUNCATE;
 //   - a verify of that backup in the rebuilt cluster whose worker is SIGKILLed half-way through
-//     DOWNLOAD: BackupVerified, each DOWNLOAD and CLEANUP once, never TRUNCATE or IMPORT, no row touched.
+//     DOWNLOAD: BackupVerified, each DOWNLOAD and CLEANUP once, never TRUNCATE or IMPORT, no row touched;
+//   - an operator restart (both processes SIGTERM) with such a restore and such a verify half-way.
 // The watcher and the worker run as separate processes (OPERATOR_RUN), as the fault matrix does.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -218,4 +219,26 @@ test('a verify in a rebuilt cluster whose worker is SIGKILLed half-way through D
     'never TRUNCATE or IMPORT',
   );
   assert.deepEqual(rowsOf(c), before, 'no row touched');
+});
+
+test('an operator restart (watcher and worker SIGTERM) with a restore and a verify half-way through DOWNLOAD in rebuilt clusters: both finish, nothing sent twice', async () => {
+  const restoring = await rebuiltHeld();
+  const verifying = await rebuiltHeld();
+  const restore = await restoreHeld(restoring);
+  const verify = await restoreHeld(verifying, 'Verify');
+  const old = operators.splice(0);
+  assert.deepEqual(
+    await Promise.all(old.map((o) => o.stop())),
+    old.map(() => 0),
+    'each drained and exited 0',
+  );
+  await start('watcher');
+  await start('worker');
+  [restoring, verifying].forEach((c) => c.cluster.nodes.forEach((n) => n.simulator.release()));
+  await assertRestored(restoring, restore);
+  assert.deepEqual(sent(restoring, 'DOWNLOAD'), [1, 1, 1], 'each DOWNLOAD sent once');
+  const verified = await restores.waitFor(verify, 'Succeeded=True', (r) => succeeded(r) === 'True');
+  assert.equal(verified.status?.conditions?.find((x) => x.type === 'Succeeded')?.reason, 'BackupVerified');
+  assert.deepEqual(sent(verifying, 'DOWNLOAD'), [1, 1, 1], 'each verify DOWNLOAD sent once');
+  assert.deepEqual(sent(verifying, 'TRUNCATE'), [0, 0, 0], 'a verify never truncates');
 });
