@@ -26,6 +26,7 @@ import type { ResourceKey } from '../src/contract/ids.js';
 import type { ConditionChange, StatusFields } from '../src/contract/status.js';
 import type { ActivityDeps } from './deps.js';
 import { catalogRoot, readLocationCatalog } from './location-catalog.js';
+import { readResource } from './resource.js';
 
 export interface SyncLocationInput {
   resource: ResourceKey;
@@ -43,7 +44,7 @@ export async function syncLocation(
   input: SyncLocationInput,
 ): Promise<SyncLocationResult> {
   const { resource } = input;
-  const sync = await readSync(deps, resource);
+  const sync = await readResource(deps, 'CassandraBackupSync', resource);
   if (!sync || sync.metadata.deletionTimestamp) return { gone: true };
   const generation = sync.metadata.generation ?? 1;
   const parsed = cassandraBackupSyncSpecSchema.safeParse(sync.spec);
@@ -193,20 +194,6 @@ async function createImported(
     if (errorCode(err) !== 409) throw err;
     deps.logger.info({ namespace, name }, 'A CassandraBackup of that name appeared meanwhile');
     return false;
-  }
-}
-
-async function readSync(deps: ActivityDeps, resource: ResourceKey): Promise<CassandraBackupSync | undefined> {
-  try {
-    const obj = (await deps.custom.getNamespacedCustomObject({
-      ...resourceNames.CassandraBackupSync,
-      namespace: resource.namespace,
-      name: resource.name,
-    })) as CassandraBackupSync;
-    return obj.metadata.uid === resource.uid ? obj : undefined;
-  } catch (err) {
-    if (errorCode(err) === 404) return undefined;
-    throw err;
   }
 }
 

@@ -1,4 +1,4 @@
-// Reads a CassandraBackup or CassandraRestore as it is now (level-triggered: the workflow acts on the
+// Reads a CassandraBackup, CassandraRestore (or a CassandraBackupSync) as it is now (level-triggered: the workflow acts on the
 // current spec, never on a copy from an event). The spec is validated with the generated schema and the
 // CRD's field rules (../src/kube/api/spec-rules.ts): a resource stored under an older CRD, without our
 // rules, gets a clear InvalidSpec failure instead of odd requests.
@@ -9,6 +9,7 @@ import {
   cassandraRestoreSpecSchema,
   resourceNames,
   type CassandraBackup,
+  type CassandraBackupSync,
   type CassandraRestore,
 } from '../src/kube/api/resources.js';
 import { specRuleProblems } from '../src/kube/api/spec-rules.js';
@@ -21,10 +22,11 @@ import { errorCode } from '../src/contract/error-code.js';
 interface Resources {
   CassandraBackup: CassandraBackup;
   CassandraRestore: CassandraRestore;
+  CassandraBackupSync: CassandraBackupSync;
 }
 
 /** The resource with this key's uid, or undefined when it is gone (or was recreated under the name). */
-export async function readResource<K extends ResourceKind>(
+export async function readResource<K extends keyof Resources>(
   deps: ActivityDeps,
   kind: K,
   resource: ResourceKey,
@@ -34,7 +36,7 @@ export async function readResource<K extends ResourceKind>(
 }
 
 /** The resource of that name, whatever its uid; undefined on 404. */
-export async function readByName<K extends ResourceKind>(
+export async function readByName<K extends keyof Resources>(
   deps: ActivityDeps,
   kind: K,
   namespace: string,
