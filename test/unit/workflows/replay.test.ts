@@ -5,33 +5,12 @@
 // The fixtures are binary History protobufs (`History.encode` of `fetchHistory()`): the JSON form goes
 // through a second copy of protobufjs that npm nests under @temporalio/common, which cannot decode it.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import proto from '@temporalio/proto';
-import { Worker } from '@temporalio/worker';
+import { fixture, patchesOf, replaysCleanly, submissionsOf } from '../../support/history-fixtures.js';
 
 const { History } = proto.temporal.api.history.v1;
 const { EventType } = proto.temporal.api.enums.v1;
-
-const fixture = (name: string) =>
-  History.decode(readFileSync(new URL(`../../fixtures/histories/${name}.binpb`, import.meta.url)));
-
-/** Replays the histories under today's workflow code: each one, without a nondeterminism error. */
-async function replaysCleanly(
-  histories: { workflowId: string; history: ReturnType<typeof History.decode> }[],
-  expected: number,
-): Promise<void> {
-  const results = [];
-  for await (const result of Worker.runReplayHistories(
-    { workflowsPath: fileURLToPath(new URL('../../../workflows/index.ts', import.meta.url)) },
-    histories,
-  )) {
-    results.push(result);
-  }
-  assert.equal(results.length, expected);
-  for (const r of results) assert.equal(r.error, undefined, `${r.workflowId}: ${String(r.error)}`);
-}
 
 test('backup and restore histories recorded before the local-activities patch replay under today’s code', async () => {
   const histories = ['backup-before-local-activities', 'restore-before-local-activities'].map((name) => ({
@@ -187,30 +166,6 @@ test('a backup, its restore and a cancelled backup recorded before the request w
   }
   await replaysCleanly(histories, histories.length);
 });
-
-/** The patches a history recorded: core_patch markers, whose details hold {"id": <patch>}. */
-function patchesOf(history: proto.temporal.api.history.v1.IHistory): string[] {
-  return (history.events ?? []).flatMap((e) =>
-    e.markerRecordedEventAttributes?.markerName === 'core_patch'
-      ? Object.values(e.markerRecordedEventAttributes.details ?? {}).flatMap((d) =>
-          (d.payloads ?? []).map(
-            (p) => (JSON.parse(Buffer.from(p.data ?? []).toString()) as { id: string }).id,
-          ),
-        )
-      : [],
-  );
-}
-
-/** The input of every submitBackup and submitRestore the history scheduled. */
-function submissionsOf(history: proto.temporal.api.history.v1.IHistory): Record<string, unknown>[] {
-  return (history.events ?? []).flatMap((e) => {
-    const scheduled = e.activityTaskScheduledEventAttributes;
-    const name = scheduled?.activityType?.name;
-    const payload = scheduled?.input?.payloads?.[0];
-    if ((name !== 'submitBackup' && name !== 'submitRestore') || !payload) return [];
-    return [JSON.parse(Buffer.from(payload.data ?? []).toString()) as Record<string, unknown>];
-  });
-}
 
 test('runs recorded before issue 22’s patches replay under today’s code, and so do runs recorded under them', async () => {
   // Recorded with test/fixtures/histories/record.ts, first on the code before `close-cancelled-run-as-canceled`,
