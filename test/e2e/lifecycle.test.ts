@@ -141,8 +141,11 @@ test('/healthz, /readyz and /metrics during a backup: the operator and the SDK s
   // The Temporal SDK's own series, from the same endpoint. The workflow writes Succeeded=True in the
   // workflow task before the one that completes it, so its completion is counted a moment later.
   assert.match(text, /^temporal_\w+(\{[^}]*\})? \d/m);
-  await eventually('temporal_workflow_completed_total above 0 on /metrics', async () =>
-    /^temporal_workflow_completed_total\{[^}]*\} [1-9]/m.test((await get(`${url}/metrics`)).body) || undefined,
+  await eventually(
+    'temporal_workflow_completed_total above 0 on /metrics',
+    async () =>
+      /^temporal_workflow_completed_total\{[^}]*\} [1-9]/m.test((await get(`${url}/metrics`)).body) ||
+      undefined,
   );
 
   const code = await operator.stop();
