@@ -2,6 +2,8 @@
 // operation of this phase and source created since the phase began is adopted (a worker died between
 // the POST and the recorded result). TRUNCATE is never posted blindly: when an earlier attempt of this
 // activity may have posted it and the node no longer lists it, the activity refuses and the user decides.
+// It may not have: when the node still lists the restore's DOWNLOAD (it has not restarted since), an
+// unlisted TRUNCATE was never posted (the earlier attempt failed before its POST), and it is posted.
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import {
   restoreForPhase,
@@ -30,6 +32,12 @@ export type SubmitRestoreInput = {
   entities?: string;
   /** Keep truncated files in CLEANUP whatever the spec says (the backup's tables are unknown). */
   keepTruncated?: boolean;
+  /**
+   * TRUNCATE: an operation of this node that the workflow saw end before this phase began (the node's
+   * DOWNLOAD). While the node still lists it, its sidecar has not restarted since, so a TRUNCATE it does
+   * not list was never posted: a retried attempt may post it.
+   */
+  witness?: string;
 } & (BuiltRestoreInput | SpecRestoreInput);
 
 /** The plan's request (RestorePlan.request), made this phase's on this node here. */
@@ -84,7 +92,7 @@ export async function submitRestore(deps: ActivityDeps, input: SubmitRestoreInpu
     );
     return { operationId: adoptable.id, state: adoptable.state, adopted: true };
   }
-  if (phase === 'TRUNCATE' && ctx.info.attempt > 1) {
+  if (phase === 'TRUNCATE' && ctx.info.attempt > 1 && !neverPosted(listed, input, request)) {
     throw ApplicationFailure.create({
       message: `an earlier attempt to submit TRUNCATE to ${node.pod} may have reached Icarus, which does not list it now (sidecar restarted?). Whether the tables were truncated is unknown. IMPORT has not run, so truncating again is safe for the restored data but drops writes made since: send the retry signal to truncate and continue`,
       type: TRUNCATE_OUTCOME_UNKNOWN,
@@ -92,6 +100,11 @@ export async function submitRestore(deps: ActivityDeps, input: SubmitRestoreInpu
       details: [{ transient: false }],
     });
   }
+  if (phase === 'TRUNCATE' && ctx.info.attempt > 1)
+    deps.logger.info(
+      { ...resource, pod: node.pod, phase, attempt: ctx.info.attempt, witness: input.witness },
+      'No earlier attempt reached Icarus (it lists no TRUNCATE and still lists the DOWNLOAD before it): posting TRUNCATE',
+    );
   await ensureNotDeleted(deps, 'CassandraRestore', resource);
   await ensureSecretStillThere(deps, {
     namespace: resource.namespace,
@@ -105,6 +118,23 @@ export async function submitRestore(deps: ActivityDeps, input: SubmitRestoreInpu
     'Submitted a restore phase operation',
   );
   return { operationId: op.id, state: op.state, adopted: false };
+}
+
+/**
+ * Whether the earlier attempts of this TRUNCATE cannot have reached the node: it still lists the witness
+ * (so it kept every operation since, and anything created after the witness ended expires after it) and
+ * lists no TRUNCATE of this source created since the phase began, not even one another restore moved past.
+ * An attempt that failed before its POST (kube-apiserver down, a worker killed) is then simply retried.
+ */
+function neverPosted(listed: Operation[], input: SubmitRestoreInput, request: RestoreRequest): boolean {
+  if (input.witness === undefined || !listed.some((op) => op.id === input.witness)) return false;
+  return !listed.some(
+    (op) =>
+      op.restorationPhase === 'TRUNCATE' &&
+      op.snapshotTag === request.snapshotTag &&
+      op.storageLocation === request.storageLocation &&
+      createdSince(op, input.notBefore),
+  );
 }
 
 /** This phase's request on this node, and the Secret and location (the source's) it reads with. */

@@ -23,6 +23,13 @@ import { failedFrom, type AttemptOutcome } from './run/outcomes.js';
  */
 export const REQUEST_IN_PLAN_PATCH = 'restore-request-built-in-plan';
 
+/**
+ * From this patch on, TRUNCATE's submission names the node's DOWNLOAD as a witness: a retried attempt
+ * whose node still lists it (no sidecar restart since) and lists no TRUNCATE posts it, where before it
+ * failed with TruncateOutcomeUnknown although the earlier attempt had stopped before its POST.
+ */
+export const TRUNCATE_WITNESS_PATCH = 'truncate-retry-with-download-witness';
+
 /** The condition reason while a phase runs. */
 const RUNNING_REASON: Record<RestorePhaseName, Reason> = {
   DOWNLOAD: 'Downloading',
@@ -167,9 +174,14 @@ export async function runPhase(
   const { nodes: _all, request: _built, ...planFields } = plan;
   const failed = await run.scheduler.runNodes(nodes, pending, deadline, {
     submit: async (node) => {
-      const tables = state.tables
-        ? { entities: state.tables.entities, keepTruncated: state.tables.keepTruncated }
-        : {};
+      const witness =
+        phase === 'TRUNCATE' && patched(TRUNCATE_WITNESS_PATCH) ? state.downloads.get(node.pod) : undefined;
+      const perPhase = {
+        ...(state.tables
+          ? { entities: state.tables.entities, keepTruncated: state.tables.keepTruncated }
+          : {}),
+        ...(witness ? { witness } : {}),
+      };
       try {
         // A plan recorded before the patch has no request: its run goes on as it began.
         if (plan.request && patched(REQUEST_IN_PLAN_PATCH)) {
@@ -181,7 +193,7 @@ export async function runPhase(
             node,
             phase,
             notBefore,
-            ...tables,
+            ...perPhase,
           });
         }
         return await submit.submitRestore({
@@ -191,7 +203,7 @@ export async function runPhase(
           node,
           phase,
           notBefore,
-          ...tables,
+          ...perPhase,
         });
       } catch (err) {
         submitFailure = failedFrom(err, 'NodeFailed');

@@ -44,6 +44,11 @@ export interface Faults {
   slowMs?: number;
   /** Accept connections but never answer, until cleared. */
   hang?: boolean;
+  /**
+   * Answer the next `count` POSTs of this kind of operation (a restore's `phase`) with `status`, accepting
+   * nothing: a sidecar struggling just as that request came.
+   */
+  refuse?: { type: string; phase?: string; status: number; count: number };
 }
 
 export interface ReceivedRequest {
@@ -244,6 +249,20 @@ export class IcarusSimulator {
         500,
         `Could not resolve type id '${type}' as a subtype of \`com.instaclustr.operations.OperationRequest\``,
       );
+    const refuse = this.faults.refuse;
+    if (
+      refuse &&
+      refuse.count > 0 &&
+      refuse.type === type &&
+      (refuse.phase === undefined || refuse.phase === request.restorationPhase)
+    ) {
+      refuse.count -= 1;
+      return send(
+        res,
+        refuse.status,
+        refuse.status === 503 ? 'Service Unavailable' : 'Internal Server Error',
+      );
+    }
     const op = this.store.submit(type, { ...(REQUEST_DEFAULTS[type] ?? {}), ...request }, executor(request));
     this.received.push({ at: op.creationTime, type, request, operationId: op.id });
     this.submitted.set(op.id, op);

@@ -1,7 +1,8 @@
 // The defects random fault storms found in restores (issue 19), each on the real stack: the operator
 // process against the real kube-apiserver and Temporal dev server, simulated Icarus nodes behind real
 // Pods. Each test failed before its fix: a retry after TruncateLost could truncate a cluster whose
-// downloads another restore had removed.
+// downloads another restore had removed; a TRUNCATE whose first submission stopped before reaching
+// Icarus failed TruncateOutcomeUnknown (storm seed 175845456) where it is safe to post it.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Row } from '../../dev/icarus-simulator/cluster.js';
@@ -123,4 +124,32 @@ test('a restore whose downloads another restore removed downloads again before T
   const again = (await restores.events(a)).find((e) => e.reason === 'DownloadAgain');
   assert.match(again?.message ?? '', /downloading again on 2 node\(s\)/);
   assert.match(again?.message ?? '', /not this restore's, ran on this node after its DOWNLOAD/);
+});
+
+test('a TRUNCATE whose first submission Icarus refused is posted by the next attempt, once, and the restore completes', async () => {
+  const c = await cluster();
+  const before = rowsOf(c);
+  const backup = await backedUp(c);
+  emptyTables(c);
+  // The sidecar answers the first TRUNCATE POST 503 and accepts nothing: the activity's first attempt
+  // fails, the node still lists this restore's DOWNLOAD, so nothing can have been truncated.
+  const truncating = c.cluster.nodes[0]!;
+  truncating.simulator.faults.refuse = { type: 'restore', phase: 'TRUNCATE', status: 503, count: 1 };
+  const name = uniqueName('restore');
+  await restores.create(name, { cassandraCluster: c.cluster.opts.name, cassandraBackup: backup });
+  const done = await restores.waitFor(name, 'COMPLETED or FAILED', (r) =>
+    ['COMPLETED', 'FAILED'].includes(r.status?.state ?? ''),
+  );
+  assert.equal(
+    done.status?.state,
+    'COMPLETED',
+    `${reasonOf(done)}: ${done.status?.conditions?.[0]?.message}`,
+  );
+  assert.equal(truncating.simulator.faults.refuse.count, 0, 'the TRUNCATE POST was refused once');
+  assert.deepEqual(
+    restoresPerNode(c).map((n) => n.TRUNCATE ?? 0),
+    [1, 0, 0],
+    'one TRUNCATE, from one node',
+  );
+  assert.deepEqual(rowsOf(c), before, 'every row is back');
 });

@@ -1,6 +1,7 @@
 // The restore submission against simulated nodes, in Temporal's mock activity environment: an
 // interrupted submission is adopted, an older restore's operation is not, and TRUNCATE is never posted
-// a second time: adopted whatever its state, and refused when an earlier attempt may have posted it.
+// a second time: adopted whatever its state, refused when an earlier attempt may have posted it, and
+// posted again only when the node provably never got it (it still lists the DOWNLOAD before it).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
@@ -113,4 +114,63 @@ test('a retried TRUNCATE that the node does not list is refused, not posted blin
   // The first attempt of a new activity (what the retry signal schedules) posts it.
   await inActivity(new MockActivityEnvironment(), () => submitRestore(deps, notListed));
   assert.equal(posted('TRUNCATE', 'lost'), 1);
+});
+
+test('a retried TRUNCATE whose node still lists the DOWNLOAD before it and no TRUNCATE is posted: the first attempt stopped before its POST', async () => {
+  const download = await inActivity(new MockActivityEnvironment(), () =>
+    submitRestore(deps, input('DOWNLOAD', 'witnessed')),
+  );
+  const truncate = { ...input('TRUNCATE', 'witnessed'), witness: download.operationId };
+  const again = await inActivity(new MockActivityEnvironment({ attempt: 2 }), () =>
+    submitRestore(deps, truncate),
+  );
+  assert.equal(again.adopted, false);
+  assert.equal(posted('TRUNCATE', 'witnessed'), 1);
+  // A third attempt (the second one's result lost) adopts it: still one TRUNCATE.
+  const third = await inActivity(new MockActivityEnvironment({ attempt: 3 }), () =>
+    submitRestore(deps, truncate),
+  );
+  assert.equal(third.operationId, again.operationId);
+  assert.equal(posted('TRUNCATE', 'witnessed'), 1);
+});
+
+test('a retried TRUNCATE is refused when its witness is gone: the sidecar restarted and may have forgotten a TRUNCATE', async () => {
+  const download = await inActivity(new MockActivityEnvironment(), () =>
+    submitRestore(deps, input('DOWNLOAD', 'forgotten')),
+  );
+  await cluster.nodes[0]?.simulator.restart();
+  // A kept-alive connection to the node before its restart is reset once: wait until it answers.
+  await eventually(
+    'the restarted node to answer',
+    async () =>
+      (await deps.icarus(nodeWork(0).icarusUrl).listOperations({ type: 'restore' })).length === 0 ||
+      undefined,
+  );
+  const truncate = { ...input('TRUNCATE', 'forgotten'), witness: download.operationId };
+  await assert.rejects(
+    inActivity(new MockActivityEnvironment({ attempt: 2 }), () => submitRestore(deps, truncate)),
+    (err: unknown) => err instanceof ApplicationFailure && err.type === 'TruncateOutcomeUnknown',
+  );
+  assert.equal(posted('TRUNCATE', 'forgotten'), 0);
+});
+
+test('a retried TRUNCATE is refused when the node lists one of this source that a later operation moved past', async () => {
+  const notBefore = Date.now();
+  const download = await inActivity(new MockActivityEnvironment(), () =>
+    submitRestore(deps, input('DOWNLOAD', 'moved-on', notBefore)),
+  );
+  // A TRUNCATE of this source, then another operation after it: not adoptable as this phase's own, and
+  // proof enough that one may have been posted.
+  await inActivity(new MockActivityEnvironment(), () =>
+    submitRestore(deps, input('TRUNCATE', 'moved-on', notBefore)),
+  );
+  await inActivity(new MockActivityEnvironment(), () =>
+    submitRestore(deps, input('CLEANUP', 'moved-on', notBefore)),
+  );
+  const truncate = { ...input('TRUNCATE', 'moved-on', notBefore), witness: download.operationId };
+  await assert.rejects(
+    inActivity(new MockActivityEnvironment({ attempt: 2 }), () => submitRestore(deps, truncate)),
+    (err: unknown) => err instanceof ApplicationFailure && err.type === 'TruncateOutcomeUnknown',
+  );
+  assert.equal(posted('TRUNCATE', 'moved-on'), 1);
 });
