@@ -4,14 +4,16 @@
 // when the last run succeeded and how long it took, and when the last one failed. Times come from status.completionTime; a resource
 // without it (written by the IBM operator, or a state set by hand) falls back to the time its Succeeded
 // condition turned True or False, and without that it counts in its state only. The status holds no size
-// of a backup, so there is none here.
+// of a backup, so there is none here. A restore with spec.mode Verify only checks its backup: verifies
+// are counted apart from the restores of the same cluster (`verify`), so that a verify neither fires nor
+// ends a restore's alert.
 import type { CassandraBackupStatus, CassandraRestoreStatus } from '../kube/api/resources.js';
 
 /** What is read of a backup or a restore. */
 export interface RunResource {
   /** creationTimestamp: a string as the API sends it (the client's type says Date). */
   metadata: { namespace?: string; creationTimestamp?: Date | string };
-  spec: { cassandraCluster: string };
+  spec: { cassandraCluster: string; mode?: string };
   status?: Pick<
     CassandraBackupStatus | CassandraRestoreStatus,
     'state' | 'startTime' | 'completionTime' | 'conditions'
@@ -22,6 +24,8 @@ export interface ClusterRuns {
   namespace: string;
   /** spec.cassandraCluster. */
   cluster: string;
+  /** Restores with spec.mode Verify: counted apart from the cluster's restores. */
+  verify: boolean;
   /** Resources by status.state (`New` before any status). */
   states: Map<string, number>;
   /** When the oldest of them was created, in seconds since the epoch. */
@@ -47,16 +51,17 @@ function endedAt(resource: RunResource, status: 'True' | 'False'): number | unde
   );
 }
 
-/** One entry per (namespace, cluster) that has at least one resource, in the order first seen. */
+/** One entry per (namespace, cluster, verify or not) that has at least one resource, in the order first seen. */
 export function clusterRuns(resources: Iterable<RunResource>): ClusterRuns[] {
   const clusters = new Map<string, ClusterRuns>();
   for (const resource of resources) {
     const namespace = resource.metadata.namespace ?? '';
     const cluster = resource.spec.cassandraCluster;
-    const key = JSON.stringify([namespace, cluster]);
+    const verify = resource.spec.mode === 'Verify';
+    const key = JSON.stringify([namespace, cluster, verify]);
     let entry = clusters.get(key);
     if (!entry) {
-      entry = { namespace, cluster, states: new Map() };
+      entry = { namespace, cluster, verify, states: new Map() };
       clusters.set(key, entry);
     }
     const state = resource.status?.state ?? 'New';

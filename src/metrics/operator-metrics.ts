@@ -97,8 +97,8 @@ export class OperatorMetrics {
   }
 
   /**
-   * The per-cluster gauges, labelled with the resource's kind and namespace and its spec.cassandraCluster,
-   * each derived afresh at each scrape from the run sources: a cluster whose resources are all gone loses
+   * The per-cluster gauges, labelled with the resource's kind and namespace and its spec.cassandraCluster
+   * (and mode="Verify" for the verifies of a cluster, counted apart from its restores), each derived afresh at each scrape from the run sources: a cluster whose resources are all gone loses
    * its series.
    */
   private clusterGauges(registers: Registry[]): void {
@@ -112,13 +112,19 @@ export class OperatorMetrics {
       new Gauge({
         name: `${PREFIX}${name}`,
         help,
-        labelNames: ['kind', 'namespace', 'cassandra_cluster', ...extraLabels],
+        labelNames: ['kind', 'namespace', 'cassandra_cluster', 'mode', ...extraLabels],
         registers,
         collect() {
           this.reset();
           for (const { kind, list } of sources) {
             for (const runs of clusterRuns(list())) {
-              const labels = { kind, namespace: runs.namespace, cassandra_cluster: runs.cluster };
+              const labels = {
+                kind,
+                namespace: runs.namespace,
+                cassandra_cluster: runs.cluster,
+                // Verifies (restores with spec.mode Verify) apart; a restore's series have no mode.
+                ...(runs.verify ? { mode: 'Verify' } : {}),
+              };
               for (const [extra, value] of values(runs))
                 if (value !== undefined) this.set({ ...labels, ...extra }, value);
             }

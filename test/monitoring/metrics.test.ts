@@ -32,6 +32,7 @@ const seen: {
   ok?: CassandraBackup;
   failed?: CassandraBackup;
   restore?: CassandraRestore;
+  verify?: CassandraRestore;
 } = {};
 
 before(async () => {
@@ -81,7 +82,7 @@ function clusterLines(text: string): string[] {
     .sort();
 }
 
-test('after a backup that succeeds, one that fails and a restore that fails: the per-cluster series hold their status times', async () => {
+test('after a backup that succeeds, one that fails, a restore that fails and a verify that fails: the per-cluster series hold their status times, the verify’s apart', async () => {
   const url = await startReady();
   const c = cluster as PodCluster;
   const name = c.cluster.opts.name;
@@ -116,6 +117,17 @@ test('after a backup that succeeds, one that fails and a restore that fails: the
     skipBucketVerification: true,
   });
   seen.restore = await restores.waitFor(restoreName, 'Succeeded=False', (r) => succeeded(r) === 'False');
+  // A verify that fails after it: counted apart (mode="Verify"), it leaves the restore's series as they are.
+  const verifyName = uniqueName('check');
+  await restores.create(verifyName, {
+    cassandraCluster: name,
+    storageLocation: `s3://${uniqueName('never-made')}`,
+    snapshotTag: 'nightly',
+    secretName: 'creds',
+    skipBucketVerification: true,
+    mode: 'Verify',
+  });
+  seen.verify = await restores.waitFor(verifyName, 'Succeeded=False', (r) => succeeded(r) === 'False');
 
   const text = await scrape(url);
   seen.text = text;
@@ -152,6 +164,16 @@ test('after a backup that succeeds, one that fails and a restore that fails: the
   assert.equal(sample(text, `cassandra_operator_cluster_resources{${backup},state="COMPLETED"}`), 1);
   assert.equal(sample(text, `cassandra_operator_cluster_resources{${backup},state="FAILED"}`), 1);
   assert.equal(sample(text, `cassandra_operator_cluster_resources{${restore},state="FAILED"}`), 1);
+  const verify = `${restore},mode="Verify"`;
+  assert.ok(
+    seconds(seen.verify.status?.completionTime) >= seconds(seen.restore.status?.completionTime),
+    'the verify failed after the restore',
+  );
+  assert.equal(
+    sample(text, `cassandra_operator_last_failure_timestamp_seconds{${verify}}`),
+    seconds(seen.verify.status?.completionTime),
+  );
+  assert.equal(sample(text, `cassandra_operator_cluster_resources{${verify},state="FAILED"}`), 1);
 });
 
 test('a restarted operator shows the same per-cluster series as soon as it is ready', async () => {

@@ -67,6 +67,7 @@ test('per namespace and cluster: the newest COMPLETED run, its duration, the new
     {
       namespace: 'prod',
       cluster: 'ring',
+      verify: false,
       states: new Map([
         ['COMPLETED', 3],
         ['FAILED', 2],
@@ -80,6 +81,7 @@ test('per namespace and cluster: the newest COMPLETED run, its duration, the new
     {
       namespace: 'test',
       cluster: 'ring',
+      verify: false,
       states: new Map([['COMPLETED', 1]]),
       lastSuccess: { at: at('2026-11-20T00:00:10Z'), durationSeconds: 10 },
     },
@@ -98,6 +100,7 @@ test('a cluster whose runs never succeeded or failed has states and its oldest c
   assert.deepEqual(runs, {
     namespace: 'prod',
     cluster: 'quiet',
+    verify: false,
     oldestCreatedAt: at('2026-11-25T00:00:00Z'),
     states: new Map([
       ['PENDING', 1],
@@ -134,4 +137,44 @@ test('a start after the end or an unreadable time gives no duration, never a neg
   assert.deepEqual(runs?.lastSuccess, { at: at('2026-11-25T01:00:00Z') });
   const [garbled] = clusterRuns([backup('prod', 'garbled', { state: 'COMPLETED', completionTime: 'soon' })]);
   assert.equal(garbled?.lastSuccess, undefined);
+});
+
+test('verifies (spec.mode Verify) are counted apart from the restores of the same cluster', () => {
+  const restore = backup('prod', 'ring', { state: 'FAILED', completionTime: '2026-11-25T02:00:00Z' });
+  const verify = (status: NonNullable<RunResource['status']>): RunResource => ({
+    ...backup('prod', 'ring', status),
+    spec: { cassandraCluster: 'ring', mode: 'Verify' },
+  });
+  const runs = clusterRuns([
+    restore,
+    // A verify that succeeded after the restore failed must not end the restore's failure.
+    verify({ state: 'COMPLETED', completionTime: '2026-11-25T03:00:00Z' }),
+    verify({ state: 'FAILED', completionTime: '2026-11-25T01:00:00Z' }),
+    {
+      ...backup('prod', 'ring', { state: 'COMPLETED', completionTime: '2026-11-24T00:00:00Z' }),
+      spec: { cassandraCluster: 'ring', mode: 'Restore' },
+    },
+  ]);
+  assert.deepEqual(
+    runs.map((r) => ({
+      verify: r.verify,
+      states: Object.fromEntries(r.states),
+      success: r.lastSuccess?.at,
+      failure: r.lastFailureAt,
+    })),
+    [
+      {
+        verify: false,
+        states: { FAILED: 1, COMPLETED: 1 },
+        success: at('2026-11-24T00:00:00Z'),
+        failure: at('2026-11-25T02:00:00Z'),
+      },
+      {
+        verify: true,
+        states: { COMPLETED: 1, FAILED: 1 },
+        success: at('2026-11-25T03:00:00Z'),
+        failure: at('2026-11-25T01:00:00Z'),
+      },
+    ],
+  );
 });
