@@ -38,6 +38,11 @@ export type SubmitRestoreInput = {
    * not list was never posted: a retried attempt may post it.
    */
   witness?: string;
+  /**
+   * The CLEANUP of a cancelled verify (workflows/verify-cancel.ts): submitted even when the resource is
+   * being deleted, to delete what its nodes downloaded.
+   */
+  afterCancel?: boolean;
 } & (BuiltRestoreInput | SpecRestoreInput);
 
 /** The plan's request (RestorePlan.request), made this phase's on this node here. */
@@ -105,7 +110,7 @@ export async function submitRestore(deps: ActivityDeps, input: SubmitRestoreInpu
       { ...resource, pod: node.pod, phase, attempt: ctx.info.attempt, witness: input.witness },
       'No earlier attempt reached Icarus (it lists no TRUNCATE and still lists the DOWNLOAD before it): posting TRUNCATE',
     );
-  await ensureNotDeleted(deps, 'CassandraRestore', resource);
+  if (!(input.afterCancel && phase === 'CLEANUP')) await ensureNotDeleted(deps, 'CassandraRestore', resource);
   await ensureSecretStillThere(deps, {
     namespace: resource.namespace,
     secretName,

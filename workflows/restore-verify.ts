@@ -1,9 +1,10 @@
 // mode Verify: a restore that only checks its backup. DOWNLOAD on every selected node, into a folder of
 // this restore's own (esop checks each file's SHA-256 against the backup's manifest as it downloads it),
-// then CLEANUP on every node, after a failed DOWNLOAD too, so that no downloaded file stays behind, and
-// keeping every node's truncated-* snapshots (esop's CLEANUP otherwise deletes all of them, other
-// restores' too). Never TRUNCATE, never IMPORT: no table is touched. The status gives per node the files
-// and bytes verified, counted from the manifests the operator reads itself.
+// then CLEANUP on every node, after a failed DOWNLOAD too (and after a cancel: verify-cancel.ts), so that
+// no downloaded file stays behind, and keeping every node's truncated-* snapshots (esop's CLEANUP
+// otherwise deletes all of them, other restores' too). Never TRUNCATE, never IMPORT: no table is touched.
+// The status gives per node the files and bytes verified, counted from the manifests the operator reads
+// itself.
 import type { CassandraRestoreSpec } from '../src/kube/api/resources.js';
 import type { RestorePlan } from '../src/contract/activity-io.js';
 import type { NodeWork } from '../src/contract/status.js';

@@ -24,6 +24,7 @@ import {
 } from './restore-checks.js';
 import { RestoreState, runPhase, succeeded } from './restore-phases.js';
 import { VERIFY_PATCH, verifyBackup } from './restore-verify.js';
+import { cleanUpCancelledVerify, VERIFY_CANCEL_CLEANUP_PATCH, type VerifyInFlight } from './verify-cancel.js';
 import { kube } from './run/activities.js';
 import { failedFrom, type AttemptOutcome } from './run/outcomes.js';
 
@@ -42,6 +43,8 @@ class RestoreRun implements KindRun<'CassandraRestore'> {
   private startTime: string | undefined;
   /** mode Verify: the folder its nodes download into. */
   private verifying: string | undefined;
+  /** mode Verify, once planned: what a cancel cleans up. */
+  private verifyInFlight: VerifyInFlight | undefined;
 
   constructor(private readonly run: ResourceRun<'CassandraRestore'>) {
     run.progress.phases = this.state.phases;
@@ -111,7 +114,10 @@ class RestoreRun implements KindRun<'CassandraRestore'> {
         ? `Retrying the ${verify ? 'verify' : 'restore'} at ${resumeAt}; finished phases and nodes are not run again${run.retryAskedBy}`
         : `Started ${verify ? 'verifying the backup on' : 'restoring'} ${nodes.length} node(s) from ${plan.source.storageLocation} (${plan.source.snapshotTag})`,
     });
-    if (verify) return verifyBackup(run, state, spec, plan, nodes);
+    if (verify) {
+      this.verifyInFlight = { plan, nodes };
+      return verifyBackup(run, state, spec, plan, nodes);
+    }
 
     if (
       state.tables === undefined &&
@@ -138,6 +144,11 @@ class RestoreRun implements KindRun<'CassandraRestore'> {
   }
 
   /** One phase on every node that has not finished it; undefined when all did. */
+
+  async afterCancel(): Promise<string | undefined> {
+    if (!this.verifyInFlight || !patched(VERIFY_CANCEL_CLEANUP_PATCH)) return undefined;
+    return cleanUpCancelledVerify(this.run, this.state, this.verifyInFlight);
+  }
 
   cancelledNote(): string {
     if (this.verifying) {

@@ -35,6 +35,11 @@ export const CLOSE_AS_CANCELED_PATCH = 'close-cancelled-run-as-canceled';
 export interface TerminalHooks<K extends ResourceKind = ResourceKind> {
   /** What the Cancelled condition says besides the operations stopped (what a restore left behind). */
   cancelledNote?(): string;
+  /**
+   * Work a cancelled run still does once its operations stopped (a verify deletes what its nodes
+   * downloaded), in the clean-up scope; what it returns replaces cancelledNote's words. Undefined: none.
+   */
+  afterCancel?(): Promise<string | undefined>;
   /** Extra status fields written with FAILED and CANCELLED (a restore's phases). */
   terminalFields?(): StatusFields<K>;
 }
@@ -149,6 +154,7 @@ export class Cancellation<K extends ResourceKind = ResourceKind> {
   async finish(hooks: TerminalHooks<K>): Promise<void> {
     await CancellationScope.nonCancellable(async () => {
       const outcomes = await this.operations.cancelAll();
+      const afterCancel = await hooks.afterCancel?.();
       const reason = this.why === 'ResourceDeleted' ? 'ResourceDeleted' : 'Cancelled';
       const { noun, progress } = this.run;
       const message =
@@ -156,7 +162,7 @@ export class Cancellation<K extends ResourceKind = ResourceKind> {
           ? `The resource was deleted: ${noun.toLowerCase()} cancelled`
           : `${noun} cancelled${this.by ? ` by ${this.by}` : ''}`) +
         describeStopped(outcomes) +
-        (hooks.cancelledNote?.() ?? '');
+        (afterCancel ?? hooks.cancelledNote?.() ?? '');
       progress.state = 'CANCELLED';
       await this.report.emit({ type: 'Warning', reason: `${noun}Cancelled`, message });
       const fields = {

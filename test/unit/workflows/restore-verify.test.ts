@@ -197,7 +197,7 @@ test('manifests the operator cannot read: esop still verifies, and the status sa
   );
 });
 
-test('a verify cancelled during DOWNLOAD stops its operations, runs nothing else, and says no table was touched', async () => {
+test('a verify cancelled during DOWNLOAD stops its operations, then cleans up every node (never TRUNCATE or IMPORT), and says so', async () => {
   const fake = verifying();
   fake.watchHolds = (watched) => watched.some((s) => s.phase === 'DOWNLOAD');
   const queue = uniqueId('verify');
@@ -209,12 +209,12 @@ test('a verify cancelled during DOWNLOAD stops its operations, runs nothing else
     await canceledOf(handle.result());
   });
   assert.ok(fake.cancels[0]?.every((o) => o.operationId.includes('-DOWNLOAD-')));
-  assert.deepEqual([...new Set(fake.phasesSubmitted())], ['DOWNLOAD']);
+  assert.deepEqual(fake.phasesSubmitted(), ['DOWNLOAD', 'DOWNLOAD', 'CLEANUP', 'CLEANUP']);
   assert.deepEqual(fake.condition(), {
     type: 'Succeeded',
     status: 'False',
     reason: 'Cancelled',
-    message: `Restore cancelled; Icarus operations: 2 cancelled. No table was touched; what the nodes downloaded stays in file:///var/lib/cassandra/downloadedsstables/verify-${restoreResource.uid} until a restore's CLEANUP`,
+    message: `Restore cancelled; Icarus operations: 2 cancelled. No table was touched; CLEANUP deleted what the 2 node(s) downloaded`,
   });
 });
 
