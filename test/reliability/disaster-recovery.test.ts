@@ -9,6 +9,8 @@
 //     backup node's folder, the rows of every node back, one TRUNCATE;
 //   - a verify of that backup in the rebuilt cluster whose worker is SIGKILLed half-way through
 //     DOWNLOAD: BackupVerified, each DOWNLOAD and CLEANUP once, never TRUNCATE or IMPORT, no row touched;
+//   - such a verify cancelled half-way whose worker is SIGKILLed while its CLEANUP runs: each CLEANUP
+//     sent once, CANCELLED saying what it deleted;
 //   - an operator restart (both processes SIGTERM) with such a restore and such a verify half-way.
 // The watcher and the worker run as separate processes (OPERATOR_RUN), as the fault matrix does.
 import assert from 'node:assert/strict';
@@ -25,6 +27,9 @@ import { FIXTURE_BUCKET, fixture, fixtureRows, NEWER } from '../support/e2e/glob
 import { ORDERS, rowsOf } from '../support/e2e/restore.js';
 import { startOperator, type OperatorProcess } from '../support/operator.js';
 import { createNamespace, kubeConfig, uniqueName } from '../support/stack-env.js';
+import { kubectlAnnotate } from '../support/kubectl.js';
+import { eventually } from '../support/wait.js';
+import { CANCEL_ANNOTATION } from '../../src/operator/annotation-requests.js';
 
 let kc: KubeConfig;
 let namespace: string;
@@ -218,6 +223,43 @@ test('a verify in a rebuilt cluster whose worker is SIGKILLed half-way through D
     [0, 0, 0, 0, 0, 0],
     'never TRUNCATE or IMPORT',
   );
+  assert.deepEqual(rowsOf(c), before, 'no row touched');
+});
+
+test('a verify cancelled half-way whose worker is SIGKILLed while its CLEANUP runs: each CLEANUP sent once, CANCELLED saying so', async () => {
+  const c = await rebuiltHeld();
+  const before = rowsOf(c);
+  const name = await restoreHeld(c, 'Verify');
+  await kubectlAnnotate(namespace, `cassandrarestore/${name}`, `${CANCEL_ANNOTATION}=true`);
+  await eventually('Icarus asked to stop every DOWNLOAD', () =>
+    Promise.resolve(
+      c.cluster.nodes.every((n) =>
+        n.simulator.received
+          .filter((r) => r.request.restorationPhase === 'DOWNLOAD')
+          .every((r) => n.simulator.operation(r.operationId)?.cancelRequested),
+      ) || undefined,
+    ),
+  );
+  // The DOWNLOADs go on to their cancelled end; the CLEANUP that follows waits half-way.
+  c.cluster.nodes.forEach((n) => {
+    n.simulator.release();
+    n.simulator.hold({ type: 'restore', phase: 'CLEANUP', atProgress: 0.5 });
+  });
+  await eventually('every CLEANUP held half-way', () =>
+    Promise.resolve(c.cluster.nodes.every((n) => n.simulator.heldCount() === 1) || undefined),
+  );
+  const worker = operators.find((o) => o.logs.some((l) => l.includes('Worker running')));
+  assert.ok(worker, 'a worker runs');
+  await kill(worker);
+  await start('worker');
+  c.cluster.nodes.forEach((n) => n.simulator.release());
+  const done = await restores.waitFor(name, 'CANCELLED', (r) => r.status?.state === 'CANCELLED');
+  assert.match(
+    done.status?.conditions?.find((x) => x.type === 'Succeeded')?.message ?? '',
+    /No table was touched; CLEANUP deleted what the 3 node\(s\) downloaded$/,
+  );
+  assert.deepEqual(sent(c, 'CLEANUP'), [1, 1, 1], 'each CLEANUP sent once');
+  assert.deepEqual([...sent(c, 'TRUNCATE'), ...sent(c, 'IMPORT')], [0, 0, 0, 0, 0, 0]);
   assert.deepEqual(rowsOf(c), before, 'no row touched');
 });
 
