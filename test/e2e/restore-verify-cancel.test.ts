@@ -11,7 +11,7 @@ import { restoresPerNode } from '../support/custom-resources.js';
 import { TABLES, VerifyWorld } from '../support/e2e/verify.js';
 import { kubectlAnnotate } from '../support/kubectl.js';
 import { uniqueName } from '../support/stack-env.js';
-import { eventually } from '../support/wait.js';
+import { everyNodeHolding, everyStopRequested } from '../support/simulated-holds.js';
 
 const world = new VerifyWorld();
 
@@ -48,19 +48,9 @@ async function verifyStoppedHalfWay(
     cassandraBackup: backup,
     mode: 'Verify',
   });
-  await eventually('every DOWNLOAD held half-way', () =>
-    Promise.resolve(c.cluster.nodes.every((n) => n.simulator.heldCount() === 1) || undefined),
-  );
+  await everyNodeHolding(c, 'every DOWNLOAD held half-way');
   await stop(name);
-  await eventually('Icarus asked to stop every DOWNLOAD', () =>
-    Promise.resolve(
-      c.cluster.nodes.every((n) =>
-        n.simulator.received
-          .filter((r) => r.request.restorationPhase === 'DOWNLOAD')
-          .every((r) => n.simulator.operation(r.operationId)?.cancelRequested),
-      ) || undefined,
-    ),
-  );
+  await everyStopRequested(c, 'DOWNLOAD');
   for (const n of c.cluster.nodes) n.simulator.release();
   return { c, name, uid: created.metadata.uid ?? '', before };
 }

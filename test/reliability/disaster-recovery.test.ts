@@ -28,7 +28,7 @@ import { ORDERS, rowsOf } from '../support/e2e/restore.js';
 import { startOperator, type OperatorProcess } from '../support/operator.js';
 import { createNamespace, kubeConfig, uniqueName } from '../support/stack-env.js';
 import { kubectlAnnotate } from '../support/kubectl.js';
-import { eventually } from '../support/wait.js';
+import { everyNodeHolding, everyStopRequested } from '../support/simulated-holds.js';
 import { CANCEL_ANNOTATION } from '../../src/operator/annotation-requests.js';
 
 let kc: KubeConfig;
@@ -231,23 +231,13 @@ test('a verify cancelled half-way whose worker is SIGKILLed while its CLEANUP ru
   const before = rowsOf(c);
   const name = await restoreHeld(c, 'Verify');
   await kubectlAnnotate(namespace, `cassandrarestore/${name}`, `${CANCEL_ANNOTATION}=true`);
-  await eventually('Icarus asked to stop every DOWNLOAD', () =>
-    Promise.resolve(
-      c.cluster.nodes.every((n) =>
-        n.simulator.received
-          .filter((r) => r.request.restorationPhase === 'DOWNLOAD')
-          .every((r) => n.simulator.operation(r.operationId)?.cancelRequested),
-      ) || undefined,
-    ),
-  );
+  await everyStopRequested(c, 'DOWNLOAD');
   // The DOWNLOADs go on to their cancelled end; the CLEANUP that follows waits half-way.
   c.cluster.nodes.forEach((n) => {
     n.simulator.release();
     n.simulator.hold({ type: 'restore', phase: 'CLEANUP', atProgress: 0.5 });
   });
-  await eventually('every CLEANUP held half-way', () =>
-    Promise.resolve(c.cluster.nodes.every((n) => n.simulator.heldCount() === 1) || undefined),
-  );
+  await everyNodeHolding(c, 'every CLEANUP held half-way');
   const worker = operators.find((o) => o.logs.some((l) => l.includes('Worker running')));
   assert.ok(worker, 'a worker runs');
   await kill(worker);
