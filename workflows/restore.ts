@@ -80,6 +80,8 @@ class RestoreRun implements KindRun<'CassandraRestore'> {
       return before ? { ...before, address: n.address, icarusUrl: n.icarusUrl, hostId: n.hostId } : { ...n };
     });
     run.progress.nodes = nodes;
+    // What a cancel cleans up from here on (nothing, until a DOWNLOAD was submitted).
+    if (verify) this.verifyInFlight = { plan, nodes };
     run.progress.snapshotTag = plan.source.snapshotTag;
     // TRUNCATE runs on one node, chosen once; another is chosen only if it never started there.
     if (
@@ -114,10 +116,7 @@ class RestoreRun implements KindRun<'CassandraRestore'> {
         ? `Retrying the ${verify ? 'verify' : 'restore'} at ${resumeAt}; finished phases and nodes are not run again${run.retryAskedBy}`
         : `Started ${verify ? 'verifying the backup on' : 'restoring'} ${nodes.length} node(s) from ${plan.source.storageLocation} (${plan.source.snapshotTag})`,
     });
-    if (verify) {
-      this.verifyInFlight = { plan, nodes };
-      return verifyBackup(run, state, spec, plan, nodes);
-    }
+    if (verify) return verifyBackup(run, state, spec, plan, nodes);
 
     if (
       state.tables === undefined &&
