@@ -78,12 +78,12 @@ export async function submitRestore(deps: ActivityDeps, input: SubmitRestoreInpu
   // What this phase posted is the node's newest restore operation: the phase is a barrier, and other
   // restores of the cluster wait. An operation followed by others belongs to a restore that moved on
   // (another restore of the same backup, seconds before): never adopted as this one's.
-  const ours = (op: Operation) =>
+  const ofThisPhase = (op: Operation) =>
     op.restorationPhase === phase &&
     op.snapshotTag === request.snapshotTag &&
     op.storageLocation === request.storageLocation &&
-    createdSince(op, input.notBefore) &&
-    !listed.some((other) => createdAfter(other, op));
+    createdSince(op, input.notBefore);
+  const ours = (op: Operation) => ofThisPhase(op) && !listed.some((other) => createdAfter(other, op));
   const existing = listed.filter(ours);
   // A TRUNCATE that ran is adopted whatever its state (never run twice); other phases are posted again
   // after a failure.
@@ -97,7 +97,7 @@ export async function submitRestore(deps: ActivityDeps, input: SubmitRestoreInpu
     );
     return { operationId: adoptable.id, state: adoptable.state, adopted: true };
   }
-  if (phase === 'TRUNCATE' && ctx.info.attempt > 1 && !neverPosted(listed, input, request)) {
+  if (phase === 'TRUNCATE' && ctx.info.attempt > 1 && !neverPosted(listed, input.witness, ofThisPhase)) {
     throw ApplicationFailure.create({
       message: `an earlier attempt to submit TRUNCATE to ${node.pod} may have reached Icarus, which does not list it now (sidecar restarted?). Whether the tables were truncated is unknown. IMPORT has not run, so truncating again is safe for the restored data but drops writes made since: send the retry signal to truncate and continue`,
       type: TRUNCATE_OUTCOME_UNKNOWN,
@@ -131,15 +131,13 @@ export async function submitRestore(deps: ActivityDeps, input: SubmitRestoreInpu
  * lists no TRUNCATE of this source created since the phase began, not even one another restore moved past.
  * An attempt that failed before its POST (kube-apiserver down, a worker killed) is then simply retried.
  */
-function neverPosted(listed: Operation[], input: SubmitRestoreInput, request: RestoreRequest): boolean {
-  if (input.witness === undefined || !listed.some((op) => op.id === input.witness)) return false;
-  return !listed.some(
-    (op) =>
-      op.restorationPhase === 'TRUNCATE' &&
-      op.snapshotTag === request.snapshotTag &&
-      op.storageLocation === request.storageLocation &&
-      createdSince(op, input.notBefore),
-  );
+function neverPosted(
+  listed: Operation[],
+  witness: string | undefined,
+  ofThisPhase: (op: Operation) => boolean,
+): boolean {
+  if (witness === undefined || !listed.some((op) => op.id === witness)) return false;
+  return !listed.some(ofThisPhase);
 }
 
 /** This phase's request on this node, and the Secret and location (the source's) it reads with. */
