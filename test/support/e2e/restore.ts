@@ -13,15 +13,7 @@ export const ORDERS = 'shop.orders';
 export class RestoreWorld extends OperatorWorld {
   async start(): Promise<this> {
     await this.open('e2e-restore', { s3: 'creds', azure: 'azure-creds' });
-    const operator = this.runOperator({
-      TEMPORAL_TASK_QUEUE: uniqueName('e2e-restore'),
-      ICARUS_POLL_INTERVAL_MS: '200',
-      STATUS_WRITES_PER_SECOND: '4',
-      ICARUS_GENERATION: '3',
-      RESYNC_SECONDS: '5',
-    });
-    await operator.waitForLog(/Watching CassandraRestores/);
-    await operator.waitForLog(/Worker running/);
+    await this.runRestoreOperator('e2e-restore');
     return this;
   }
 

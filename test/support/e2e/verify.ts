@@ -22,15 +22,7 @@ export class VerifyWorld extends OperatorWorld {
 
   async start(prefix: string): Promise<this> {
     await this.open(prefix, { s3: 'creds' });
-    const operator = this.runOperator({
-      TEMPORAL_TASK_QUEUE: uniqueName(prefix),
-      ICARUS_POLL_INTERVAL_MS: '200',
-      STATUS_WRITES_PER_SECOND: '4',
-      ICARUS_GENERATION: '3',
-      RESYNC_SECONDS: '5',
-    });
-    await operator.waitForLog(/Watching CassandraRestores/);
-    await operator.waitForLog(/Worker running/);
+    await this.runRestoreOperator(prefix);
     return this;
   }
 

@@ -6,7 +6,13 @@ import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { createAzureSecret, createS3Secret, startPodCluster, type PodCluster } from '../cassandra-pods.js';
 import { Backups, Restores, Schedules, Syncs } from '../custom-resources.js';
 import { startOperator, type OperatorProcess } from '../operator.js';
-import { createNamespace, kubeConfig, temporalClient, type TemporalClient } from '../stack-env.js';
+import {
+  createNamespace,
+  kubeConfig,
+  temporalClient,
+  uniqueName,
+  type TemporalClient,
+} from '../stack-env.js';
 
 export class OperatorWorld {
   kc!: KubeConfig;
@@ -52,6 +58,23 @@ export class OperatorWorld {
   protected runOperator(env: Record<string, string>): OperatorProcess {
     const operator = startOperator({ WATCH_NAMESPACES: this.namespace, ...env });
     this.operators.push(operator);
+    return operator;
+  }
+
+  /**
+   * An operator for the restore files (Icarus polled every 200 ms, quick resyncs, Icarus 3.x requests) on
+   * a task queue named after `prefix`, once it watches restores and its worker runs.
+   */
+  protected async runRestoreOperator(prefix: string): Promise<OperatorProcess> {
+    const operator = this.runOperator({
+      TEMPORAL_TASK_QUEUE: uniqueName(prefix),
+      ICARUS_POLL_INTERVAL_MS: '200',
+      STATUS_WRITES_PER_SECOND: '4',
+      ICARUS_GENERATION: '3',
+      RESYNC_SECONDS: '5',
+    });
+    await operator.waitForLog(/Watching CassandraRestores/);
+    await operator.waitForLog(/Worker running/);
     return operator;
   }
 
